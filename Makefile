@@ -1,0 +1,35 @@
+# PressLens: `make run` sets up and opens the dashboard; `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+DB ?= data/presslens.db
+# Nothing may reach the internet at import: tldextract would fetch the public-suffix list.
+export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
+export HF_HUB_OFFLINE := 1
+
+.PHONY: run test venv deps dev-deps lint clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.deps: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements-dev.txt $(VENV)/.deps
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+run: $(VENV)/.deps
+	$(PY) -m dashboard --db $(DB)
+
+test: $(VENV)/.dev-deps
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""PressLens analysis package."""

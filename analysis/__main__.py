@@ -1,0 +1,84 @@
+"""Command line of the analysis layer.
+
+``python -m analysis run`` scores what is not scored yet; ``python -m analysis
+report`` prints one row per outlet; ``python -m analysis scorers`` lists scorers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from analysis import registry
+from analysis import run as runner
+from analysis.report import FORMATS, outlet_report, render
+from core.cli import add_common_arguments, run_cli, settings_from
+from core.store import ArticleFilter, Store
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="score every article not yet scored by the current scorers")
+    run.add_argument("--scorer", action="append", default=[], metavar="NAME",
+                     help="scorer to apply (repeatable; default: the default scorers)")
+    add_common_arguments(run)
+
+    report = commands.add_parser("report", help="one row per outlet: articles, tone with 95%% interval, dates")
+    report.add_argument("--story", help="only this story id")
+    report.add_argument("--topic", help="only this topic")
+    report.add_argument("--outlet", action="append", default=[], metavar="NAME", help="only these outlets")
+    report.add_argument("--since", help="published on or after YYYY-MM-DD")
+    report.add_argument("--until", help="published on or before YYYY-MM-DD")
+    report.add_argument("--format", choices=FORMATS, default="table")
+    add_common_arguments(report)
+
+    scorers = commands.add_parser("scorers", help="list the registered scorers")
+    add_common_arguments(scorers)
+    return parser
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    for name in args.scorer:
+        registry.scorer_class(name)  # fail on a typo before opening the store
+    with Store.open(settings.db, busy_timeout_ms=settings.busy_timeout_ms) as store:
+        report = runner.run(store, settings, args.scorer)
+        total = store.count("articles")
+    print(report.summary())
+    if total == 0:
+        print(f"the store {settings.db} has no articles: import some first "
+              f"(python -m scrapers import FILE --db {settings.db})")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    flt = ArticleFilter(story_id=args.story, topic=args.topic, outlets=tuple(args.outlet),
+                        since=args.since, until=args.until)
+    with Store.open(settings.db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
+        table = outlet_report(store, flt, settings)
+    sys.stdout.write(render(table, args.format))
+    return 0
+
+
+def cmd_scorers(args: argparse.Namespace) -> int:
+    for name in registry.names():
+        cls = registry.scorer_class(name)
+        flag = " (default)" if cls.default else ""
+        print(f"{name} v{cls.version}{flag}: {', '.join(cls.metrics)}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "report": cmd_report, "scorers": cmd_scorers}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_cli(build_parser(), argv, lambda args: COMMANDS[args.command](args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The article record and the column names every layer shares.
+
+An article's id is derived from its canonical URL, so the same page collected
+twice (or imported twice) is one row. Records without a URL (some corpora) get
+an id derived from the id their source gave them.
+
+>>> article_id("https://example.com/a?utm_source=x", None)
+'u-2dce0a4c50441bfccfa9'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from core.urls import canonical_url
+
+# Columns of the articles table, in order. The store and the importer use this list.
+ARTICLE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "source_id",
+    "outlet",
+    "url",
+    "canonical_url",
+    "title",
+    "published",
+    "modified",
+    "authors",
+    "language",
+    "topic",
+    "story_id",
+    "story_origin",
+    "text",
+    "content_hash",
+    "source",
+    "labels",
+    "stored_at",
+)
+
+# Where a story id came from: the imported data (never overwritten) or our grouping.
+STORY_FROM_DATA = "data"
+STORY_FROM_GROUPING = "grouping"
+
+_ID_CHARS = 20
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def article_id(url: str | None, source_id: str | None) -> str:
+    """Return the stable article id: from the canonical URL, else from the source's own id."""
+    if url:
+        return "u-" + _digest(canonical_url(url))[:_ID_CHARS]
+    if source_id:
+        return "s-" + _digest(source_id)[:_ID_CHARS]
+    raise ValueError("an article needs a url or a source id")
+
+
+def content_hash(title: str, text: str) -> str:
+    """Return the hash of what scorers read (headline and body): a change means rescoring."""
+    return _digest(f"{title}\n{text}")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as the store keeps it."""
+
+    id: str
+    outlet: str
+    title: str
+    text: str
+    url: str | None = None
+    canonical_url: str | None = None
+    source_id: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    authors: tuple[str, ...] = ()
+    language: str | None = None
+    topic: str | None = None
+    story_id: str | None = None
+    story_origin: str | None = None
+    source: str = "import"
+    labels: dict[str, Any] = field(default_factory=dict)
+    stored_at: str | None = None
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.title, self.text)
+
+    def to_row(self) -> dict[str, Any]:
+        """Return the record as a row of the articles table (lists and dicts as JSON)."""
+        row = asdict(self)
+        row["authors"] = json.dumps(list(self.authors), ensure_ascii=False)
+        row["labels"] = json.dumps(self.labels, ensure_ascii=False, sort_keys=True)
+        row["content_hash"] = self.content_hash
+        return {column: row[column] for column in ARTICLE_COLUMNS}

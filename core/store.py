@@ -1,0 +1,627 @@
+"""The SQLite store: the only module that writes SQL, always with parameters.
+
+One file in WAL mode, so a dashboard or report process reads while a collector
+writes. Every write is an idempotent upsert keyed by content-derived ids, and
+every schema change is a recorded migration.
+
+>>> with Store.open(":memory:") as store:
+...     store.upsert_articles([Article(id="s-1", outlet="Example", title="T", text="Body.")]).inserted
+1
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from core.errors import StoreError
+from core.schema import ARTICLE_COLUMNS, STORY_FROM_DATA, Article
+
+log = logging.getLogger(__name__)
+
+# Each migration runs once, in order, inside one transaction, and is recorded in
+# schema_migrations. Never edit a released migration: append a new one.
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "initial tables",
+        """
+        CREATE TABLE outlets (
+            name TEXT PRIMARY KEY,
+            display_name TEXT,
+            domain TEXT,
+            bias TEXT,
+            country TEXT,
+            ownership TEXT,
+            attributes TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE articles (
+            id TEXT PRIMARY KEY,
+            source_id TEXT,
+            outlet TEXT NOT NULL,
+            url TEXT,
+            canonical_url TEXT,
+            title TEXT NOT NULL,
+            published TEXT,
+            modified TEXT,
+            authors TEXT NOT NULL DEFAULT '[]',
+            language TEXT,
+            topic TEXT,
+            story_id TEXT,
+            story_origin TEXT,
+            text TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            source TEXT NOT NULL,
+            labels TEXT NOT NULL DEFAULT '{}',
+            stored_at TEXT NOT NULL
+        );
+        CREATE INDEX articles_outlet ON articles(outlet);
+        CREATE INDEX articles_published ON articles(published);
+        CREATE INDEX articles_story ON articles(story_id);
+        CREATE INDEX articles_topic ON articles(topic);
+        CREATE INDEX articles_hash ON articles(content_hash);
+        CREATE UNIQUE INDEX articles_canonical ON articles(canonical_url) WHERE canonical_url IS NOT NULL;
+        CREATE TABLE pages (
+            url TEXT PRIMARY KEY,
+            final_url TEXT,
+            outlet TEXT,
+            status INTEGER,
+            content_type TEXT,
+            html BLOB NOT NULL,
+            fetched_at TEXT NOT NULL
+        );
+        CREATE TABLE fetch_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            url TEXT NOT NULL,
+            outlet TEXT,
+            kind TEXT NOT NULL,
+            message TEXT NOT NULL,
+            run_id INTEGER,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX fetch_log_kind ON fetch_log(kind);
+        CREATE TABLE scored (
+            article_id TEXT NOT NULL,
+            scorer TEXT NOT NULL,
+            version TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            run_id INTEGER,
+            scored_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, scorer)
+        );
+        CREATE TABLE scores (
+            article_id TEXT NOT NULL,
+            scorer TEXT NOT NULL,
+            version TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            value REAL,
+            PRIMARY KEY (article_id, scorer, metric)
+        );
+        CREATE INDEX scores_metric ON scores(scorer, metric);
+        CREATE TABLE evidence (
+            article_id TEXT NOT NULL,
+            scorer TEXT NOT NULL,
+            version TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            part TEXT NOT NULL,
+            sentence_index INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            value REAL,
+            PRIMARY KEY (article_id, scorer, metric, part, sentence_index)
+        );
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            command TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            settings TEXT NOT NULL DEFAULT '{}',
+            versions TEXT NOT NULL DEFAULT '{}',
+            counts TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE store_state (
+            key TEXT PRIMARY KEY,
+            value INTEGER NOT NULL
+        );
+        INSERT INTO store_state (key, value) VALUES ('data_version', 0);
+        """,
+    ),
+)
+
+_OUTLET_FIELDS = ("display_name", "domain", "bias", "country", "ownership")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which articles a report, a page or an export looks at. Empty fields do not filter."""
+
+    story_id: str | None = None
+    topic: str | None = None
+    outlets: tuple[str, ...] = ()
+    since: str | None = None  # inclusive, YYYY-MM-DD
+    until: str | None = None  # inclusive, YYYY-MM-DD
+    language: str | None = None
+
+    def where(self, alias: str = "a") -> tuple[str, list[Any]]:
+        """Return an SQL condition (with placeholders) and its parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.story_id:
+            clauses.append(f"{alias}.story_id = ?")
+            params.append(self.story_id)
+        if self.topic:
+            clauses.append(f"{alias}.topic = ?")
+            params.append(self.topic)
+        if self.outlets:
+            clauses.append(f"{alias}.outlet IN ({','.join('?' * len(self.outlets))})")
+            params.extend(self.outlets)
+        if self.since:
+            clauses.append(f"substr({alias}.published, 1, 10) >= ?")
+            params.append(self.since[:10])
+        if self.until:
+            clauses.append(f"substr({alias}.published, 1, 10) <= ?")
+            params.append(self.until[:10])
+        if self.language:
+            clauses.append(f"{alias}.language = ?")
+            params.append(self.language)
+        return (" AND ".join(clauses) or "1"), params
+
+
+@dataclass
+class UpsertCounts:
+    """What an upsert did: new rows, changed rows, rows already stored as they are."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: UpsertCounts) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+@dataclass(frozen=True)
+class ScoreBatch:
+    """A scorer's output for some articles: article-level values and sentence evidence."""
+
+    scorer: str
+    version: str
+    content_hashes: dict[str, str]  # article id -> hash of the text that was scored
+    scores: pd.DataFrame  # columns: article_id, metric, value
+    evidence: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["article_id", "metric", "part", "sentence_index", "start", "end", "value"]
+        )
+    )
+
+
+class Store:
+    """A connection to the PressLens store. Open with ``Store.open(path)``."""
+
+    def __init__(self, connection: sqlite3.Connection, path: str, readonly: bool) -> None:
+        self._db = connection
+        self.path = path
+        self.readonly = readonly
+
+    # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, *, readonly: bool = False, busy_timeout_ms: int = 30000) -> Store:
+        """Open (and, unless read-only, create and migrate) the store at ``path``."""
+        target = str(path)
+        try:
+            if readonly:
+                if target != ":memory:" and not Path(target).exists():
+                    raise StoreError(
+                        f"no store at {target}: import or collect first "
+                        f"(python -m scrapers import FILE --db {target})"
+                    )
+                uri = f"file:{Path(target).resolve()}?mode=ro"
+                connection = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000, isolation_level=None,
+                                             check_same_thread=False)
+            else:
+                if target != ":memory:":
+                    Path(target).parent.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(target, timeout=busy_timeout_ms / 1000, isolation_level=None)
+            connection.row_factory = sqlite3.Row
+            connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            if not readonly:
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+                connection.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open store {target}: {exc}") from exc
+        store = cls(connection, target, readonly)
+        if not readonly:
+            store.migrate()
+        elif store.schema_version() == 0:
+            raise StoreError(f"{target} is not a PressLens store (no schema)")
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- migrations ----------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        """Return the number of the last applied migration (0 for an empty file)."""
+        exists = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        ).fetchone()
+        if not exists:
+            return 0
+        row = self._db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations not yet recorded; return their numbers."""
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        applied: list[int] = []
+        for version, name, sql in MIGRATIONS:
+            if version <= self.schema_version():
+                continue
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                if version > self.schema_version():  # another process may have just applied it
+                    for statement in _split_sql(sql):
+                        self._db.execute(statement)
+                    self._db.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                        (version, name, _now()),
+                    )
+                    applied.append(version)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreError(f"migration {version} ({name}) failed on {self.path}: {exc}") from exc
+        if applied:
+            log.info("applied migrations %s to %s", applied, self.path)
+        return applied
+
+    # -- writing -------------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """Run a block in one write transaction that also bumps the data version."""
+        if self.readonly:
+            raise StoreError(f"store {self.path} was opened read-only")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            yield self._db
+            self._db.execute("UPDATE store_state SET value = value + 1 WHERE key = 'data_version'")
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    def upsert_outlets(self, outlets: Iterable[dict[str, Any]]) -> int:
+        """Insert outlets that are new; fill fields still empty on known ones. Return rows touched."""
+        rows = [
+            (
+                o["name"],
+                *(o.get(key) for key in _OUTLET_FIELDS),
+                json.dumps(o.get("attributes") or {}, sort_keys=True),
+            )
+            for o in outlets
+        ]
+        if not rows:
+            return 0
+        with self._write() as db:
+            before = db.total_changes
+            db.executemany(
+                """
+                INSERT INTO outlets (name, display_name, domain, bias, country, ownership, attributes)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET
+                    display_name = COALESCE(outlets.display_name, excluded.display_name),
+                    domain = COALESCE(outlets.domain, excluded.domain),
+                    bias = COALESCE(outlets.bias, excluded.bias),
+                    country = COALESCE(outlets.country, excluded.country),
+                    ownership = COALESCE(outlets.ownership, excluded.ownership)
+                WHERE outlets.display_name IS NULL OR outlets.domain IS NULL OR outlets.bias IS NULL
+                   OR outlets.country IS NULL OR outlets.ownership IS NULL
+                """,
+                rows,
+            )
+            return db.total_changes - before
+
+    def upsert_articles(self, articles: Sequence[Article]) -> UpsertCounts:
+        """Store articles by id: new ones inserted, changed ones updated, the rest left alone.
+
+        A story id that came with the data is never replaced by a grouped one, and
+        ``stored_at`` keeps the time the article was first stored.
+        """
+        counts = UpsertCounts()
+        if not articles:
+            return counts
+        now = _now()
+        rows = []
+        for article in articles:
+            row = article.to_row()
+            row["stored_at"] = row["stored_at"] or now
+            rows.append(row)
+        ids = [row["id"] for row in rows]
+        with self._write() as db:
+            existing: dict[str, sqlite3.Row] = {}
+            for chunk in _chunks(ids, 500):
+                for found in db.execute(
+                    f"SELECT * FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                ):
+                    existing[found["id"]] = found
+            columns = ", ".join(ARTICLE_COLUMNS)
+            placeholders = ", ".join(f":{c}" for c in ARTICLE_COLUMNS)
+            updates = ", ".join(
+                f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c not in ("id", "stored_at", "story_id", "story_origin")
+            )
+            changed = []
+            for row in rows:
+                old = existing.get(row["id"])
+                if old is None:
+                    counts.inserted += 1
+                elif all(old[c] == row[c] for c in ARTICLE_COLUMNS if c != "stored_at"):
+                    counts.unchanged += 1
+                    continue
+                else:
+                    counts.updated += 1
+                changed.append(row)
+                existing[row["id"]] = row  # a duplicate later in the batch compares to this one
+            db.executemany(
+                f"""
+                INSERT INTO articles ({columns}) VALUES ({placeholders})
+                ON CONFLICT(id) DO UPDATE SET {updates},
+                    story_id = CASE WHEN articles.story_origin = '{STORY_FROM_DATA}'
+                                    THEN articles.story_id ELSE excluded.story_id END,
+                    story_origin = CASE WHEN articles.story_origin = '{STORY_FROM_DATA}'
+                                        THEN articles.story_origin ELSE excluded.story_origin END
+                """,
+                changed,
+            )
+        return counts
+
+    def save_page(self, url: str, html: bytes, *, final_url: str | None = None, outlet: str | None = None,
+                  status: int | None = None, content_type: str | None = None) -> None:
+        """Keep a fetched page's raw HTML (compressed), so extraction can be re-run without refetching."""
+        with self._write() as db:
+            db.execute(
+                """
+                INSERT INTO pages (url, final_url, outlet, status, content_type, html, fetched_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(url) DO UPDATE SET final_url = excluded.final_url, outlet = excluded.outlet,
+                    status = excluded.status, content_type = excluded.content_type,
+                    html = excluded.html, fetched_at = excluded.fetched_at
+                """,
+                (url, final_url, outlet, status, content_type, zlib.compress(html, 6), _now()),
+            )
+
+    def page_html(self, url: str) -> bytes | None:
+        """Return a stored page's raw HTML, or None."""
+        row = self._db.execute("SELECT html FROM pages WHERE url = ?", (url,)).fetchone()
+        return zlib.decompress(row["html"]) if row else None
+
+    def log_failure(self, url: str, kind: str, message: str, *, outlet: str | None = None,
+                    run_id: int | None = None) -> None:
+        """Record one failure as data (timeout, http status, paywalled, rejected line ...)."""
+        self.log_failures([(url, kind, message, outlet)], run_id=run_id)
+
+    def log_failures(self, failures: Iterable[tuple[str, str, str, str | None]], *,
+                     run_id: int | None = None) -> int:
+        """Record many failures (url, kind, message, outlet) in one transaction."""
+        now = _now()
+        rows = [(url, outlet, kind, message, run_id, now) for url, kind, message, outlet in failures]
+        if not rows:
+            return 0
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO fetch_log (url, outlet, kind, message, run_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
+    def write_scores(self, batch: ScoreBatch, run_id: int | None = None) -> None:
+        """Replace a scorer's scores and evidence for the batch's articles, atomically."""
+        ids = list(batch.content_hashes)
+        if not ids:
+            return
+        now = _now()
+        with self._write() as db:
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                db.execute(f"DELETE FROM scores WHERE scorer = ? AND article_id IN ({marks})",
+                           [batch.scorer, *chunk])
+                db.execute(f"DELETE FROM evidence WHERE scorer = ? AND article_id IN ({marks})",
+                           [batch.scorer, *chunk])
+            db.executemany(
+                "INSERT INTO scores (article_id, scorer, version, metric, value) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (r.article_id, batch.scorer, batch.version, r.metric, _real(r.value))
+                    for r in batch.scores.itertuples(index=False)
+                ],
+            )
+            db.executemany(
+                "INSERT INTO evidence (article_id, scorer, version, metric, part, sentence_index, start,"
+                " end, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.article_id, batch.scorer, batch.version, r.metric, r.part, int(r.sentence_index),
+                     int(r.start), int(r.end), _real(r.value))
+                    for r in batch.evidence.itertuples(index=False)
+                ],
+            )
+            db.executemany(
+                """
+                INSERT INTO scored (article_id, scorer, version, content_hash, run_id, scored_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(article_id, scorer) DO UPDATE SET version = excluded.version,
+                    content_hash = excluded.content_hash, run_id = excluded.run_id,
+                    scored_at = excluded.scored_at
+                """,
+                [(aid, batch.scorer, batch.version, h, run_id, now) for aid, h in batch.content_hashes.items()],
+            )
+
+    def start_run(self, command: str, settings: dict[str, Any], versions: dict[str, str]) -> int:
+        """Record that a command started; return the run id."""
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (command, started_at, status, settings, versions) VALUES (?, ?, ?, ?, ?)",
+                (command, _now(), "running", json.dumps(settings, sort_keys=True, default=str),
+                 json.dumps(versions, sort_keys=True)),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, counts: dict[str, Any], status: str = "done") -> None:
+        """Record how a run ended and what it counted."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE id = ?",
+                (_now(), status, json.dumps(counts, sort_keys=True, default=str), run_id),
+            )
+
+    # -- reading -------------------------------------------------------------------------------
+    def data_version(self) -> int:
+        """Return a number that grows with every committed write (the dashboard's cache key)."""
+        row = self._db.execute("SELECT value FROM store_state WHERE key = 'data_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def count(self, table: str) -> int:
+        """Return the number of rows of one of the store's tables."""
+        if table not in {"articles", "outlets", "pages", "fetch_log", "scores", "evidence", "runs", "scored"}:
+            raise StoreError(f"unknown table {table!r}")
+        return int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+    def articles(self, flt: ArticleFilter = ArticleFilter(), *, with_text: bool = False,
+                 ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """Return the filtered articles as a DataFrame (text only when asked: it is large)."""
+        wanted = [c for c in ARTICLE_COLUMNS if with_text or c != "text"]
+        where, params = flt.where("a")
+        if ids is not None:
+            frames = []
+            for chunk in _chunks(list(ids), 500):
+                frames.append(self._frame(
+                    f"SELECT {', '.join('a.' + c for c in wanted)} FROM articles a "
+                    f"WHERE {where} AND a.id IN ({','.join('?' * len(chunk))}) ORDER BY a.id",
+                    [*params, *chunk],
+                ))
+            return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=wanted)
+        return self._frame(
+            f"SELECT {', '.join('a.' + c for c in wanted)} FROM articles a WHERE {where} "
+            "ORDER BY a.published, a.id",
+            params,
+        )
+
+    def unscored(self, scorer: str, version: str, limit: int | None = None) -> list[str]:
+        """Return ids of articles with no score from this scorer version for their current text."""
+        sql = """
+            SELECT a.id FROM articles a
+            LEFT JOIN scored s ON s.article_id = a.id AND s.scorer = ?
+            WHERE s.article_id IS NULL OR s.version != ? OR s.content_hash != a.content_hash
+            ORDER BY a.id
+        """
+        params: list[Any] = [scorer, version]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [row[0] for row in self._db.execute(sql, params)]
+
+    def scores(self, flt: ArticleFilter = ArticleFilter(), *, scorer: str | None = None,
+               metrics: Sequence[str] = ()) -> pd.DataFrame:
+        """Return article-level scores joined to their article's outlet and date."""
+        where, params = flt.where("a")
+        if scorer:
+            where += " AND s.scorer = ?"
+            params.append(scorer)
+        if metrics:
+            where += f" AND s.metric IN ({','.join('?' * len(metrics))})"
+            params.extend(metrics)
+        return self._frame(
+            "SELECT s.article_id, a.outlet, a.published, a.story_id, s.scorer, s.version, s.metric, s.value "
+            f"FROM scores s JOIN articles a ON a.id = s.article_id WHERE {where} "
+            "ORDER BY s.article_id, s.scorer, s.metric",
+            params,
+        )
+
+    def evidence(self, article_id: str, scorer: str | None = None) -> pd.DataFrame:
+        """Return the sentence-level evidence of one article."""
+        sql = "SELECT * FROM evidence WHERE article_id = ?"
+        params: list[Any] = [article_id]
+        if scorer:
+            sql += " AND scorer = ?"
+            params.append(scorer)
+        return self._frame(sql + " ORDER BY scorer, metric, part, sentence_index", params)
+
+    def outlets(self) -> pd.DataFrame:
+        """Return the outlets table."""
+        return self._frame("SELECT * FROM outlets ORDER BY name", [])
+
+    def failures(self) -> pd.DataFrame:
+        """Return the failure ledger (fetch_log)."""
+        return self._frame("SELECT * FROM fetch_log ORDER BY id", [])
+
+    def runs(self) -> pd.DataFrame:
+        """Return the run history."""
+        return self._frame("SELECT * FROM runs ORDER BY id", [])
+
+    def distinct(self, column: str, flt: ArticleFilter = ArticleFilter()) -> list[str]:
+        """Return the distinct non-empty values of an article column (outlets, topics, stories ...)."""
+        if column not in ("outlet", "topic", "story_id", "language", "source"):
+            raise StoreError(f"cannot list distinct values of {column!r}")
+        where, params = flt.where("a")
+        rows = self._db.execute(
+            f"SELECT DISTINCT a.{column} FROM articles a WHERE {where} AND a.{column} IS NOT NULL "
+            f"ORDER BY a.{column}",
+            params,
+        )
+        return [row[0] for row in rows]
+
+    def summary(self, flt: ArticleFilter = ArticleFilter()) -> dict[str, Any]:
+        """Return counts of articles, outlets and stories and the date range."""
+        where, params = flt.where("a")
+        row = self._db.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT a.outlet), COUNT(DISTINCT a.story_id), "
+            f"MIN(a.published), MAX(a.published) FROM articles a WHERE {where}",
+            params,
+        ).fetchone()
+        return {"articles": row[0], "outlets": row[1], "stories": row[2],
+                "first_published": row[3], "last_published": row[4]}
+
+    def _frame(self, sql: str, params: Sequence[Any]) -> pd.DataFrame:
+        cursor = self._db.execute(sql, list(params))
+        columns = [d[0] for d in cursor.description]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+
+
+def _real(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if number != number else number  # NaN -> NULL
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _split_sql(script: str) -> list[str]:
+    return [part.strip() for part in script.split(";") if part.strip()]

@@ -1,0 +1,1 @@
+"""PressLens dashboard package."""

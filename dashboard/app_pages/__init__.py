@@ -1,0 +1,1 @@
+"""PressLens dashboard.app_pages package."""

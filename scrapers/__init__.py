@@ -1,0 +1,1 @@
+"""PressLens scrapers package."""

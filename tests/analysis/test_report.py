@@ -1,0 +1,76 @@
+"""The per-outlet report: real values on basil, intervals, filters, formula neutralising."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.compare import outlet_table
+from analysis.report import outlet_report, render
+from analysis.stats import bootstrap_mean_ci
+from core.errors import InputError
+from core.settings import Settings
+from core.store import ArticleFilter, Store
+from core.tabular import formula_safe, to_csv
+
+BASIL_OUTLETS = ["Fox News", "HuffPost", "The New York Times"]
+
+
+def report(db: Path, flt: ArticleFilter = ArticleFilter()) -> pd.DataFrame:
+    with Store.open(db, readonly=True) as store:
+        return outlet_report(store, flt, Settings.load(environ={}))
+
+
+def test_basil_report_has_three_outlets_with_tone(basil_db: Path) -> None:
+    table = report(basil_db)
+    assert table["outlet"].tolist() == BASIL_OUTLETS
+    assert table["articles"].sum() == 228 - 0  # every basil article is in one outlet row
+    assert (table["scored"] == table["articles"]).all()
+    assert table["tone_mean"].between(-1, 1).all()
+    assert (table["tone_low"] < table["tone_mean"]).all() and (table["tone_mean"] < table["tone_high"]).all()
+    assert table["first_published"].min() >= "2010" and table["last_published"].max() <= "2020"
+
+
+def test_report_filters(basil_db: Path) -> None:
+    with Store.open(basil_db, readonly=True) as store:
+        story = store.distinct("story_id")[0]
+    one_story = report(basil_db, ArticleFilter(story_id=story))
+    assert one_story["articles"].sum() <= 3 and set(one_story["outlet"]) <= set(BASIL_OUTLETS)
+    fox = report(basil_db, ArticleFilter(outlets=("Fox News",), since="2015-01-01"))
+    assert fox["outlet"].tolist() == ["Fox News"]
+    assert fox["first_published"].iloc[0] >= "2015-01-01"
+
+
+def test_bad_dates_are_clear_errors(basil_db: Path) -> None:
+    with pytest.raises(InputError, match="--since must be a date like"):
+        report(basil_db, ArticleFilter(since="last year"))
+    with pytest.raises(InputError, match="is after --until"):
+        report(basil_db, ArticleFilter(since="2019-01-01", until="2018-01-01"))
+
+
+def test_intervals_are_deterministic_and_shrink_with_n() -> None:
+    small = bootstrap_mean_ci([0.1, -0.2, 0.3, 0.0] * 3, samples=2000, seed=7)
+    large = bootstrap_mean_ci([0.1, -0.2, 0.3, 0.0] * 300, samples=2000, seed=7)
+    assert small == bootstrap_mean_ci([0.1, -0.2, 0.3, 0.0] * 3, samples=2000, seed=7)
+    assert (large[2] - large[1]) < (small[2] - small[1]) / 5
+
+
+def test_formula_cells_are_neutralised_numbers_stay_numbers() -> None:
+    articles = pd.DataFrame({"id": ["a", "b"], "outlet": ["=cmd|' /C calc'!A0", "@SUM(1)"],
+                             "published": ["+2020-01-01", "2020-01-02"]})
+    scores = pd.DataFrame({"article_id": ["a", "b"], "scorer": "tone_vader", "metric": "tone",
+                           "value": [-0.5, 0.25]})
+    table = outlet_table(articles, scores, samples=200)
+    text = to_csv(table)
+    parsed = pd.read_csv(io.StringIO(text))
+    assert set(parsed["outlet"]) == {"'=cmd|' /C calc'!A0", "'@SUM(1)"}
+    assert parsed["tone_mean"].tolist() == [-0.5, 0.25]  # numbers stay numbers, negative ones too
+    assert parsed["first_published"].iloc[0] == "'+2020-01-01"
+    records = json.loads(render(table, "json"))
+    assert records[0]["outlet"].startswith("'=") and isinstance(records[0]["tone_mean"], float)
+    assert "'@SUM(1)" in render(table, "table")
+    assert formula_safe(pd.DataFrame({"x": ["-minus", "ok", "\tTab"]}))["x"].tolist() == ["'-minus", "ok", "'\tTab"]

@@ -1,0 +1,87 @@
+"""Sentence splitting, the VADER tone scorer, and the contract every registered scorer keeps."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis import registry, sentences
+from analysis.base import EVIDENCE_COLUMNS, SCORE_COLUMNS, Scorer
+from analysis.tone import VaderTone, vader_compound
+from core.errors import UnknownNameError
+from tests.conftest import require_shared
+
+
+def basil_sample(n: int = 12) -> pd.DataFrame:
+    path = require_shared("corpora", "basil", "articles.jsonl")
+    rows = [json.loads(line) for _, line in zip(range(n), path.open(encoding="utf-8"))]
+    return pd.DataFrame(rows)[["id", "title", "text", "outlet"]]
+
+
+def test_spans_point_into_the_text() -> None:
+    text = "Dr. Lee arrived at 5 p.m. on Jan. 3. Talks began!\n\nThe U.S. side said \"No.\" China waited?"
+    spans = sentences.split_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Dr. Lee arrived at 5 p.m. on Jan. 3.", "Talks began!", 'The U.S. side said "No."', "China waited?"]
+
+
+def test_split_on_real_articles_keeps_every_word() -> None:
+    for text in basil_sample()["text"]:
+        spans = sentences.split_spans(text)
+        assert len(spans) >= 3
+        joined = "".join(text[s:e] for s, e in spans)
+        assert joined.replace(" ", "") == "".join(text.split())  # nothing lost, nothing invented
+        assert all(e > s for s, e in spans)
+
+
+def test_vader_tone_per_sentence_not_whole_text() -> None:
+    text = "The attack killed dozens. Officials condemned the horrific violence. Aid arrived late."
+    result = VaderTone().score(pd.DataFrame([{"id": "a", "title": "Horrific attack", "text": text}]))
+    values = result.articles.set_index("metric")["value"]
+    per_sentence = [vader_compound(s) for s in sentences.split(text)]
+    assert values["tone"] == pytest.approx(sum(per_sentence) / 3)
+    assert values["sentences"] == 3
+    assert values["headline_tone"] < -0.4
+    assert abs(values["tone"]) < abs(vader_compound(text))  # the whole text saturates further
+    evidence = result.evidence[result.evidence.metric == "tone"]
+    assert [text[s:e] for s, e in zip(evidence.start, evidence.end)] == sentences.split(text)
+
+
+def test_real_articles_get_bounded_scores() -> None:
+    articles = basil_sample()
+    result = VaderTone().score(articles)
+    tone = result.articles[result.articles.metric == "tone"]["value"]
+    assert len(tone) == len(articles) and tone.between(-1, 1).all()
+    assert tone.std() > 0.01  # not a constant
+
+
+def test_empty_text_and_missing_title() -> None:
+    result = VaderTone().score(pd.DataFrame([{"id": "a", "title": None, "text": ""}]))
+    values = result.articles.set_index("metric")["value"]
+    assert values["sentences"] == 0 and pd.isna(values["tone"]) and pd.isna(values["headline_tone"])
+
+
+def test_unknown_scorer_lists_the_valid_ones() -> None:
+    with pytest.raises(UnknownNameError, match="unknown scorer 'tone_vadr'; valid: .*tone_vader"):
+        registry.get("tone_vadr")
+
+
+@pytest.mark.parametrize("name", registry.names())
+def test_scorer_contract(name: str) -> None:
+    cls = registry.scorer_class(name)
+    assert issubclass(cls, Scorer)
+    assert cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    assert cls.version and cls.metrics and len(cls.describe()) > 80
+    scorer = registry.get(name)
+    articles = basil_sample(4)
+    result = scorer.score(articles)
+    assert tuple(result.articles.columns) == SCORE_COLUMNS
+    assert set(result.articles["metric"]) <= set(cls.metrics)
+    assert set(result.articles["article_id"]) <= set(articles["id"])
+    assert tuple(result.evidence.columns) == EVIDENCE_COLUMNS
+    for row in result.evidence.itertuples():
+        source = articles.set_index("id").loc[row.article_id, row.part]
+        assert 0 <= row.start < row.end <= len(source)
+    assert scorer.score(articles).articles.equals(result.articles)  # deterministic

@@ -1,0 +1,164 @@
+"""The store: migrations, idempotent upserts, scores, and a reader beside a writer process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from core.errors import StoreError
+from core.schema import STORY_FROM_DATA, STORY_FROM_GROUPING, Article, article_id
+from core.store import MIGRATIONS, ArticleFilter, ScoreBatch, Store
+from tests.conftest import REPO_ROOT
+
+
+def make(n: int, **over: object) -> Article:
+    fields = {"id": article_id(f"https://example.com/{n}", None), "outlet": f"Outlet {n % 3}",
+              "url": f"https://example.com/{n}", "canonical_url": f"https://example.com/{n}",
+              "title": f"Headline {n}", "text": f"Body of article {n}. It has two sentences.",
+              "published": f"2024-01-{n % 28 + 1:02d}"}
+    fields.update(over)
+    return Article(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store.open(tmp_path / "s.db") as opened:
+        yield opened
+
+
+def test_migrations_are_recorded_once(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    with Store.open(db) as first:
+        assert first.schema_version() == MIGRATIONS[-1][0]
+    with Store.open(db) as again:
+        assert again.migrate() == []
+        rows = again._db.execute("SELECT version, name FROM schema_migrations").fetchall()
+    assert [r[0] for r in rows] == [m[0] for m in MIGRATIONS]
+
+
+def test_wal_mode(store: Store) -> None:
+    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_upsert_is_idempotent(store: Store) -> None:
+    batch = [make(i) for i in range(10)]
+    first = store.upsert_articles(batch)
+    again = store.upsert_articles(batch)
+    assert (first.inserted, first.updated, first.unchanged) == (10, 0, 0)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 10)
+    assert store.count("articles") == 10
+
+
+def test_changed_text_updates_and_keeps_stored_at(store: Store) -> None:
+    store.upsert_articles([make(1)])
+    before = store.articles(with_text=True).iloc[0]
+    counts = store.upsert_articles([make(1, text="A corrected body.")])
+    after = store.articles(with_text=True).iloc[0]
+    assert counts.updated == 1
+    assert after["text"] == "A corrected body."
+    assert after["content_hash"] != before["content_hash"]
+    assert after["stored_at"] == before["stored_at"]
+
+
+def test_story_from_data_is_never_overwritten(store: Store) -> None:
+    store.upsert_articles([make(1, story_id="given", story_origin=STORY_FROM_DATA)])
+    store.upsert_articles([make(1, story_id="grouped-7", story_origin=STORY_FROM_GROUPING)])
+    row = store.articles().iloc[0]
+    assert (row["story_id"], row["story_origin"]) == ("given", STORY_FROM_DATA)
+
+
+def test_filter_by_outlet_story_and_dates(store: Store) -> None:
+    store.upsert_articles([make(i, story_id="s1" if i < 4 else None) for i in range(12)])
+    assert len(store.articles(ArticleFilter(story_id="s1"))) == 4
+    assert set(store.articles(ArticleFilter(outlets=("Outlet 1",)))["outlet"]) == {"Outlet 1"}
+    dated = store.articles(ArticleFilter(since="2024-01-03", until="2024-01-05"))
+    assert sorted(dated["published"]) == ["2024-01-03", "2024-01-04", "2024-01-05"]
+
+
+def test_scores_replace_and_mark_scored(store: Store) -> None:
+    store.upsert_articles([make(1), make(2)])
+    ids = list(store.articles()["id"])
+    hashes = dict(zip(store.articles()["id"], store.articles()["content_hash"]))
+    assert sorted(store.unscored("t", "1")) == sorted(ids)
+    scores = pd.DataFrame({"article_id": ids, "metric": "tone", "value": [0.5, -0.25]})
+    evidence = pd.DataFrame({"article_id": [ids[0]], "metric": ["tone"], "part": ["text"],
+                             "sentence_index": [0], "start": [0], "end": [10], "value": [0.5]})
+    store.write_scores(ScoreBatch("t", "1", hashes, scores, evidence))
+    store.write_scores(ScoreBatch("t", "1", hashes, scores, evidence))  # again: replaces, no duplicates
+    assert store.unscored("t", "1") == []
+    assert store.unscored("t", "2") == sorted(ids)  # a new version rescoring everything
+    assert len(store.scores(scorer="t")) == 2
+    assert store.evidence(ids[0]).iloc[0]["end"] == 10
+    store.upsert_articles([make(1, text="Changed.")])
+    assert store.unscored("t", "1") == [article_id("https://example.com/1", None)]
+
+
+def test_data_version_grows_with_writes(store: Store) -> None:
+    before = store.data_version()
+    store.upsert_articles([make(1)])
+    assert store.data_version() > before
+
+
+def test_readonly_store_refuses_writes_and_missing_file(tmp_path: Path, store: Store) -> None:
+    with pytest.raises(StoreError, match="no store at"):
+        Store.open(tmp_path / "missing.db", readonly=True)
+    with Store.open(store.path, readonly=True) as reader:
+        with pytest.raises(StoreError, match="read-only"):
+            reader.upsert_articles([make(1)])
+
+
+def test_failures_and_runs_are_rows(store: Store) -> None:
+    store.log_failure("https://x.example/a", "timeout", "read timed out after 20 s", outlet="X")
+    run = store.start_run("test", {"a": 1}, {"s": "1"})
+    store.finish_run(run, {"n": 3})
+    assert store.failures().iloc[0]["kind"] == "timeout"
+    assert store.runs().iloc[0]["status"] == "done"
+
+
+def test_pages_keep_raw_html(store: Store) -> None:
+    store.save_page("https://x.example/a", b"<html><body>Hi</body></html>", status=200)
+    assert store.page_html("https://x.example/a") == b"<html><body>Hi</body></html>"
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {root!r})
+    from core.schema import Article
+    from core.store import Store
+    with Store.open({db!r}) as store:
+        for round in range(60):
+            batch = [Article(id=f"s-{{round}}-{{i}}", outlet="W", title="t", text="x " * 200)
+                     for i in range(50)]
+            store.upsert_articles(batch)
+    print("writer done")
+    """
+)
+
+
+def test_reader_process_reads_while_writer_process_writes(tmp_path: Path) -> None:
+    db = str(tmp_path / "rw.db")
+    Store.open(db).close()
+    writer = subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(REPO_ROOT), db=db)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reads = 0
+    seen = []
+    try:
+        while writer.poll() is None or reads < 5:
+            with Store.open(db, readonly=True, busy_timeout_ms=2000) as reader:
+                seen.append(reader.count("articles"))
+                reader.articles(ArticleFilter(outlets=("W",)))
+            reads += 1
+    finally:
+        out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err
+    assert "writer done" in out
+    assert seen == sorted(seen)  # readers only ever see whole committed batches, growing
+    assert all(n % 50 == 0 for n in seen)
+    assert seen[-1] == 3000
+    assert reads >= 5

@@ -1,0 +1,169 @@
+"""Import: good lines stored, each kind of bad line reported, re-import adds nothing."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.errors import InputError
+from core.store import Store
+from scrapers.importer import import_files, parse_date, record_to_article
+from tests.conftest import require_shared
+
+GOOD = {"id": "t-1", "outlet": "Daily Example", "url": "https://daily.example/a-1", "title": "A headline",
+        "published": "2024-05-01", "topic": "trade", "story_id": "s-1", "text": "First sentence. Second one.",
+        "labels": {"allsides_bias": "center"}}
+
+
+def write_jsonl(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def good(n: int, **over: object) -> dict[str, object]:
+    record = {**GOOD, "id": f"t-{n}", "url": f"https://daily.example/a-{n}", **over}
+    return record
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store.open(tmp_path / "s.db") as opened:
+        yield opened
+
+
+def test_basil_imports_whole_and_reimport_adds_nothing(store: Store) -> None:
+    corpus = require_shared("corpora", "basil", "articles.jsonl")
+    lines = sum(1 for line in corpus.open(encoding="utf-8") if line.strip())
+    first = import_files([corpus], store)
+    assert first.counts.inserted == lines
+    assert first.rejected == []
+    assert first.outlets == {"Fox News", "The New York Times", "HuffPost"}
+    assert store.count("articles") == lines
+    again = import_files([corpus], store)
+    assert (again.counts.inserted, again.counts.updated, again.counts.unchanged) == (0, 0, lines)
+    assert store.count("articles") == lines
+
+
+def test_allsides_gzip_reads_and_keeps_bias_ratings(store: Store, tmp_path: Path) -> None:
+    corpus = require_shared("corpora", "allsides_abp", "articles.jsonl.gz")
+    sample = tmp_path / "sample.jsonl.gz"
+    with gzip.open(corpus, "rt", encoding="utf-8") as src, gzip.open(sample, "wt", encoding="utf-8") as dst:
+        for _, line in zip(range(300), src):
+            dst.write(line)
+    report = import_files([sample], store)
+    assert report.counts.inserted == 300
+    outlets = store.outlets()
+    assert set(outlets["bias"].dropna()) <= {"left", "center", "right"}
+    assert outlets["bias"].notna().all()
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "message"),
+    [
+        ("{not json", "invalid json", "invalid JSON"),
+        ('["a list"]', "not an object", "expected a JSON object"),
+        (json.dumps(good(2, text="")), "missing text", "text is missing or empty"),
+        (json.dumps(good(3, text=42)), "bad field", "text must be a string"),
+        (json.dumps(good(4, url="not a url")), "bad url", "not an absolute http"),
+        (json.dumps(good(5, published="yesterday")), "bad date", "not an ISO 8601 date"),
+        (json.dumps(good(6, published="1970-01-01")), "date out of range", "before 1990"),
+        (json.dumps(good(7, published="2999-01-01")), "date out of range", "in the future"),
+        (json.dumps(good(8, labels=[1])), "bad field", "labels must be an object"),
+        (json.dumps({**good(9), "id": None, "url": None}), "missing id", "needs an id or a url"),
+        (json.dumps(good(1)), "duplicate", "duplicate of line 1"),
+    ],
+)
+def test_bad_lines_are_reported_and_good_lines_stored(store: Store, tmp_path: Path, line: str, kind: str,
+                                                      message: str) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [json.dumps(good(1)), line, json.dumps(good(10))])
+    report = import_files([path], store)
+    assert report.counts.inserted == 2
+    assert len(report.rejected) == 1
+    file, number, got_kind, got_message = report.rejected[0]
+    assert (file, number, got_kind) == (str(path), 2, kind)
+    assert message in got_message
+    assert store.count("articles") == 2
+
+
+def test_not_utf8_line_is_rejected(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(json.dumps(good(1)).encode() + b"\n" + b'{"text": "caf\xe9"}\n')
+    report = import_files([path], store)
+    assert report.rejected[0][1:3] == (2, "not utf-8")
+    assert report.counts.inserted == 1
+
+
+def test_missing_outlet_title_and_date_are_warnings_not_losses(store: Store, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [json.dumps(good(1, outlet=None, title="", published=None))])
+    report = import_files([path], store)
+    assert report.counts.inserted == 1
+    assert report.warnings == {"missing outlet": 1, "missing title": 1, "missing date": 1}
+
+
+def test_truncated_gzip_keeps_lines_before_the_break(store: Store, tmp_path: Path) -> None:
+    whole = gzip.compress("".join(json.dumps(good(i)) + "\n" for i in range(1, 400)).encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(whole[: len(whole) * 2 // 3])
+    with pytest.raises(InputError, match="cut.jsonl.gz"):
+        import_files([path], store)
+    assert 0 < store.count("articles") < 399
+
+
+def test_nothing_stored_before_is_lost_by_a_bad_file(store: Store, tmp_path: Path) -> None:
+    import_files([write_jsonl(tmp_path / "a.jsonl", [json.dumps(good(i)) for i in range(1, 6)])], store)
+    bad = write_jsonl(tmp_path / "b.jsonl", ["garbage", json.dumps(good(3, text=""))])
+    report = import_files([bad], store)
+    assert report.counts.inserted == 0 and len(report.rejected) == 2
+    assert store.count("articles") == 5
+    assert store.articles(with_text=True).set_index("source_id").loc["t-3", "text"] == GOOD["text"]
+
+
+def test_csv_with_the_same_columns(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(GOOD))
+        writer.writeheader()
+        for n in (1, 2):
+            row = good(n)
+            row["labels"] = json.dumps(row["labels"])
+            writer.writerow(row)
+        writer.writerow({**good(3), "labels": "{broken", "published": ""})
+    report = import_files([path], store)
+    assert report.counts.inserted == 2
+    assert report.rejected[0][1:3] == (4, "bad field")
+
+
+def test_unknown_file_type_and_missing_file(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "x.parquet").write_bytes(b"PAR1")
+    with pytest.raises(InputError, match="unknown file type .parquet"):
+        import_files([tmp_path / "x.parquet"], store)
+    with pytest.raises(InputError, match="no such file"):
+        import_files([tmp_path / "nope.jsonl"], store)
+
+
+def test_dates_normalised() -> None:
+    assert parse_date("2019-03-28") == "2019-03-28"
+    assert parse_date("2019-03-28T10:00:00+02:00") == "2019-03-28T08:00:00"
+    assert parse_date(None) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(list(GOOD) + ["extra"]),
+                       st.one_of(st.none(), st.text(max_size=30), st.integers(), st.lists(st.integers(), max_size=2),
+                                 st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2))))
+def test_any_record_is_accepted_or_rejected_with_a_reason(record: dict[str, object]) -> None:
+    from scrapers.importer import LineError
+
+    try:
+        article, warnings = record_to_article(record, "test")
+    except LineError as exc:
+        assert exc.kind and str(exc)
+    else:
+        assert article.text.strip() and article.id
+        assert all(isinstance(w, str) for w in warnings)

@@ -1,0 +1,68 @@
+"""The command-line contracts, run as an analyst runs them (subprocesses on a real store)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from tests.conftest import require_shared
+from tests.helpers import run_cli
+
+
+def test_import_run_report_on_basil(tmp_path: Path) -> None:
+    corpus = require_shared("corpora", "basil", "articles.jsonl")
+    db = str(tmp_path / "x.db")
+    imported = run_cli("scrapers", "import", str(corpus), "--db", db)
+    assert imported.returncode == 0, imported.stderr
+    assert "228 articles from 3 outlets in 76 stories" in imported.stdout
+    assert "rejected lines: 0" in imported.stdout
+    scored = run_cli("analysis", "run", "--db", db)
+    assert scored.returncode == 0, scored.stderr
+    assert "tone_vader: 228 articles scored" in scored.stdout
+    again = run_cli("analysis", "run", "--db", db)
+    assert "tone_vader: 0 articles scored" in again.stdout  # nothing scored twice
+    out = run_cli("analysis", "report", "--db", db, "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert [r["outlet"] for r in rows] == ["Fox News", "HuffPost", "The New York Times"]
+    assert all(-1 <= float(r["tone_mean"]) <= 1 and r["tone_low"] and r["tone_high"] for r in rows)
+    as_json = json.loads(run_cli("analysis", "report", "--db", db, "--format", "json",
+                                 "--outlet", "HuffPost").stdout)
+    assert [r["outlet"] for r in as_json] == ["HuffPost"]
+    table = run_cli("analysis", "report", "--db", db, "--format", "table").stdout
+    assert "The New York Times" in table and "tone_mean" in table
+
+
+def test_env_var_selects_the_store(tmp_path: Path) -> None:
+    corpus = require_shared("corpora", "groundnews_stories", "articles.jsonl")
+    db = str(tmp_path / "env.db")
+    done = run_cli("scrapers", "import", str(corpus), env={"PRESSLENS_DB": db})
+    assert done.returncode == 0 and Path(db).is_file()
+    assert f"store: {db}" in done.stdout
+
+
+def test_bad_input_gives_one_clean_line_and_nonzero_exit(tmp_path: Path) -> None:
+    db = str(tmp_path / "e.db")
+    missing = run_cli("scrapers", "import", str(tmp_path / "nope.jsonl"), "--db", db)
+    assert missing.returncode == 1 and "nope.jsonl: no such file" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    no_store = run_cli("analysis", "report", "--db", str(tmp_path / "none.db"))
+    assert no_store.returncode == 2 and "no store at" in no_store.stderr and "Traceback" not in no_store.stderr
+    typo = run_cli("analysis", "run", "--db", db, "--scorer", "vadr")
+    assert typo.returncode == 2 and "unknown scorer 'vadr'; valid:" in typo.stderr
+    bad_setting = run_cli("analysis", "run", "--db", db, env={"PRESSLENS_BATCH_SIZE": "lots"})
+    assert bad_setting.returncode == 2 and "batch_size" in bad_setting.stderr
+    bad_lines = tmp_path / "bad.jsonl"
+    bad_lines.write_text('{"id": "1", "outlet": "X", "title": "t", "text": "ok."}\n{oops\n', encoding="utf-8")
+    partial = run_cli("scrapers", "import", str(bad_lines), "--db", db)
+    assert partial.returncode == 0
+    assert f"{bad_lines}:2: invalid JSON" in partial.stderr
+    assert "rejected lines: 1 (1 invalid json)" in partial.stdout
+
+
+def test_empty_store_says_how_to_fill_it(tmp_path: Path) -> None:
+    db = str(tmp_path / "empty.db")
+    done = run_cli("analysis", "run", "--db", db)
+    assert done.returncode == 0 and "python -m scrapers import" in done.stdout

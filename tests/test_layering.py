@@ -1,0 +1,78 @@
+"""The dependency direction: core <- scrapers, analysis (never each other) <- dashboard."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+PACKAGES = ("core", "scrapers", "analysis", "dashboard")
+# Which of our packages each package may import.
+ALLOWED = {
+    "core": set(),
+    "scrapers": {"core"},
+    "analysis": {"core"},
+    "dashboard": {"core", "analysis", "dashboard"},
+}
+STREAMLIT_ALLOWED = ("dashboard/app.py", "dashboard/state.py", "dashboard/ui.py", "dashboard/app_pages/")
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def source_files(package: str) -> list[Path]:
+    return sorted((REPO_ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_package_imports_only_what_it_may(package: str) -> None:
+    bad = []
+    for path in source_files(package):
+        for module in imported_modules(path):
+            top = module.split(".")[0]
+            if top in PACKAGES and top != package and top not in ALLOWED[package]:
+                bad.append(f"{path.relative_to(REPO_ROOT)} imports {module}")
+    assert not bad, "layering broken:\n" + "\n".join(bad)
+
+
+def test_only_the_page_layer_imports_streamlit() -> None:
+    bad = []
+    for package in PACKAGES:
+        for path in source_files(package):
+            relative = path.relative_to(REPO_ROOT).as_posix()
+            if any(m.split(".")[0] == "streamlit" for m in imported_modules(path)) and not relative.startswith(
+                STREAMLIT_ALLOWED
+            ):
+                bad.append(relative)
+    assert not bad, f"streamlit imported outside the page layer: {bad}"
+
+
+def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
+    sample = tmp_path / "x.py"
+    sample.write_text("from analysis.compare import outlet_table\nimport streamlit as st\n")
+    assert {"analysis.compare", "streamlit"} <= imported_modules(sample)
+
+
+def test_only_the_store_writes_sql() -> None:
+    offenders = []
+    for package in PACKAGES:
+        for path in source_files(package):
+            if path.name == "store.py" and package == "core":
+                continue
+            text = path.read_text(encoding="utf-8")
+            if any(word in text for word in ("INSERT INTO", "UPDATE articles", "DELETE FROM", "CREATE TABLE")):
+                offenders.append(path.relative_to(REPO_ROOT).as_posix())
+            if "import sqlite3" in text:
+                offenders.append(path.relative_to(REPO_ROOT).as_posix())
+    assert not offenders, f"SQL outside core/store.py: {offenders}"
