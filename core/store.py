@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -137,6 +138,26 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         INSERT INTO store_state (key, value) VALUES ('data_version', 0);
         """,
     ),
+    (
+        2,
+        "full-text search over titles and texts",
+        """
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, text, content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+        END;
+        CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+            INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+        """,
+    ),
 )
 
 _OUTLET_FIELDS = ("display_name", "domain", "bias", "country", "ownership")
@@ -156,6 +177,8 @@ class ArticleFilter:
     since: str | None = None  # inclusive, YYYY-MM-DD
     until: str | None = None  # inclusive, YYYY-MM-DD
     language: str | None = None
+    groups: tuple[str, ...] = ()  # outlet groups: bias ratings (left, center ...) or countries
+    search: str | None = None  # full-text query over titles and texts
 
     def where(self, alias: str = "a") -> tuple[str, list[Any]]:
         """Return an SQL condition (with placeholders) and its parameters."""
@@ -179,6 +202,15 @@ class ArticleFilter:
         if self.language:
             clauses.append(f"{alias}.language = ?")
             params.append(self.language)
+        if self.groups:
+            marks = ",".join("?" * len(self.groups))
+            clauses.append(f"{alias}.outlet IN (SELECT name FROM outlets WHERE bias IN ({marks}) "
+                           f"OR country IN ({marks}))")
+            params.extend(self.groups)
+            params.extend(self.groups)
+        if self.search and fts_query(self.search):
+            clauses.append(f"{alias}.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            params.append(fts_query(self.search))
         return (" AND ".join(clauses) or "1"), params
 
 
@@ -511,9 +543,18 @@ class Store:
         return int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
     def articles(self, flt: ArticleFilter = ArticleFilter(), *, with_text: bool = False,
-                 ids: Sequence[str] | None = None) -> pd.DataFrame:
-        """Return the filtered articles as a DataFrame (text only when asked: it is large)."""
-        wanted = [c for c in ARTICLE_COLUMNS if with_text or c != "text"]
+                 ids: Sequence[str] | None = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Return the filtered articles as a DataFrame (text only when asked: it is large).
+
+        ``columns`` picks a subset of ARTICLE_COLUMNS (lists are much faster without labels).
+        """
+        if columns is not None:
+            unknown = sorted(set(columns) - set(ARTICLE_COLUMNS))
+            if unknown:
+                raise StoreError(f"unknown article column(s) {unknown}")
+            wanted = list(dict.fromkeys(["id", *columns]))
+        else:
+            wanted = [c for c in ARTICLE_COLUMNS if with_text or c != "text"]
         where, params = flt.where("a")
         if ids is not None:
             frames = []
@@ -611,6 +652,27 @@ class Store:
         return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
 
 
+def fts_query(text: str) -> str:
+    """Turn what an analyst types into a safe FTS5 query: words and "quoted phrases", all required.
+
+    ``OR`` between terms is kept; every other FTS5 operator character is taken literally.
+
+    >>> fts_query('rare earths OR "export controls" -x')
+    '"rare" "earths" OR "export controls" "-x"'
+    """
+    terms = []
+    for token in re.findall(r'"[^"]*"|\S+', text):
+        if token == "OR" and terms and terms[-1] != "OR":
+            terms.append("OR")
+            continue
+        bare = token.strip('"').replace('"', '""').strip()
+        if bare:
+            terms.append(f'"{bare}"')
+    while terms and terms[-1] == "OR":
+        terms.pop()
+    return " ".join(terms)
+
+
 def _real(value: Any) -> float | None:
     if value is None:
         return None
@@ -624,4 +686,13 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def _split_sql(script: str) -> list[str]:
-    return [part.strip() for part in script.split(";") if part.strip()]
+    """Split a migration into statements, keeping trigger bodies (which contain ``;``) whole."""
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    return statements

@@ -13,23 +13,23 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 from dashboard import queries, state, ui  # noqa: E402  (needs the path set above)
 
-st.set_page_config(page_title="PressLens", layout="wide")
-
-settings = ui.settings()
-db = settings.db
-pages = [
-    st.Page("app_pages/compare.py", title="Compare outlets", default=True),
+PAGES = [
+    st.Page("app_pages/overview.py", title="Overview", url_path="overview", default=True),
+    st.Page("app_pages/compare.py", title="Compare outlets", url_path="compare"),
+    st.Page("app_pages/tone.py", title="Tone", url_path="tone"),
+    st.Page("app_pages/articles.py", title="Articles", url_path="articles"),
+    st.Page("app_pages/methodology.py", title="Methodology", url_path="methodology"),
 ]
-page = st.navigation(pages)
 
-st.session_state["db"] = db
-if not queries.store_exists(db) or ui.filter_options(db, ui.version(db)).articles == 0:
+st.set_page_config(page_title="PressLens", layout="wide")
+page = st.navigation(PAGES)
+db = ui.db()
+if not queries.store_exists(db) or ui.filter_options(db, ui.version()).articles == 0:
     st.title("PressLens")
     st.info(queries.empty_store_help(db))
-    st.code(queries.empty_store_help(db).split("\n\n")[1], language="bash")
     st.stop()
 
-options = ui.filter_options(db, ui.version(db))
+options = ui.filter_options(db, ui.version())
 st.session_state["filter"] = state.sidebar_filters(options)
 st.sidebar.caption(f"store: {db} · {options.articles:,} articles")
 page.run()

@@ -1,19 +1,33 @@
-"""What the dashboard's pages show, as pure functions of (store path, filter, settings).
+"""What the dashboard's pages show, as pure functions: no streamlit here.
 
-No streamlit here: every function is tested with plain pytest, and the pages
-only lay out what these return. Each call opens a short read-only connection.
+The pages load one *catalogue* per store version (every article's metadata and
+numeric scores, no text), cache it at the UI edge, and filter it in memory, so a
+filter change costs milliseconds; only full-text search and evidence go back to
+the store, through short read-only connections.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from analysis.report import outlet_report
+from analysis import registry
+from analysis.compare import outlet_table, wide_scores
+from analysis.sentences import split_spans
+from analysis.stats import bootstrap_mean_ci, stable_seed
+from analysis.tone import vader_compound
 from core.settings import Settings
 from core.store import ArticleFilter, Store
+
+CATALOGUE_COLUMNS = ["outlet", "title", "published", "url", "topic", "story_id", "language", "source",
+                     "content_hash"]
+# Period of the volume and tone-over-time charts, by the span of the selection.
+DAILY_UP_TO_DAYS = 62
+WEEKLY_UP_TO_DAYS = 730
 
 
 @dataclass(frozen=True)
@@ -21,8 +35,11 @@ class FilterOptions:
     """The values the sidebar offers."""
 
     stories: tuple[str, ...]
+    story_labels: dict[str, str]
     topics: tuple[str, ...]
     outlets: tuple[str, ...]
+    groups: tuple[str, ...]
+    languages: tuple[str, ...]
     first_day: str | None
     last_day: str | None
     articles: int
@@ -33,32 +50,238 @@ def store_exists(db: str) -> bool:
     return Path(db).is_file()
 
 
+def _open(db: str, settings: Settings) -> Store:
+    return Store.open(db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms)
+
+
 def data_version(db: str, settings: Settings) -> int:
     """Return the store's data version (grows with every write; the cache key)."""
     if not store_exists(db):
         return -1
-    with Store.open(db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
+    with _open(db, settings) as store:
         return store.data_version()
 
 
-def filter_options(db: str, settings: Settings) -> FilterOptions:
-    """Return the stories, topics, outlets and date span the sidebar offers."""
-    with Store.open(db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
-        summary = store.summary()
-        return FilterOptions(
-            stories=tuple(store.distinct("story_id")),
-            topics=tuple(store.distinct("topic")),
-            outlets=tuple(store.distinct("outlet")),
-            first_day=(summary["first_published"] or "")[:10] or None,
-            last_day=(summary["last_published"] or "")[:10] or None,
-            articles=int(summary["articles"]),
-        )
+def catalogue(db: str, settings: Settings) -> pd.DataFrame:
+    """Return every article's metadata with one column per numeric score (``scorer.metric``)."""
+    with _open(db, settings) as store:
+        articles = store.articles(columns=CATALOGUE_COLUMNS)
+        scores = store.scores()
+        outlets = store.outlets()
+    articles["day"] = articles["published"].str.slice(0, 10)
+    for scorer in sorted(scores["scorer"].unique()) if not scores.empty else []:
+        wide = wide_scores(scores, scorer).set_index("article_id")
+        wide.columns = [f"{scorer}.{c}" for c in wide.columns]
+        articles = articles.join(wide, on="id")
+    groups = outlets.set_index("name")[["bias", "country"]] if not outlets.empty else None
+    if groups is not None:
+        articles = articles.join(groups, on="outlet")
+    else:
+        articles["bias"] = None
+        articles["country"] = None
+    return articles
 
 
-def outlet_view(db: str, flt: ArticleFilter, settings: Settings) -> pd.DataFrame:
-    """Return the per-outlet table (the same one ``python -m analysis report`` prints)."""
-    with Store.open(db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
-        return outlet_report(store, flt, settings)
+def filter_options(frame: pd.DataFrame) -> FilterOptions:
+    """Return the stories, topics, outlets, groups and date span the sidebar offers."""
+    stories = frame.dropna(subset=["story_id"])
+    labels = (stories.sort_values(["story_id", "published"]).groupby("story_id")["title"].first()
+              if not stories.empty else pd.Series(dtype=str))
+    counts = stories.groupby("story_id")["outlet"].nunique() if not stories.empty else pd.Series(dtype=int)
+    story_labels = {sid: f"{(title or '(untitled)')[:90]} · {counts[sid]} outlets" for sid, title in labels.items()}
+    days = frame["day"].dropna()
+    groups = sorted({g for col in ("bias", "country") for g in frame[col].dropna().unique()})
+    return FilterOptions(
+        stories=tuple(sorted(story_labels, key=lambda s: (-counts[s], story_labels[s]))),
+        story_labels=story_labels,
+        topics=tuple(sorted(frame["topic"].dropna().unique())),
+        outlets=tuple(sorted(frame["outlet"].dropna().unique())),
+        groups=tuple(groups),
+        languages=tuple(sorted(frame["language"].dropna().unique())),
+        first_day=days.min() if not days.empty else None,
+        last_day=days.max() if not days.empty else None,
+        articles=len(frame),
+    )
+
+
+def search_ids(db: str, query: str, settings: Settings) -> frozenset[str]:
+    """Return the ids of articles whose title or text matches a full-text query."""
+    with _open(db, settings) as store:
+        return frozenset(store.articles(ArticleFilter(search=query), columns=["outlet"])["id"])
+
+
+def apply_filter(frame: pd.DataFrame, flt: ArticleFilter, matching: frozenset[str] | None = None) -> pd.DataFrame:
+    """Return the catalogue rows the filter selects (``matching``: ids found by full-text search)."""
+    keep = np.ones(len(frame), dtype=bool)
+    if flt.story_id:
+        keep &= (frame["story_id"] == flt.story_id).to_numpy()
+    if flt.topic:
+        keep &= (frame["topic"] == flt.topic).to_numpy()
+    if flt.outlets:
+        keep &= frame["outlet"].isin(flt.outlets).to_numpy()
+    if flt.groups:
+        keep &= (frame["bias"].isin(flt.groups) | frame["country"].isin(flt.groups)).to_numpy()
+    if flt.language:
+        keep &= (frame["language"] == flt.language).to_numpy()
+    if flt.since:
+        keep &= (frame["day"] >= flt.since).fillna(False).to_numpy()
+    if flt.until:
+        keep &= (frame["day"] <= flt.until).fillna(False).to_numpy()
+    if matching is not None:
+        keep &= frame["id"].isin(matching).to_numpy()
+    return frame[keep]
+
+
+def outlet_view(frame: pd.DataFrame, settings: Settings, scorer: str = "tone_vader") -> pd.DataFrame:
+    """Return the per-outlet table (the same numbers ``python -m analysis report`` prints)."""
+    metrics = [c for c in frame.columns if c.startswith(scorer + ".")]
+    long = frame[["id", *metrics]].melt(id_vars="id", var_name="metric", value_name="value").dropna()
+    long = long.rename(columns={"id": "article_id"})
+    long["scorer"] = scorer
+    long["metric"] = long["metric"].str.slice(len(scorer) + 1)
+    table = outlet_table(frame[["id", "outlet", "published"]], long, scorer=scorer,
+                         samples=settings.bootstrap_samples, confidence=settings.confidence,
+                         seed=settings.bootstrap_seed)
+    numeric = table.select_dtypes("number").columns.difference(["articles", "scored"])
+    table[numeric] = table[numeric].round(4)
+    return table
+
+
+def period_for(frame: pd.DataFrame) -> str:
+    """Return the pandas period (D, W or M) that suits the selection's date span."""
+    days = pd.to_datetime(frame["day"].dropna(), errors="coerce").dropna()
+    if days.empty:
+        return "D"
+    span = (days.max() - days.min()).days
+    return "D" if span <= DAILY_UP_TO_DAYS else "W" if span <= WEEKLY_UP_TO_DAYS else "M"
+
+
+def volume(frame: pd.DataFrame, top: int = 12) -> pd.DataFrame:
+    """Return articles per outlet per period (outlets beyond the ``top`` largest pooled as 'other')."""
+    dated = frame.dropna(subset=["day"]).copy()
+    if dated.empty:
+        return pd.DataFrame(columns=["period", "outlet", "articles"])
+    leaders = dated["outlet"].value_counts().index[:top]
+    dated["outlet"] = dated["outlet"].where(dated["outlet"].isin(leaders), "(other outlets)")
+    period = period_for(dated)
+    dated["period"] = pd.to_datetime(dated["day"], errors="coerce").dt.to_period(period).dt.start_time
+    table = dated.groupby(["period", "outlet"]).size().rename("articles").reset_index()
+    table["period"] = table["period"].dt.date.astype(str)
+    return table
+
+
+def stories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per story: label, outlets, articles, first and last day, first outlet."""
+    grouped = frame.dropna(subset=["story_id"]).sort_values(["published", "outlet"])
+    if grouped.empty:
+        return pd.DataFrame(columns=["story_id", "headline", "outlets", "articles", "first_day", "last_day",
+                                     "first_outlet"])
+    table = grouped.groupby("story_id").agg(
+        headline=("title", "first"), outlets=("outlet", "nunique"), articles=("id", "size"),
+        first_day=("day", "min"), last_day=("day", "max"), first_outlet=("outlet", "first"),
+    ).reset_index()
+    return table.sort_values(["outlets", "articles", "first_day"], ascending=[False, False, True])
+
+
+def quality_ledger(db: str, frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Return what could not be collected or is incomplete, by kind, with counts per outlet."""
+    with _open(db, settings) as store:
+        failures = store.failures()
+    rows: list[dict[str, object]] = []
+    if not failures.empty:
+        mine = failures[failures["outlet"].isin(frame["outlet"]) | failures["outlet"].isna()]
+        for (kind, outlet), group in mine.groupby(["kind", failures["outlet"].fillna("(unknown)")]):
+            rows.append({"issue": f"failed: {kind}", "outlet": outlet, "count": len(group)})
+    for outlet, group in frame.groupby("outlet"):
+        missing = int(group["day"].isna().sum())
+        if missing:
+            rows.append({"issue": "missing publication date", "outlet": outlet, "count": missing})
+        untitled = int((group["title"].fillna("") == "").sum())
+        if untitled:
+            rows.append({"issue": "missing headline", "outlet": outlet, "count": untitled})
+    if "syndicated" in frame.columns:
+        copies = frame[frame["syndicated"].fillna(False).astype(bool)]
+        for outlet, group in copies.groupby("outlet"):
+            rows.append({"issue": "syndicated copy", "outlet": outlet, "count": len(group)})
+    table = pd.DataFrame(rows, columns=["issue", "outlet", "count"])
+    return table.sort_values(["issue", "count"], ascending=[True, False]).reset_index(drop=True)
+
+
+def tone_over_time(frame: pd.DataFrame, outlets: list[str], metric: str = "tone_vader.tone") -> pd.DataFrame:
+    """Return mean tone per outlet per period, with n."""
+    data = frame[frame["outlet"].isin(outlets)].dropna(subset=["day", metric]).copy()
+    if data.empty:
+        return pd.DataFrame(columns=["period", "outlet", "tone", "articles"])
+    data["period"] = pd.to_datetime(data["day"], errors="coerce").dt.to_period(period_for(data)).dt.start_time
+    table = data.groupby(["period", "outlet"])[metric].agg(["mean", "size"]).reset_index()
+    table.columns = ["period", "outlet", "tone", "articles"]
+    table["period"] = table["period"].dt.date.astype(str)
+    return table
+
+
+def target_tone(db: str, frame: pd.DataFrame, target: str, settings: Settings,
+                max_articles: int = 3000) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return tone toward a named target per outlet (with interval) and the sentences behind it.
+
+    A sentence counts when it mentions the target (case-insensitive, whole words);
+    its tone is VADER's compound of that sentence.
+    """
+    term = target.strip()
+    if not term:
+        return pd.DataFrame(), pd.DataFrame()
+    ids = search_ids(db, f'"{term}"', settings) & frozenset(frame["id"])
+    ids_list = sorted(ids)[:max_articles]
+    with _open(db, settings) as store:
+        texts = store.articles(ids=ids_list, columns=["outlet", "title", "text", "url", "published"])
+    pattern = re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE)
+    rows = []
+    for art in texts.itertuples(index=False):
+        for index, (start, end) in enumerate(split_spans(art.text)):
+            sentence = art.text[start:end]
+            if pattern.search(sentence):
+                rows.append({"outlet": art.outlet, "article_id": art.id, "title": art.title, "url": art.url,
+                             "sentence_index": index, "sentence": sentence, "tone": vader_compound(sentence)})
+    evidence = pd.DataFrame(rows, columns=["outlet", "article_id", "title", "url", "sentence_index", "sentence",
+                                           "tone"])
+    summary = []
+    for outlet, group in evidence.groupby("outlet"):
+        per_article = group.groupby("article_id")["tone"].mean()
+        mean, low, high = bootstrap_mean_ci(per_article.to_numpy(), samples=settings.bootstrap_samples,
+                                            confidence=settings.confidence,
+                                            seed=stable_seed(settings.bootstrap_seed, f"{outlet}|{term}"))
+        summary.append({"outlet": outlet, "target": term, "articles": len(per_article), "sentences": len(group),
+                        "tone_mean": round(mean, 4), "tone_low": round(low, 4), "tone_high": round(high, 4)})
+    return pd.DataFrame(summary), evidence
+
+
+def article_sentences(db: str, article_id: str, settings: Settings) -> tuple[pd.Series, pd.DataFrame]:
+    """Return one article's metadata and its sentences with every sentence-level score beside them."""
+    with _open(db, settings) as store:
+        found = store.articles(ids=[article_id], with_text=True)
+        evidence = store.evidence(article_id)
+    if found.empty:
+        raise KeyError(article_id)
+    article = found.iloc[0]
+    spans = split_spans(article["text"])
+    table = pd.DataFrame({"sentence_index": range(len(spans)),
+                          "sentence": [article["text"][s:e] for s, e in spans]})
+    body = evidence[evidence["part"] == "text"] if not evidence.empty else evidence
+    if not body.empty:
+        wide = body.pivot_table(index="sentence_index", columns=["scorer", "metric"], values="value",
+                                aggfunc="first")
+        wide.columns = [f"{scorer}.{metric}" for scorer, metric in wide.columns]
+        table = table.join(wide, on="sentence_index")
+    return article, table
+
+
+def methodology() -> pd.DataFrame:
+    """Return every registered scorer's name, version, metrics and description."""
+    rows = []
+    for name in registry.names():
+        cls = registry.scorer_class(name)
+        rows.append({"scorer": name, "version": cls.version, "default": cls.default,
+                     "metrics": ", ".join(cls.metrics), "description": cls.describe()})
+    return pd.DataFrame(rows)
 
 
 def empty_store_help(db: str) -> str:

@@ -1,6 +1,7 @@
 """The only code that touches session state and query parameters: the shared filters.
 
-Every filter is mirrored into the URL, so a view can be shared and reopened.
+Every filter is mirrored into the URL (``?story=...&outlet=A&outlet=B&since=...``),
+so a view can be shared and reopened exactly.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from core.store import ArticleFilter
 from dashboard.queries import FilterOptions
 
 ALL = "(all)"
+SCOPES = ("All articles", "Story", "Topic")
 
 
 def _param(name: str) -> str | None:
@@ -31,61 +33,81 @@ def _day(text: str | None) -> date | None:
         return None
 
 
+def _initial_scope(options: FilterOptions) -> str:
+    if _param("topic") and options.topics:
+        return "Topic"
+    if _param("story") and options.stories:
+        return "Story"
+    return "All articles"
+
+
 def sidebar_filters(options: FilterOptions) -> ArticleFilter:
     """Draw the shared sidebar filters, mirror them into the URL, return the filter."""
     bar = st.sidebar
     bar.header("Filters")
-    scope_choices = ["Story", "Topic"] if options.topics else ["Story"]
-    scope = bar.radio("Group by", scope_choices, horizontal=True, key="scope",
-                      index=scope_choices.index("Topic") if _param("topic") and "Topic" in scope_choices else 0)
+    scopes = [s for s in SCOPES if s == "All articles" or (s == "Story" and options.stories)
+              or (s == "Topic" and options.topics)]
+    scope = bar.radio("Scope", scopes, index=scopes.index(_initial_scope(options)), horizontal=True, key="scope")
     story = topic = None
     if scope == "Story":
-        choices = [ALL, *options.stories]
         wanted = _param("story")
+        choices = list(options.stories)
         story = bar.selectbox("Story", choices, key="story",
-                              index=choices.index(wanted) if wanted in choices else 0)
-    else:
-        choices = [ALL, *options.topics]
+                              index=choices.index(wanted) if wanted in choices else 0,
+                              format_func=lambda s: options.story_labels.get(s, s))
+    elif scope == "Topic":
         wanted = _param("topic")
-        topic = bar.selectbox("Topic", choices, key="topic",
-                              index=choices.index(wanted) if wanted in choices else 0)
-    wanted_outlets = [o for o in _param_list("outlet") if o in options.outlets]
-    outlets = bar.multiselect("Outlets", options.outlets, default=wanted_outlets, key="outlets",
-                              placeholder="all outlets")
-    first, last = _day(options.first_day), _day(options.last_day)
+        choices = list(options.topics)
+        topic = bar.selectbox("Topic", choices, key="topic", index=choices.index(wanted) if wanted in choices else 0)
+    outlets = bar.multiselect("Outlets", options.outlets, key="outlets", placeholder="all outlets",
+                              default=[o for o in _param_list("outlet") if o in options.outlets])
+    groups: list[str] = []
+    if options.groups:
+        groups = bar.multiselect("Outlet groups (bias rating or country)", options.groups, key="groups",
+                                 placeholder="all groups",
+                                 default=[g for g in _param_list("group") if g in options.groups])
+    language = None
+    if len(options.languages) > 1:
+        choices = [ALL, *options.languages]
+        wanted = _param("language")
+        picked = bar.selectbox("Language", choices, key="language",
+                               index=choices.index(wanted) if wanted in choices else 0)
+        language = None if picked == ALL else picked
     since = until = None
+    first, last = _day(options.first_day), _day(options.last_day)
     if first and last:
-        start = _day(_param("since")) or first
-        end = _day(_param("until")) or last
-        picked = bar.date_input("Published between", value=(max(first, min(start, last)), min(last, max(end, first))),
-                                min_value=first, max_value=last, key="dates")
-        if isinstance(picked, (tuple, list)) and len(picked) == 2:
-            since = picked[0].isoformat() if picked[0] != first else None
-            until = picked[1].isoformat() if picked[1] != last else None
-    flt = ArticleFilter(
-        story_id=None if story in (None, ALL) else story,
-        topic=None if topic in (None, ALL) else topic,
-        outlets=tuple(outlets),
-        since=since,
-        until=until,
-    )
+        start = min(max(_day(_param("since")) or first, first), last)
+        end = max(min(_day(_param("until")) or last, last), start)
+        picked_days = bar.date_input("Published between", value=(start, end), min_value=first, max_value=last,
+                                     key="dates")
+        if isinstance(picked_days, (tuple, list)) and len(picked_days) == 2:
+            since = picked_days[0].isoformat() if picked_days[0] != first else None
+            until = picked_days[1].isoformat() if picked_days[1] != last else None
+    search = bar.text_input("Search titles and texts", value=_param("q") or "", key="search",
+                            placeholder='e.g. "rare earths" OR magnets', help=(
+                                'Words are all required; "quoted phrases" match exactly; OR between terms.'))
+    flt = ArticleFilter(story_id=story, topic=topic, outlets=tuple(outlets), groups=tuple(groups),
+                        language=language, since=since, until=until, search=search.strip() or None)
     _mirror(flt)
     return flt
 
 
 def _mirror(flt: ArticleFilter) -> None:
     wanted: dict[str, str | list[str]] = {}
-    if flt.story_id:
-        wanted["story"] = flt.story_id
-    if flt.topic:
-        wanted["topic"] = flt.topic
+    for key, value in (("story", flt.story_id), ("topic", flt.topic), ("language", flt.language),
+                       ("since", flt.since), ("until", flt.until), ("q", flt.search)):
+        if value:
+            wanted[key] = value
     if flt.outlets:
         wanted["outlet"] = list(flt.outlets)
-    if flt.since:
-        wanted["since"] = flt.since
-    if flt.until:
-        wanted["until"] = flt.until
-    current = {k: (st.query_params.get_all(k) if k == "outlet" else st.query_params.get(k))
+    if flt.groups:
+        wanted["group"] = list(flt.groups)
+    current = {k: (st.query_params.get_all(k) if k in ("outlet", "group") else st.query_params.get(k))
                for k in st.query_params.keys()}
     if current != wanted:
         st.query_params.from_dict(wanted)
+
+
+def current_filter() -> ArticleFilter:
+    """Return the filter the sidebar set on this run."""
+    return st.session_state["filter"]

@@ -1,39 +1,105 @@
-"""The dashboard's edge: cached loaders (keyed by the store's data version) and shared widgets."""
+"""The dashboard's edge: cached loaders keyed by the store's data version, and shared widgets.
+
+Caching happens only here (bounded ``st.cache_data``), and every loader opens a
+short read-only connection: no connection outlives a call or crosses threads.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from core.settings import Settings
 from core.store import ArticleFilter
-from dashboard import queries
+from dashboard import exports, queries
 
 CACHE_ENTRIES = 64
 
 
 def settings() -> Settings:
-    """Return the validated settings of this dashboard process."""
+    """Return the validated settings of this session (read once per session from the environment)."""
     if "settings" not in st.session_state:
         st.session_state["settings"] = Settings.load()
     return st.session_state["settings"]
 
 
-def version(db: str) -> int:
-    """Return the store's data version (read fresh on every rerun: it is one tiny query)."""
-    return queries.data_version(db, settings())
+def db() -> str:
+    return settings().db
+
+
+def version() -> int:
+    """Return the store's data version (one tiny query per rerun, so a new collection shows at once)."""
+    return queries.data_version(db(), settings())
+
+
+@st.cache_data(max_entries=4, show_spinner="Loading the store ...")
+def catalogue(path: str, data_version: int) -> pd.DataFrame:
+    return queries.catalogue(path, settings())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def filter_options(path: str, data_version: int) -> queries.FilterOptions:
+    return queries.filter_options(catalogue(path, data_version))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def filter_options(db: str, data_version: int) -> queries.FilterOptions:
-    return queries.filter_options(db, settings())
+def search_ids(path: str, data_version: int, query: str) -> frozenset[str]:
+    return queries.search_ids(path, query, settings())
+
+
+def selection(flt: ArticleFilter) -> pd.DataFrame:
+    """Return the catalogue rows the shared filters select."""
+    path, current = db(), version()
+    matching = search_ids(path, current, flt.search) if flt.search else None
+    return queries.apply_filter(catalogue(path, current), flt, matching)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def outlet_view(db: str, data_version: int, flt: ArticleFilter) -> pd.DataFrame:
-    return queries.outlet_view(db, flt, settings())
+def outlet_view(path: str, data_version: int, flt: ArticleFilter) -> pd.DataFrame:
+    matching = search_ids(path, data_version, flt.search) if flt.search else None
+    frame = queries.apply_filter(catalogue(path, data_version), flt, matching)
+    return queries.outlet_view(frame, settings())
 
 
-def show_table(frame: pd.DataFrame, **kwargs: object) -> None:
-    """Show a table as plain text cells (never rendered as HTML or markdown)."""
-    st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+@st.cache_resource
+def _image_server() -> bool:
+    """Start kaleido's browser once per process: later PNG/SVG exports take well under a second."""
+    import kaleido
+
+    kaleido.start_sync_server(silence_warnings=True)
+    return True
+
+
+def _image(figure: go.Figure, fmt: str) -> Callable[[], bytes]:
+    def render() -> bytes:
+        _image_server()
+        return exports.figure_bytes(figure, fmt)
+
+    return render
+
+
+def show_table(frame: pd.DataFrame, name: str, flt: ArticleFilter, key: str, **kwargs: object) -> None:
+    """Show a table (cells as plain text, never HTML) with a CSV download of exactly these rows."""
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"table_{key}", **kwargs)
+    st.download_button(f"Download {name} (CSV)", exports.csv_bytes(frame),
+                       file_name=exports.file_stem(name, flt) + ".csv", mime="text/csv", key=f"csv_{key}",
+                       on_click="ignore")
+
+
+def show_chart(figure: go.Figure, name: str, flt: ArticleFilter, key: str) -> None:
+    """Show a chart with PNG, SVG and standalone-HTML downloads of the same figure."""
+    st.plotly_chart(figure, width="stretch", key=f"chart_{key}")
+    stem = exports.file_stem(name, flt)
+    columns = st.columns(3)
+    for column, fmt, mime in zip(columns, ("png", "svg", "html"), ("image/png", "image/svg+xml", "text/html")):
+        column.download_button(f"{fmt.upper()}", _image(figure, fmt), file_name=f"{stem}.{fmt}", mime=mime,
+                               key=f"{fmt}_{key}", on_click="ignore", width="stretch")
+
+
+def no_scores(scorer: str) -> None:
+    """Say which command produces the missing scores."""
+    st.info(f"No `{scorer}` scores for this selection yet: run "
+            f"`python -m analysis run --scorer {scorer} --db {db()}`.")

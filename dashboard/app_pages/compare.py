@@ -1,16 +1,14 @@
-"""Compare outlets: the per-outlet table and tone with its interval, exactly as downloaded."""
+"""Compare outlets: per-outlet tone with intervals, and the headlines side by side."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, exports, ui
+from dashboard import charts, state, ui
 
-db = st.session_state["db"]
-flt = st.session_state["filter"]
-
+flt = state.current_filter()
 st.title("Compare outlets")
-table = ui.outlet_view(db, ui.version(db), flt)
+table = ui.outlet_view(ui.db(), ui.version(), flt)
 if table.empty:
     st.warning("No article matches these filters. Widen the date range or clear the outlet filter.")
     st.stop()
@@ -21,13 +19,20 @@ st.caption(
     "Tone is VADER's compound score per sentence, averaged per article, then per outlet; "
     "the interval is a 95% bootstrap interval over articles."
 )
+ui.show_table(table, "outlets", flt, "outlets")
 if scored == 0:
-    st.info(f"No tone scores yet: run `python -m analysis run --db {db}`.")
-
-ui.show_table(table)
-st.download_button("Download table (CSV)", exports.csv_bytes(table),
-                   file_name=exports.file_stem("outlets", flt) + ".csv", mime="text/csv", key="dl_outlets")
-if scored:
+    ui.no_scores("tone_vader")
+else:
     metric = st.radio("Measure", ["tone", "headline_tone"], horizontal=True, key="tone_metric",
-                      format_func=lambda m: "article tone" if m == "tone" else "headline tone")
-    st.plotly_chart(charts.tone_interval_chart(table, metric=metric), width="stretch")
+                      format_func=lambda m: charts.TONE_LABELS[m])
+    ui.show_chart(charts.tone_interval_chart(table, metric=metric), f"{metric}-by-outlet", flt, "tone_interval")
+
+st.subheader("Headlines side by side")
+frame = ui.selection(flt)
+columns = [c for c in ("outlet", "day", "title", "tone_vader.headline_tone", "url") if c in frame.columns]
+headlines = frame.sort_values(["outlet", "published"])[columns].rename(
+    columns={"day": "published", "tone_vader.headline_tone": "headline_tone"})
+ui.show_table(headlines.head(2000), "headlines", flt, "headlines",
+              column_config={"url": st.column_config.LinkColumn("url")})
+if len(headlines) > 2000:
+    st.caption(f"First 2,000 of {len(headlines):,} headlines shown; narrow the filters to see the rest.")

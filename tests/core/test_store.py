@@ -162,3 +162,22 @@ def test_reader_process_reads_while_writer_process_writes(tmp_path: Path) -> Non
     assert all(n % 50 == 0 for n in seen)
     assert seen[-1] == 3000
     assert reads >= 5
+
+
+def test_full_text_search_follows_updates(store: Store) -> None:
+    store.upsert_articles([make(1, text="Rare earth exports were curbed."), make(2, text="Tariffs rose again."),
+                           make(3, title="Export controls", text="Nothing here.")])
+    found = lambda q: sorted(store.articles(ArticleFilter(search=q))["title"])  # noqa: E731
+    assert found("rare earth") == ["Headline 1"]
+    assert found('"export controls" OR tariffs') == ["Export controls", "Headline 2"]
+    assert found('unbalanced "quote') == []  # odd input is taken literally, never an SQL error
+    store.upsert_articles([make(1, text="Now about tariffs instead.")])
+    assert found("rare earth") == []
+    assert found("tariffs") == ["Headline 1", "Headline 2"]
+
+
+def test_outlet_groups_filter_by_bias_or_country(store: Store) -> None:
+    store.upsert_outlets([{"name": "Outlet 0", "bias": "left"}, {"name": "Outlet 1", "bias": "right"},
+                          {"name": "Outlet 2", "country": "CN"}])
+    store.upsert_articles([make(i) for i in range(6)])
+    assert set(store.articles(ArticleFilter(groups=("left", "CN")))["outlet"]) == {"Outlet 0", "Outlet 2"}

@@ -1,4 +1,4 @@
-"""The dashboard as Streamlit runs it (AppTest), on a store imported from basil."""
+"""The dashboard as Streamlit runs it (AppTest): every page, every filter, on a store from basil."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import REPO_ROOT
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
+PAGES = sorted(p.relative_to(REPO_ROOT / "dashboard").as_posix()
+               for p in (REPO_ROOT / "dashboard" / "app_pages").glob("*.py") if p.name != "__init__.py")
+BASIL_OUTLETS = ["Fox News", "HuffPost", "The New York Times"]
 
 
 def param(at: AppTest, key: str) -> list[str]:
@@ -17,40 +20,92 @@ def param(at: AppTest, key: str) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-@pytest.fixture
-def app(basil_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("PRESSLENS_DB", str(basil_db))
-    at = AppTest.from_file(APP, default_timeout=60)
+def start(db: Path, monkeypatch: pytest.MonkeyPatch, page: str | None = None, **params: object) -> AppTest:
+    monkeypatch.setenv("PRESSLENS_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
     at.run()
+    if page:
+        at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
 
 
-def test_table_shows_the_three_outlets_with_tone(app: AppTest) -> None:
-    table = app.dataframe[0].value
-    assert table["outlet"].tolist() == ["Fox News", "HuffPost", "The New York Times"]
-    assert table["tone_mean"].notna().all()
-    assert len(app.get("plotly_chart")) == 1
-    assert app.get("download_button")
+def frame_with(at: AppTest, column: str):
+    for element in at.dataframe:
+        if column in element.value.columns:
+            return element.value
+    raise AssertionError(f"no table with a {column!r} column")
 
 
-def test_filters_change_the_table_and_the_url(app: AppTest) -> None:
-    app.multiselect(key="outlets").set_value(["HuffPost"]).run()
-    assert app.dataframe[0].value["outlet"].tolist() == ["HuffPost"]
-    assert param(app, "outlet") == ["HuffPost"]
-    story = app.selectbox(key="story").options[1]
-    app.selectbox(key="story").set_value(story).run()
-    assert param(app, "story") == [story]
-    assert app.dataframe[0].value["articles"].sum() <= 1
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_basil(basil_db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+    at = start(basil_db, monkeypatch, page)
+    assert at.title[0].value
+    assert not at.get("error")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_survives_every_filter(basil_db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+    at = start(basil_db, monkeypatch, page)
+    at.multiselect(key="outlets").set_value(["HuffPost", "Fox News"]).run()
+    assert not at.exception
+    if any(m.key == "groups" for m in at.multiselect):  # outlet groups exist once outlets carry ratings
+        at.multiselect(key="groups").set_value([at.multiselect(key="groups").options[0]]).run()
+        assert not at.exception
+    at.text_input(key="search").set_value("Obama").run()
+    assert not at.exception
+    at.radio(key="scope").set_value("Story").run()
+    assert not at.exception
+    at.selectbox(key="story").set_value(at.selectbox(key="story").options[3]).run()
+    assert not at.exception
+    assert param(at, "outlet") == ["HuffPost", "Fox News"] and param(at, "q") == ["Obama"]
+
+
+def test_compare_table_shows_the_three_outlets_with_tone(basil_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(basil_db, monkeypatch, "app_pages/compare.py")
+    table = frame_with(at, "tone_mean")
+    assert table["outlet"].tolist() == BASIL_OUTLETS
+    assert table["tone_mean"].notna().all() and (table["tone_low"] < table["tone_high"]).all()
+    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("download_button")) >= 5  # table CSVs and the chart's PNG, SVG, HTML
+
+
+def test_filters_change_the_table_and_the_url(basil_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(basil_db, monkeypatch, "app_pages/compare.py")
+    at.multiselect(key="outlets").set_value(["HuffPost"]).run()
+    assert frame_with(at, "tone_mean")["outlet"].tolist() == ["HuffPost"]
+    assert param(at, "outlet") == ["HuffPost"]
+    at.radio(key="scope").set_value("Story").run()
+    story = at.selectbox(key="story").options[1]
+    at.selectbox(key="story").set_value(story).run()
+    assert frame_with(at, "tone_mean")["articles"].sum() <= 1
+    assert param(at, "story")
 
 
 def test_url_reopens_the_view(basil_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PRESSLENS_DB", str(basil_db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["outlet"] = ["Fox News", "HuffPost"]
-    at.run()
+    at = start(basil_db, monkeypatch, "app_pages/compare.py", outlet=["Fox News", "HuffPost"], since="2015-01-01")
+    table = frame_with(at, "tone_mean")
+    assert table["outlet"].tolist() == ["Fox News", "HuffPost"]
+    assert table["first_published"].min() >= "2015-01-01"
+
+
+def test_search_narrows_to_matching_articles(basil_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(basil_db, monkeypatch, "app_pages/articles.py", q='"Supreme Court"')
+    listing = frame_with(at, "title")
+    everything = start(basil_db, monkeypatch, "app_pages/articles.py")
+    assert 0 < len(listing) < len(frame_with(everything, "title"))
+
+
+def test_target_tone_shows_sentences(basil_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(basil_db, monkeypatch, "app_pages/tone.py")
+    at.text_input(key="target").set_value("Obama").run()
     assert not at.exception
-    assert at.dataframe[0].value["outlet"].tolist() == ["Fox News", "HuffPost"]
+    summary = frame_with(at, "target")
+    assert set(summary["outlet"]) == set(BASIL_OUTLETS)
+    evidence = frame_with(at, "sentence")
+    assert evidence["sentence"].str.contains("Obama", case=False).all()
 
 
 def test_empty_store_explains_how_to_fill_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

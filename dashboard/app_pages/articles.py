@@ -1,0 +1,41 @@
+"""Articles: a sortable, searchable table, and each article's sentences with their scores."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, queries, state, ui
+
+MAX_ROWS = 5000
+
+flt = state.current_filter()
+frame = ui.selection(flt)
+st.title("Articles")
+if frame.empty:
+    st.warning("No article matches these filters.")
+    st.stop()
+
+scores = [c for c in frame.columns if "." in c]
+listing = frame.sort_values("published", ascending=False)[["id", "outlet", "day", "title", "url", *scores]]
+listing = listing.rename(columns={"day": "published"})
+st.caption(f"{len(listing):,} articles" + (f"; the newest {MAX_ROWS:,} listed" if len(listing) > MAX_ROWS else ""))
+ui.show_table(listing.head(MAX_ROWS), "articles", flt, "articles",
+              column_config={"url": st.column_config.LinkColumn("url"), "id": None})
+
+st.subheader("Evidence")
+shown = listing.head(MAX_ROWS)
+labels = dict(zip(shown["id"], shown["outlet"] + " · " + shown["published"].fillna("") + " · " + shown["title"]))
+wanted = st.query_params.get("article")
+choices = list(labels)
+article_id = st.selectbox("Article", choices, index=choices.index(wanted) if wanted in choices else 0,
+                          format_func=lambda i: labels[i][:160], key="article")
+st.query_params["article"] = article_id
+article, sentences = queries.article_sentences(ui.db(), article_id, ui.settings())
+st.markdown(f"**{article['outlet']}** · {article['published'] or 'no date'}")
+st.text(article["title"])  # scraped text is shown as text, never as markdown or HTML
+if article["url"]:
+    st.link_button("Open the original", article["url"])
+value_columns = [c for c in sentences.columns if "." in c]
+styled = sentences.style.map(charts.tone_cell_style, subset=value_columns) if value_columns else sentences
+st.dataframe(styled, hide_index=True, width="stretch", key="evidence",
+             column_config={"sentence": st.column_config.TextColumn("sentence", width="large")})

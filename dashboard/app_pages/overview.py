@@ -1,0 +1,41 @@
+"""Overview: coverage volume per outlet over time, the stories, and the data-quality ledger."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, queries, state, ui
+
+flt = state.current_filter()
+frame = ui.selection(flt)
+
+st.title("Overview")
+if frame.empty:
+    st.warning("No article matches these filters.")
+    st.stop()
+days = frame["day"].dropna()
+span = f"{days.min()} to {days.max()}" if not days.empty else "no dates"
+st.caption(f"{len(frame):,} articles from {frame['outlet'].nunique():,} outlets · {span}")
+
+st.subheader("Coverage volume")
+volume = queries.volume(frame)
+if volume.empty:
+    st.info("None of these articles has a publication date.")
+else:
+    ui.show_chart(charts.volume_chart(volume), "volume", flt, "volume")
+    ui.show_table(volume, "volume", flt, "volume")
+
+st.subheader("Stories")
+stories = queries.stories(frame)
+if stories.empty:
+    st.info("No story grouping in this selection: stories come with imported data or from "
+            "`python -m analysis stories`.")
+else:
+    ui.show_table(stories, "stories", flt, "stories")
+
+st.subheader("Data quality")
+ledger = queries.quality_ledger(ui.db(), frame, ui.settings())
+if ledger.empty:
+    st.success("No failed fetches, missing dates or missing headlines in this selection.")
+else:
+    ui.show_table(ledger, "data-quality", flt, "ledger")
