@@ -7,7 +7,7 @@ DB ?= data/presslens.db
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test venv deps dev-deps lint clean
+.PHONY: run test venv deps dev-deps system-deps lint clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -25,10 +25,17 @@ $(VENV)/.dev-deps: requirements-dev.txt $(VENV)/.deps
 venv deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
-run: $(VENV)/.deps
+# Debian's chromium serves the real-browser tests and kaleido's PNG/SVG export (apt needs root).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium (browser tests, chart images)"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "warning: could not install chromium: chart PNG/SVG downloads and browser tests need it"; }
+
+run: $(VENV)/.deps system-deps
 	$(PY) -m dashboard --db $(DB)
 
-test: $(VENV)/.dev-deps
+test: $(VENV)/.dev-deps system-deps
 	$(PY) -m pytest
 
 clean:

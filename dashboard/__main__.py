@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = {**os.environ, "PRESSLENS_DB": str(Path(settings.db).resolve())}
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
         "--server.port", str(args.port),
     ]
     print(f"PressLens dashboard on http://localhost:{args.port} (store: {env['PRESSLENS_DB']})")

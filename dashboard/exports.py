@@ -22,7 +22,9 @@ import plotly.graph_objects as go
 from core.store import ArticleFilter
 from core.tabular import to_csv
 
-IMAGE_SCALE = 2  # PNGs at twice the on-screen size: sharp in slides and reports
+IMAGE_SCALE = 2  # PNGs at twice the layout size: sharp in slides and reports
+IMAGE_WIDTH = 1000  # px before scaling: a page-wide figure in a report
+DEFAULT_HEIGHT = 450
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
@@ -36,7 +38,8 @@ def figure_bytes(figure: go.Figure, fmt: str) -> bytes:
         return figure.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
     if fmt not in ("png", "svg"):
         raise ValueError(f"unknown chart format {fmt!r}; valid: png, svg, html")
-    return figure.to_image(format=fmt, scale=IMAGE_SCALE if fmt == "png" else 1)
+    height = int(figure.layout.height or DEFAULT_HEIGHT)
+    return figure.to_image(format=fmt, width=IMAGE_WIDTH, height=height, scale=IMAGE_SCALE if fmt == "png" else 1)
 
 
 def file_stem(name: str, flt: ArticleFilter) -> str:

@@ -95,7 +95,7 @@ def show_chart(figure: go.Figure, name: str, flt: ArticleFilter, key: str) -> No
     stem = exports.file_stem(name, flt)
     columns = st.columns(3)
     for column, fmt, mime in zip(columns, ("png", "svg", "html"), ("image/png", "image/svg+xml", "text/html")):
-        column.download_button(f"{fmt.upper()}", _image(figure, fmt), file_name=f"{stem}.{fmt}", mime=mime,
+        column.download_button(f"Chart as {fmt.upper()}", _image(figure, fmt), file_name=f"{stem}.{fmt}", mime=mime,
                                key=f"{fmt}_{key}", on_click="ignore", width="stretch")
 
 

@@ -1,0 +1,140 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright.
+
+Opens the app on a basil store, changes a filter, downloads a CSV and a PNG and
+checks what is inside, and saves screenshots to test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+READY_SECONDS = 90
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _need_browser() -> None:
+    missing = [] if Path(CHROMIUM).exists() else [CHROMIUM]
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package")
+    if missing:
+        message = f"needs {', '.join(missing)} (make test installs both)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(basil_db: Path) -> Iterator[str]:
+    _need_browser()
+    port = _free_port()
+    env = {**os.environ, "PRESSLENS_DB": str(basil_db)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard" / "app.py"),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.port", str(port),
+         "--server.address", "127.0.0.1"],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    ready = threading.Event()
+    lines: list[str] = []
+
+    def watch() -> None:
+        assert server.stdout is not None
+        for line in server.stdout:
+            lines.append(line)
+            if "You can now view your Streamlit app" in line or f":{port}" in line:
+                ready.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        assert ready.wait(READY_SECONDS), "streamlit did not start:\n" + "".join(lines)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{app_url}/compare")
+    page.get_by_text("Compare outlets", exact=True).first.wait_for()
+    page.get_by_text("Download outlets (CSV)").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
+
+    search = page.get_by_role("textbox", name="Search titles and texts")
+    search.fill("Obama")
+    search.press("Enter")
+    page.wait_for_url("**q=Obama**")
+    page.get_by_text("Download outlets (CSV)").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "compare-filtered.png"), full_page=True)
+
+    with page.expect_download() as csv_download:
+        page.get_by_text("Download outlets (CSV)").click()
+    csv_path = tmp_path / "outlets.csv"
+    csv_download.value.save_as(csv_path)
+    table = pd.read_csv(csv_path)
+    assert table["outlet"].tolist() == ["Fox News", "HuffPost", "The New York Times"]
+    assert table["tone_mean"].between(-1, 1).all()
+    assert table["articles"].sum() < 228  # the search filter applies to the download too
+
+    with page.expect_download(timeout=120_000) as png_download:
+        page.get_by_role("button", name="Chart as PNG").first.click()
+    png_path = tmp_path / "chart.png"
+    png_download.value.save_as(png_path)
+    data = png_path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    assert image.width >= 1600 and image.height >= 500  # 2x scale of a 1000 px wide figure
+    pixels = list(image.convert("L").tobytes())
+    white = sum(1 for p in pixels if p > 240) / len(pixels)
+    assert white > 0.5, f"the exported chart is not on a light background ({white:.0%} white)"
+    shutil.copy(png_path, ARTIFACTS / "downloaded-chart.png")
+
+    for path, title in (("", "Overview"), ("tone", "Tone"), ("articles", "Articles"),
+                        ("methodology", "Methodology")):
+        page.goto(f"{app_url}/{path}?outlet=HuffPost&outlet=Fox+News")
+        page.get_by_role("heading", name=title, exact=True).wait_for()
+        page.get_by_text("Download", exact=False).first.wait_for()
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.get_by_text("Traceback").count() == 0
+        page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}.png"), full_page=True)
+    context.close()
