@@ -282,7 +282,15 @@ class Store:
         if not readonly:
             store.migrate()
         elif store.schema_version() == 0:
+            store.close()
             raise StoreError(f"{target} is not a PressLens store (no schema)")
+        elif store.schema_version() < MIGRATIONS[-1][0]:
+            version = store.schema_version()
+            store.close()
+            raise StoreError(
+                f"{target} has schema version {version}, this PressLens needs {MIGRATIONS[-1][0]}: open it once "
+                f"for writing to migrate (python -m analysis run --db {target})"
+            )
         return store
 
     def close(self) -> None:

@@ -66,3 +66,13 @@ def test_empty_store_says_how_to_fill_it(tmp_path: Path) -> None:
     db = str(tmp_path / "empty.db")
     done = run_cli("analysis", "run", "--db", db)
     assert done.returncode == 0 and "python -m scrapers import" in done.stdout
+
+
+def test_dashboard_bench_prints_page_timings_and_p95(basil_db: Path) -> None:
+    done = run_cli("dashboard", "bench", "--db", str(basil_db), timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert any(line.startswith("app_pages/compare.py") and "median" in line for line in lines)
+    last = lines[-1]
+    assert last.startswith("p95_ms=") and last.endswith("pages=5")
+    assert int(last.split()[0].split("=")[1]) > 0

@@ -181,3 +181,11 @@ def test_outlet_groups_filter_by_bias_or_country(store: Store) -> None:
                           {"name": "Outlet 2", "country": "CN"}])
     store.upsert_articles([make(i) for i in range(6)])
     assert set(store.articles(ArticleFilter(groups=("left", "CN")))["outlet"]) == {"Outlet 0", "Outlet 2"}
+
+
+def test_readers_refuse_an_old_schema_with_the_fix(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with Store.open(db) as store:
+        store._db.execute("DELETE FROM schema_migrations WHERE version = ?", (MIGRATIONS[-1][0],))
+    with pytest.raises(StoreError, match=r"schema version .* open it once for writing"):
+        Store.open(db, readonly=True)
