@@ -31,5 +31,6 @@ if not queries.store_exists(db) or ui.filter_options(db, ui.version()).articles 
 
 options = ui.filter_options(db, ui.version())
 st.session_state["filter"] = state.sidebar_filters(options)
+ui.bundle_button(st.session_state["filter"])
 st.sidebar.caption(f"store: {db} · {options.articles:,} articles")
 page.run()

@@ -103,3 +103,31 @@ def no_scores(scorer: str) -> None:
     """Say which command produces the missing scores."""
     st.info(f"No `{scorer}` scores for this selection yet: run "
             f"`python -m analysis run --scorer {scorer} --db {db()}`.")
+
+
+def _bundle(flt: ArticleFilter) -> Callable[[], bytes]:
+    def build() -> bytes:
+        from dashboard import charts
+
+        frame = selection(flt)
+        outlets = outlet_view(db(), version(), flt)
+        volume = queries.volume(frame)
+        articles = frame.drop(columns=[c for c in ("day",) if c in frame.columns])
+        tables = {"outlets": outlets, "articles": articles, "volume": volume, "stories": queries.stories(frame)}
+        figures = {"volume": charts.volume_chart(volume)} if not volume.empty else {}
+        if outlets["scored"].sum():
+            figures["tone-by-outlet"] = charts.tone_interval_chart(outlets)
+            figures["headline-tone-by-outlet"] = charts.tone_interval_chart(outlets, metric="headline_tone")
+        _image_server()
+        methodology = exports.methodology_json(flt, frame, queries.methodology())
+        return exports.bundle(tables, figures, methodology)
+
+    return build
+
+
+def bundle_button(flt: ArticleFilter) -> None:
+    """Offer one zip with every table, every chart (PNG, SVG, HTML) and methodology.json for the selection."""
+    st.sidebar.download_button("Download bundle (zip)", _bundle(flt), file_name=exports.file_stem("presslens", flt)
+                               + ".zip", mime="application/zip", key="bundle", on_click="ignore", width="stretch",
+                               help="Tables as CSV, charts as PNG, SVG and HTML, and methodology.json (the query, "
+                                    "each article's URL and content hash, scorer names and versions).")

@@ -129,6 +129,24 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
     assert white > 0.5, f"the exported chart is not on a light background ({white:.0%} white)"
     shutil.copy(png_path, ARTIFACTS / "downloaded-chart.png")
 
+    with page.expect_download(timeout=180_000) as zip_download:
+        page.get_by_role("button", name="Download bundle (zip)").click()
+    zip_path = tmp_path / "bundle.zip"
+    zip_download.value.save_as(zip_path)
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(zip_path) as archive:
+        names = set(archive.namelist())
+        assert {"tables/outlets.csv", "tables/articles.csv", "methodology.json", "charts/tone-by-outlet.png",
+                "charts/tone-by-outlet.svg", "charts/tone-by-outlet.html"} <= names
+        methodology = json.loads(archive.read("methodology.json"))
+        bundled = pd.read_csv(io.BytesIO(archive.read("tables/outlets.csv")))
+    assert methodology["query"]["search"] == "Obama"
+    assert len(methodology["articles"]) == table["articles"].sum()
+    assert all(a["url"] and a["content_hash"] for a in methodology["articles"])
+    pd.testing.assert_frame_equal(bundled, table)
+
     for path, title in (("", "Overview"), ("tone", "Tone"), ("articles", "Articles"),
                         ("methodology", "Methodology")):
         page.goto(f"{app_url}/{path}?outlet=HuffPost&outlet=Fox+News")
