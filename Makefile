@@ -38,5 +38,8 @@ run: $(VENV)/.deps system-deps
 test: $(VENV)/.dev-deps system-deps
 	$(PY) -m pytest
 
+lint: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check .
+
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -149,10 +149,12 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
         END;
         CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
-            INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+            INSERT INTO articles_fts(articles_fts, rowid, title, text)
+                VALUES ('delete', old.rowid, old.title, old.text);
         END;
         CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
-            INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+            INSERT INTO articles_fts(articles_fts, rowid, title, text)
+                VALUES ('delete', old.rowid, old.title, old.text);
             INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
         END;
         INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
@@ -164,7 +166,7 @@ _OUTLET_FIELDS = ("display_name", "domain", "bias", "country", "ownership")
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 @dataclass(frozen=True)
@@ -413,9 +415,8 @@ class Store:
                     existing[found["id"]] = found
             columns = ", ".join(ARTICLE_COLUMNS)
             placeholders = ", ".join(f":{c}" for c in ARTICLE_COLUMNS)
-            updates = ", ".join(
-                f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c not in ("id", "stored_at", "story_id", "story_origin")
-            )
+            kept = ("id", "stored_at", "story_id", "story_origin")  # story columns: see the CASE below
+            updates = ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c not in kept)
             changed = []
             for row in rows:
                 old = existing.get(row["id"])

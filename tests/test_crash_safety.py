@@ -77,12 +77,10 @@ def test_analysis_run_killed_and_restarted_scores_each_article_once(imported: Pa
 
 def test_import_killed_and_restarted_stores_each_article_once(tmp_path: Path) -> None:
     corpus = require_shared("corpora", "allsides_abp", "articles.jsonl.gz")
-    reference_lines = 0
     import gzip
 
     with gzip.open(corpus, "rt", encoding="utf-8") as handle:
-        for reference_lines, _ in enumerate(handle, start=1):
-            pass
+        reference_lines = sum(1 for _ in handle)
     db = tmp_path / "import.db"
     killed = kill_after(start("scrapers", "import", str(corpus), "--db", str(db), env={}), 2.5)
     assert killed, "the import finished before the kill"
