@@ -13,7 +13,7 @@ import json
 import re
 import zipfile
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -54,7 +54,7 @@ def methodology_json(flt: ArticleFilter, articles: pd.DataFrame, scorers: pd.Dat
     listed = articles[[c for c in ("id", "outlet", "title", "published", "url", "content_hash")
                        if c in articles.columns]]
     return {
-        "generated_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "query": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(flt).items()},
         "articles": json.loads(listed.to_json(orient="records")),
         "scorers": json.loads(scorers[["scorer", "version", "metrics"]].to_json(orient="records")),

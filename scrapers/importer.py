@@ -20,7 +20,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -117,8 +117,8 @@ def parse_date(value: Any, name: str = "published", *, today: date | None = None
     except ValueError:
         raise LineError("bad date", f"{name} is not an ISO 8601 date: {text[:40]!r}") from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-    limit = (today or datetime.now(timezone.utc).date()) + FUTURE_TOLERANCE
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    limit = (today or datetime.now(UTC).date()) + FUTURE_TOLERANCE
     if parsed.date() < EARLIEST_DATE or parsed.date() > limit:
         raise LineError("date out of range", f"{name} {text!r} is before {EARLIEST_DATE} or in the future")
     if len(text) == 10:
