@@ -44,3 +44,7 @@ class UnknownNameError(PressLensError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
+
+
+class ExtractError(PressLensError):
+    """No article could be extracted from a page (not HTML, empty, or no body text)."""

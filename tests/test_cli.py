@@ -76,3 +76,32 @@ def test_dashboard_bench_prints_page_timings_and_p95(basil_db: Path) -> None:
     last = lines[-1]
     assert last.startswith("p95_ms=") and last.endswith("pages=5")
     assert int(last.split()[0].split("=")[1]) > 0
+
+
+def test_extract_cli_writes_one_line_per_page(tmp_path: Path) -> None:
+    import gzip
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    body = " ".join(f"Sentence number {i} of a story we wrote for this test about export licences." for i in range(30))
+    html = (f"<html lang='en'><head><title>Licences and talks</title>"
+            f"<meta property='article:published_time' content='2025-06-10T09:00:00Z'></head>"
+            f"<body><nav>Home | World</nav><article><h1>Licences and talks</h1><p>{body}</p><p>{body}</p>"
+            f"</article></body></html>")
+    (pages / "one.html").write_text(html, encoding="utf-8")
+    (pages / "two.html.gz").write_bytes(gzip.compress(html.encode()))
+    (pages / "bad.html").write_bytes(b"\x00\x01\x02 binary")
+    url_map = tmp_path / "map.json"
+    url_map.write_text(json.dumps({"one": "https://news.example/one"}), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    done = run_cli("scrapers", "extract", str(pages), "--url-map", str(url_map), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = {row["id"]: row for row in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert set(rows) == {"one", "two", "bad"}
+    assert rows["one"]["published"].startswith("2025-06-10") and "export licences" in rows["one"]["text"]
+    assert "Home | World" not in rows["one"]["text"]
+    assert {"id", "title", "text", "published", "modified", "authors", "language", "method"} <= set(rows["two"])
+    assert "error" in rows["bad"] and "bad" in done.stderr
+    assert "3 pages read, 2 extracted, 1 failed" in done.stdout
+    missing = run_cli("scrapers", "extract", str(tmp_path / "nope"), "--out", str(out))
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
