@@ -7,13 +7,17 @@ report`` prints one row per outlet; ``python -m analysis scorers`` lists scorers
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
-from analysis import registry
+from analysis import frames, registry, sentiment
 from analysis import run as runner
 from analysis.report import FORMATS, outlet_report, render
 from core.cli import add_common_arguments, run_cli, settings_from
+from core.errors import InputError, UnknownNameError
 from core.store import ArticleFilter, Store
 
 
@@ -38,6 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     scorers = commands.add_parser("scorers", help="list the registered scorers")
     add_common_arguments(scorers)
+
+    senti = commands.add_parser("sentiment", help="tone of texts, or toward a target span, from JSON Lines")
+    senti.add_argument("--in", dest="input", type=Path, required=True, metavar="IN.jsonl",
+                       help='lines {"id", "text", optional "target": {"start", "end"}}')
+    senti.add_argument("--out", type=Path, required=True, metavar="OUT.jsonl")
+    senti.add_argument("--scorer", default=sentiment.DEFAULT_SCORER, help=f"one of: {', '.join(sentiment.SCORERS)}")
+    senti.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+
+    frames.add_frames_parser(commands)
     return parser
 
 
@@ -73,7 +86,38 @@ def cmd_scorers(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "report": cmd_report, "scorers": cmd_scorers}
+def _jsonl(path: Path) -> Iterator[Any]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"invalid JSON: {exc.msg}", source=str(path), line=number) from None
+
+
+def cmd_sentiment(args: argparse.Namespace) -> int:
+    if args.scorer not in sentiment.SCORERS:
+        raise UnknownNameError("sentiment scorer", args.scorer, list(sentiment.SCORERS))
+    rows = []
+    try:
+        for row in sentiment.score_records(_jsonl(args.input), args.scorer):
+            rows.append(json.dumps(row, ensure_ascii=False))
+    except ValueError as exc:
+        raise InputError(str(exc), source=str(args.input)) from None
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("".join(r + "\n" for r in rows), encoding="utf-8")
+    print(f"{len(rows)} lines scored with {args.scorer} -> {args.out}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "report": cmd_report, "scorers": cmd_scorers, "sentiment": cmd_sentiment,
+            "frames": frames.cmd_frames}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -34,7 +34,7 @@ _PARAGRAPH = re.compile(r"\n\s*")
 def _ends_sentence(text: str, end: int, stop: int) -> bool:
     if not _START.match(text, end):
         return False
-    word = _WORD_BEFORE.search(text, 0, stop)
+    word = _WORD_BEFORE.search(text, max(0, stop - 40), stop)  # a word, not the whole text before
     if text[stop] != ".":
         return True
     if not word:
