@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis import registry
 from core.store import Store
 from tests.conftest import REPO_ROOT, require_shared
 from tests.helpers import run_cli
@@ -40,7 +41,7 @@ def kill_after(process: subprocess.Popen[str], seconds: float) -> bool:
 def scores_of(db: Path) -> pd.DataFrame:
     with Store.open(db, readonly=True) as store:
         scores = store.scores()[["article_id", "scorer", "metric", "value"]]
-        assert store.count("scored") == store.count("articles")
+        assert store.count("scored") == store.count("articles") * len(registry.default_names())
     return scores.sort_values(["article_id", "metric"]).reset_index(drop=True)
 
 
@@ -69,7 +70,8 @@ def test_analysis_run_killed_and_restarted_scores_each_article_once(imported: Pa
         pd.testing.assert_frame_equal(got, expected)
         with Store.open(db, readonly=True) as store:
             evidence = store._db.execute(
-                "SELECT COUNT(*), COUNT(DISTINCT article_id || metric || part || sentence_index) FROM evidence"
+                "SELECT (SELECT COUNT(*) FROM evidence), (SELECT COUNT(*) FROM (SELECT DISTINCT article_id, "
+                "scorer, metric, part, sentence_index FROM evidence))"
             ).fetchone()
         assert evidence[0] == evidence[1]  # no sentence twice
     assert kills >= 2, "the runs ended before any kill: make the corpus or batch smaller"
