@@ -26,143 +26,13 @@ from typing import Any
 import pandas as pd
 
 from core.errors import StoreError
-from core.schema import ARTICLE_COLUMNS, STORY_FROM_DATA, Article
+from core.migrations import MIGRATIONS
+from core.schema import ARTICLE_COLUMNS, STORY_FROM_DATA, STORY_FROM_GROUPING, Article
 
 log = logging.getLogger(__name__)
 
-# Each migration runs once, in order, inside one transaction, and is recorded in
-# schema_migrations. Never edit a released migration: append a new one.
-MIGRATIONS: tuple[tuple[int, str, str], ...] = (
-    (
-        1,
-        "initial tables",
-        """
-        CREATE TABLE outlets (
-            name TEXT PRIMARY KEY,
-            display_name TEXT,
-            domain TEXT,
-            bias TEXT,
-            country TEXT,
-            ownership TEXT,
-            attributes TEXT NOT NULL DEFAULT '{}'
-        );
-        CREATE TABLE articles (
-            id TEXT PRIMARY KEY,
-            source_id TEXT,
-            outlet TEXT NOT NULL,
-            url TEXT,
-            canonical_url TEXT,
-            title TEXT NOT NULL,
-            published TEXT,
-            modified TEXT,
-            authors TEXT NOT NULL DEFAULT '[]',
-            language TEXT,
-            topic TEXT,
-            story_id TEXT,
-            story_origin TEXT,
-            text TEXT NOT NULL,
-            content_hash TEXT NOT NULL,
-            source TEXT NOT NULL,
-            labels TEXT NOT NULL DEFAULT '{}',
-            stored_at TEXT NOT NULL
-        );
-        CREATE INDEX articles_outlet ON articles(outlet);
-        CREATE INDEX articles_published ON articles(published);
-        CREATE INDEX articles_story ON articles(story_id);
-        CREATE INDEX articles_topic ON articles(topic);
-        CREATE INDEX articles_hash ON articles(content_hash);
-        CREATE UNIQUE INDEX articles_canonical ON articles(canonical_url) WHERE canonical_url IS NOT NULL;
-        CREATE TABLE pages (
-            url TEXT PRIMARY KEY,
-            final_url TEXT,
-            outlet TEXT,
-            status INTEGER,
-            content_type TEXT,
-            html BLOB NOT NULL,
-            fetched_at TEXT NOT NULL
-        );
-        CREATE TABLE fetch_log (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            url TEXT NOT NULL,
-            outlet TEXT,
-            kind TEXT NOT NULL,
-            message TEXT NOT NULL,
-            run_id INTEGER,
-            at TEXT NOT NULL
-        );
-        CREATE INDEX fetch_log_kind ON fetch_log(kind);
-        CREATE TABLE scored (
-            article_id TEXT NOT NULL,
-            scorer TEXT NOT NULL,
-            version TEXT NOT NULL,
-            content_hash TEXT NOT NULL,
-            run_id INTEGER,
-            scored_at TEXT NOT NULL,
-            PRIMARY KEY (article_id, scorer)
-        );
-        CREATE TABLE scores (
-            article_id TEXT NOT NULL,
-            scorer TEXT NOT NULL,
-            version TEXT NOT NULL,
-            metric TEXT NOT NULL,
-            value REAL,
-            PRIMARY KEY (article_id, scorer, metric)
-        );
-        CREATE INDEX scores_metric ON scores(scorer, metric);
-        CREATE TABLE evidence (
-            article_id TEXT NOT NULL,
-            scorer TEXT NOT NULL,
-            version TEXT NOT NULL,
-            metric TEXT NOT NULL,
-            part TEXT NOT NULL,
-            sentence_index INTEGER NOT NULL,
-            start INTEGER NOT NULL,
-            end INTEGER NOT NULL,
-            value REAL,
-            PRIMARY KEY (article_id, scorer, metric, part, sentence_index)
-        );
-        CREATE TABLE runs (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            command TEXT NOT NULL,
-            started_at TEXT NOT NULL,
-            finished_at TEXT,
-            status TEXT NOT NULL,
-            settings TEXT NOT NULL DEFAULT '{}',
-            versions TEXT NOT NULL DEFAULT '{}',
-            counts TEXT NOT NULL DEFAULT '{}'
-        );
-        CREATE TABLE store_state (
-            key TEXT PRIMARY KEY,
-            value INTEGER NOT NULL
-        );
-        INSERT INTO store_state (key, value) VALUES ('data_version', 0);
-        """,
-    ),
-    (
-        2,
-        "full-text search over titles and texts",
-        """
-        CREATE VIRTUAL TABLE articles_fts USING fts5(
-            title, text, content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
-        );
-        CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
-            INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
-        END;
-        CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
-            INSERT INTO articles_fts(articles_fts, rowid, title, text)
-                VALUES ('delete', old.rowid, old.title, old.text);
-        END;
-        CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
-            INSERT INTO articles_fts(articles_fts, rowid, title, text)
-                VALUES ('delete', old.rowid, old.title, old.text);
-            INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
-        END;
-        INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
-        """,
-    ),
-)
-
 _OUTLET_FIELDS = ("display_name", "domain", "bias", "country", "ownership")
+_SYNDICATION_FIELDS = ("group_id", "group_size", "n_outlets", "is_original", "similarity", "wire", "agency")
 
 
 def _now() -> str:
@@ -521,6 +391,82 @@ class Store:
                 [(aid, batch.scorer, batch.version, h, run_id, now) for aid, h in batch.content_hashes.items()],
             )
 
+    def write_syndication(self, groups: pd.DataFrame) -> int:
+        """Store syndication groups (the frame of ``scrapers.dedup.syndication_groups``) by article id.
+
+        Articles not in the store are skipped. Return the rows written.
+        """
+        missing = set(_SYNDICATION_FIELDS) - set(groups.columns)
+        if missing:
+            raise StoreError(f"syndication groups need columns {sorted(missing)}")
+        rows = [
+            (str(r.id), str(r.group_id), int(r.group_size), int(r.n_outlets), int(bool(r.is_original)),
+             _real(r.similarity), _text_or_none(r.wire), _text_or_none(r.agency))
+            for r in groups[["id", *_SYNDICATION_FIELDS]].itertuples(index=False)
+        ]
+        with self._write() as db:
+            before = db.total_changes
+            db.executemany(
+                """
+                INSERT INTO syndication (article_id, group_id, group_size, n_outlets, is_original, similarity,
+                                         wire, agency)
+                SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?1)
+                ON CONFLICT(article_id) DO UPDATE SET group_id = excluded.group_id,
+                    group_size = excluded.group_size, n_outlets = excluded.n_outlets,
+                    is_original = excluded.is_original, similarity = excluded.similarity,
+                    wire = excluded.wire, agency = excluded.agency
+                """,
+                rows,
+            )
+            return db.total_changes - before
+
+    def assign_stories(self, assignments: pd.DataFrame) -> int:
+        """Set grouped story ids (columns ``id``, ``story``); a story given by the data is never replaced.
+
+        Return the number of articles whose story changed.
+        """
+        missing = {"id", "story"} - set(assignments.columns)
+        if missing:
+            raise StoreError(f"story assignments need columns {sorted(missing)}")
+        rows = [(str(story), STORY_FROM_GROUPING, str(article), str(story))
+                for article, story in zip(assignments["id"], assignments["story"])
+                if isinstance(story, str) and story]
+        with self._write() as db:
+            before = db.total_changes
+            db.executemany(
+                f"""
+                UPDATE articles SET story_id = ?, story_origin = ?
+                WHERE id = ? AND COALESCE(story_origin, '') != '{STORY_FROM_DATA}'
+                  AND COALESCE(story_id, '') != ?
+                """,
+                rows,
+            )
+            return db.total_changes - before
+
+    def write_stories(self, stories: pd.DataFrame) -> int:
+        """Store story labels (columns ``story, label, key_terms`` and optional ``founder, story_origin``)."""
+        missing = {"story", "label", "key_terms"} - set(stories.columns)
+        if missing:
+            raise StoreError(f"stories need columns {sorted(missing)}")
+        founders = stories["founder"] if "founder" in stories.columns else [None] * len(stories)
+        origins = stories["story_origin"] if "story_origin" in stories.columns else [None] * len(stories)
+        rows = [
+            (str(story), str(label or ""), json.dumps(list(terms or ()), ensure_ascii=False),
+             _text_or_none(founder), _text_or_none(origin) or STORY_FROM_GROUPING)
+            for story, label, terms, founder, origin in zip(stories["story"], stories["label"],
+                                                            stories["key_terms"], founders, origins)
+        ]
+        with self._write() as db:
+            db.executemany(
+                """
+                INSERT INTO stories (id, label, key_terms, founder, origin) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET label = excluded.label, key_terms = excluded.key_terms,
+                    founder = excluded.founder, origin = excluded.origin
+                """,
+                rows,
+            )
+        return len(rows)
+
     def start_run(self, command: str, settings: dict[str, Any], versions: dict[str, str]) -> int:
         """Record that a command started; return the run id."""
         with self._write() as db:
@@ -620,6 +566,54 @@ class Store:
             params.append(scorer)
         return self._frame(sql + " ORDER BY scorer, metric, part, sentence_index", params)
 
+    def syndication(self, flt: ArticleFilter = ArticleFilter()) -> pd.DataFrame:
+        """Return the syndication groups of the filtered articles (one row per grouped article)."""
+        where, params = flt.where("a")
+        frame = self._frame(
+            "SELECT s.article_id, a.outlet, a.published, a.story_id, s.group_id, s.group_size, s.n_outlets, "
+            "s.is_original, s.similarity, s.wire, s.agency "
+            f"FROM syndication s JOIN articles a ON a.id = s.article_id WHERE {where} "
+            "ORDER BY s.group_id, a.published, s.article_id",
+            params,
+        )
+        if frame.empty:
+            return pd.DataFrame(columns=["article_id", "outlet", "published", "story_id", "group_id", "group_size",
+                                         "n_outlets", "is_original", "similarity", "wire", "agency"])
+        frame["is_original"] = frame["is_original"].astype(bool)
+        return frame
+
+    def stories(self, flt: ArticleFilter = ArticleFilter()) -> pd.DataFrame:
+        """Return one row per story among the filtered articles, largest first.
+
+        Columns: story, label, key_terms (list), n_articles, n_outlets, first_published,
+        last_published, origin. The label is the grouping's when stored, else the story's
+        most common title (ties: the earliest).
+        """
+        where, params = flt.where("a")
+        counts = self._frame(
+            "SELECT a.story_id AS story, COUNT(*) AS n_articles, COUNT(DISTINCT a.outlet) AS n_outlets, "
+            "MIN(substr(a.published, 1, 10)) AS first_published, MAX(substr(a.published, 1, 10)) "
+            "AS last_published, MAX(a.story_origin) AS origin "
+            f"FROM articles a WHERE {where} AND a.story_id IS NOT NULL GROUP BY a.story_id",
+            params,
+        )
+        columns = ["story", "label", "key_terms", "n_articles", "n_outlets", "first_published", "last_published",
+                   "origin"]
+        if counts.empty:
+            return pd.DataFrame(columns=columns)
+        labels = self._frame("SELECT id AS story, label, key_terms FROM stories", [])
+        titles = self._frame(
+            "SELECT a.story_id AS story, a.title, COUNT(*) AS n, MIN(COALESCE(a.published, '9999')) AS first "
+            f"FROM articles a WHERE {where} AND a.story_id IS NOT NULL GROUP BY a.story_id, a.title",
+            params,
+        ).sort_values(["story", "n", "first", "title"], ascending=[True, False, True, True])
+        common = titles.drop_duplicates("story").set_index("story")["title"]
+        frame = counts.merge(labels, how="left", on="story")
+        frame["label"] = frame["label"].where(frame["label"].notna(), frame["story"].map(common))
+        frame["key_terms"] = [json.loads(t) if isinstance(t, str) else [] for t in frame["key_terms"]]
+        frame = frame.sort_values(["n_articles", "n_outlets", "story"], ascending=[False, False, True])
+        return frame[columns].reset_index(drop=True)
+
     def outlets(self) -> pd.DataFrame:
         """Return the outlets table."""
         return self._frame("SELECT * FROM outlets ORDER BY name", [])
@@ -687,6 +681,13 @@ def _real(value: Any) -> float | None:
         return None
     number = float(value)
     return None if number != number else number  # NaN -> NULL
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value)
+    return text or None
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -189,3 +189,38 @@ def test_readers_refuse_an_old_schema_with_the_fix(tmp_path: Path) -> None:
         store._db.execute("DELETE FROM schema_migrations WHERE version = ?", (MIGRATIONS[-1][0],))
     with pytest.raises(StoreError, match=r"schema version .* open it once for writing"):
         Store.open(db, readonly=True)
+
+
+def test_grouped_stories_never_replace_the_data_and_labels_read_back(store: Store) -> None:
+    store.upsert_articles([make(1, story_id="given", story_origin=STORY_FROM_DATA), make(2), make(3)])
+    ids = store.articles()["id"].tolist()
+    plan = pd.DataFrame({"id": [*ids, "u-not-stored"], "story": ["st-x"] * (len(ids) + 1)})
+    assert store.assign_stories(plan) == 2  # the data's story and the unknown id are left alone
+    assert store.assign_stories(plan) == 0  # nothing changes twice
+    rows = store.articles().set_index("id")
+    assert rows.loc[make(1).id, "story_id"] == "given"
+    assert set(rows["story_origin"]) == {STORY_FROM_DATA, STORY_FROM_GROUPING}
+    before = store.stories()
+    assert before.set_index("story").loc["st-x", "label"] in {"Headline 2", "Headline 3"}
+    store.write_stories(pd.DataFrame({"story": ["st-x"], "label": ["Grouped label"], "key_terms": [("a", "b")]}))
+    after = store.stories(ArticleFilter(outlets=("Outlet 2",))).set_index("story")
+    assert after.loc["st-x", "label"] == "Grouped label" and after.loc["st-x", "key_terms"] == ["a", "b"]
+    assert after.loc["st-x", "n_articles"] == 1  # counted within the filter
+    with pytest.raises(StoreError, match="story"):
+        store.assign_stories(pd.DataFrame({"id": ["x"]}))
+
+
+def test_syndication_rows_upsert_by_article_and_follow_the_filter(store: Store) -> None:
+    store.upsert_articles([make(1), make(2)])
+    a, b = make(1).id, make(2).id
+    groups = pd.DataFrame({"id": [a, b, "u-missing"], "group_id": ["g", "g", "h"], "group_size": [2, 2, 1],
+                           "n_outlets": [2, 2, 1], "is_original": [True, False, True],
+                           "similarity": [1.0, 0.93, 1.0], "wire": ["AP", None, None], "agency": ["AP", "AP", None]})
+    assert store.write_syndication(groups) == 2
+    store.write_syndication(groups.assign(similarity=[1.0, 0.95, 1.0]))
+    rows = store.syndication()
+    assert len(rows) == 2 and rows["is_original"].tolist() == [True, False]
+    assert rows.set_index("article_id").loc[b, "similarity"] == pytest.approx(0.95)
+    assert store.syndication(ArticleFilter(outlets=("Outlet 2",)))["article_id"].tolist() == [b]
+    with pytest.raises(StoreError, match="group_id"):
+        store.write_syndication(pd.DataFrame({"id": [a]}))
