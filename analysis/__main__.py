@@ -1,7 +1,11 @@
 """Command line of the analysis layer.
 
 ``python -m analysis run`` scores what is not scored yet; ``python -m analysis
-report`` prints one row per outlet; ``python -m analysis scorers`` lists scorers.
+report`` prints one row per outlet (``--metrics all``: every metric with intervals, the
+difference to the other outlets and a corrected significance flag; ``--by bias``: per
+outlet group); ``python -m analysis brief --story ID`` prints what each outlet's coverage
+stands out for, quoting its own sentences; ``python -m analysis stories`` groups articles
+into stories (a JSONL file or the store); ``python -m analysis scorers`` lists scorers.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from analysis import frames, registry, sentiment
+from analysis import frames, registry, sentiment, story_cli
 from analysis import run as runner
-from analysis.report import FORMATS, outlet_report, render
+from analysis.brief import build_brief
+from analysis.report import ALL_METRICS, FORMATS, GROUP_BY, metrics_report, outlet_report, render
 from core.cli import add_common_arguments, run_cli, settings_from
 from core.errors import InputError, UnknownNameError
 from core.store import ArticleFilter, Store
@@ -38,7 +43,22 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", help="published on or after YYYY-MM-DD")
     report.add_argument("--until", help="published on or before YYYY-MM-DD")
     report.add_argument("--format", choices=FORMATS, default="table")
+    report.add_argument("--metrics", metavar="all|NAME,...",
+                        help=f"'{ALL_METRICS}' or comma-separated metric names: one row per outlet and metric with "
+                             "95%% interval, difference to the other outlets, p-value and a significance flag "
+                             "(Benjamini-Hochberg, q = 0.05); default: the tone table")
+    report.add_argument("--by", choices=GROUP_BY, default="outlet",
+                        help="compare outlets or outlet groups (bias, bias3, country, ownership from "
+                             "data/outlets.toml and the store's outlets table)")
     add_common_arguments(report)
+
+    brief = commands.add_parser("brief", help="what each outlet's coverage of a story stands out for, "
+                                              "quoting its own sentences")
+    brief.add_argument("--story", required=True, help="story id (see the dashboard or python -m analysis report)")
+    brief.add_argument("--format", choices=("md", "json"), default="md")
+    brief.add_argument("--target", action="append", default=[], metavar="NAME",
+                       help="report each outlet's tone in sentences naming NAME (repeatable)")
+    add_common_arguments(brief)
 
     scorers = commands.add_parser("scorers", help="list the registered scorers")
     add_common_arguments(scorers)
@@ -51,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     senti.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
 
     frames.add_frames_parser(commands)
+    story_cli.add_stories_parser(commands)
     return parser
 
 
@@ -73,8 +94,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     flt = ArticleFilter(story_id=args.story, topic=args.topic, outlets=tuple(args.outlet),
                         since=args.since, until=args.until)
     with Store.open(settings.db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
-        table = outlet_report(store, flt, settings)
+        if args.metrics is not None:
+            table = metrics_report(store, flt, settings, metrics=args.metrics, by=args.by)
+        else:
+            table = outlet_report(store, flt, settings, by=args.by)
     sys.stdout.write(render(table, args.format))
+    return 0
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    targets = [t.strip() for t in args.target if t.strip()]
+    with Store.open(settings.db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
+        brief = build_brief(store, ArticleFilter(story_id=args.story), settings, targets=targets)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(brief.to_markdown())
     return 0
 
 
@@ -117,7 +153,8 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "report": cmd_report, "scorers": cmd_scorers, "sentiment": cmd_sentiment,
-            "frames": frames.cmd_frames}
+            "frames": frames.cmd_frames, "brief": cmd_brief,
+            "stories": story_cli.cmd_stories}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -105,3 +105,12 @@ def test_extract_cli_writes_one_line_per_page(tmp_path: Path) -> None:
     assert "3 pages read, 2 extracted, 1 failed" in done.stdout
     missing = run_cli("scrapers", "extract", str(tmp_path / "nope"), "--out", str(out))
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+
+
+def test_analysis_help_lists_brief_and_the_report_options() -> None:
+    done = run_cli("analysis", "--help")
+    assert done.returncode == 0 and "brief" in done.stdout and "python -m analysis brief --story ID" in done.stdout
+    report = run_cli("analysis", "report", "--help")
+    assert "--metrics" in report.stdout and "{outlet,bias,bias3,country,ownership}" in report.stdout
+    brief = run_cli("analysis", "brief")
+    assert brief.returncode == 2 and "--story" in brief.stderr  # the story is required

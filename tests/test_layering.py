@@ -69,11 +69,11 @@ def test_only_the_store_writes_sql() -> None:
     offenders = []
     for package in PACKAGES:
         for path in source_files(package):
-            if path.name == "store.py" and package == "core":
-                continue
+            if path.name in ("store.py", "migrations.py") and package == "core":
+                continue  # the store and its schema
             text = path.read_text(encoding="utf-8")
             if any(word in text for word in ("INSERT INTO", "UPDATE articles", "DELETE FROM", "CREATE TABLE")):
                 offenders.append(path.relative_to(REPO_ROOT).as_posix())
             if "import sqlite3" in text:
                 offenders.append(path.relative_to(REPO_ROOT).as_posix())
-    assert not offenders, f"SQL outside core/store.py: {offenders}"
+    assert not offenders, f"SQL outside core/store.py and core/migrations.py: {offenders}"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.compare import outlet_table
-from analysis.report import outlet_report, render
+from analysis.report import metrics_report, outlet_report, render
 from analysis.stats import bootstrap_mean_ci
 from core.errors import InputError
 from core.settings import Settings
@@ -74,3 +74,30 @@ def test_formula_cells_are_neutralised_numbers_stay_numbers() -> None:
     assert records[0]["outlet"].startswith("'=") and isinstance(records[0]["tone_mean"], float)
     assert "'@SUM(1)" in render(table, "table")
     assert formula_safe(pd.DataFrame({"x": ["-minus", "ok", "\tTab"]}))["x"].tolist() == ["'-minus", "ok", "'\tTab"]
+
+
+def test_report_by_bias_pools_outlets_and_default_stays_the_tone_table(basil_db: Path) -> None:
+    with Store.open(basil_db, readonly=True) as store:
+        by_bias = outlet_report(store, ArticleFilter(), Settings.load(environ={}), by="bias3")
+    assert by_bias["bias3"].tolist() == ["left", "right"]  # HuffPost and the Times are left in outlets.toml
+    assert by_bias["articles"].tolist() == [152, 76]
+    default = report(basil_db)
+    assert list(by_bias.columns[1:]) == list(default.columns[1:])
+    fox = default[default["outlet"] == "Fox News"].iloc[0]
+    assert by_bias.iloc[1]["tone_mean"] == fox["tone_mean"]  # one outlet in the group: the same mean
+
+
+def test_metrics_report_has_every_metric_and_clear_errors(basil_db: Path) -> None:
+    settings = Settings.load({"bootstrap_samples": "500"}, environ={})
+    with Store.open(basil_db, readonly=True) as store:
+        table = metrics_report(store, ArticleFilter(), settings)
+        some = metrics_report(store, ArticleFilter(outlets=("Fox News", "HuffPost")), settings,
+                              metrics="tone_vader.sentences,quote_share", by="outlet")
+        with pytest.raises(InputError, match="unknown grouping 'owner'"):
+            metrics_report(store, ArticleFilter(), settings, by="owner")
+    assert table["outlet"].nunique() == 3 and table["metric"].nunique() > 70
+    assert table["significant"].dtype == bool and table["p_adjusted"].max() <= 1
+    assert set(zip(some["scorer"], some["metric"])) == {("tone_vader", "sentences"), ("quotes", "quote_share")}
+    assert some["outlet"].tolist() == ["Fox News", "Fox News", "HuffPost", "HuffPost"]
+    assert (some["rest_n"] == 76).all()  # the rest is the other outlet of the filter
+    assert render(some, "csv").splitlines()[0].startswith("outlet,scorer,metric,articles,n,mean,low,high")

@@ -1,0 +1,162 @@
+"""Per-outlet comparison of every metric: intervals, differences to the rest, corrected flags, groups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.compare import METRIC_COLUMNS, MIN_TEST_ARTICLES, outlet_metrics
+from analysis.groups import UNKNOWN, group_of, outlet_groups, read_outlet_entries
+from analysis.stats import adjust_p_values, bootstrap_p_value
+from core.settings import Settings
+from core.store import ArticleFilter, Store
+from tests.conftest import require_shared
+from tests.helpers import build_store, run_cli
+
+SEED = Settings().bootstrap_seed
+
+
+@pytest.fixture(scope="module")
+def basil_frames(basil_db: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    with Store.open(basil_db, readonly=True) as store:
+        return store.articles(columns=("outlet",)), store.scores(), store.outlets()
+
+
+@pytest.fixture(scope="module")
+def basil_table(basil_frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
+    articles, scores, _ = basil_frames
+    return outlet_metrics(articles, scores, samples=2000, seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def groundnews_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    corpus = require_shared("corpora", "groundnews_stories", "articles.jsonl")
+    return build_store(tmp_path_factory.mktemp("groundnews") / "gn.db", corpus)
+
+
+def row(table: pd.DataFrame, group: str, metric: str, scorer: str | None = None) -> pd.Series:
+    hit = table[(table["group"] == group) & (table["metric"] == metric)]
+    if scorer:
+        hit = hit[hit["scorer"] == scorer]
+    assert len(hit) == 1, f"{group} {metric}: {len(hit)} rows"
+    return hit.iloc[0]
+
+
+def test_every_stored_metric_gets_a_row_per_outlet_with_interval_around_the_mean(basil_table: pd.DataFrame,
+                                                                                basil_frames) -> None:
+    _, scores, _ = basil_frames
+    stored = set(zip(scores["scorer"], scores["metric"]))
+    assert list(basil_table.columns) == list(METRIC_COLUMNS)
+    assert set(zip(basil_table["scorer"], basil_table["metric"])) == stored
+    assert len(basil_table) == 3 * len(stored) and len(stored) > 70  # tone, frames, quotes, length, facets
+    spread = basil_table.dropna(subset=["low", "high"])
+    assert len(spread) > 200
+    assert ((spread["low"] <= spread["mean"] + 1e-12) & (spread["mean"] <= spread["high"] + 1e-12)).all()
+    tested = basil_table.dropna(subset=["p_value"])
+    assert ((tested["diff_low"] <= tested["diff"] + 1e-12) & (tested["diff"] <= tested["diff_high"] + 1e-12)).all()
+    tone = row(basil_table, "Fox News", "tone")
+    assert tone["n"] == 76 and tone["rest_n"] == 152
+    assert tone["mean"] == pytest.approx(0.0231, abs=1e-4)  # the same mean the tone report prints
+    assert tone["diff"] == pytest.approx(tone["mean"] - tone["rest_mean"])
+
+
+def test_basil_length_differs_significantly_between_huffpost_and_the_times(basil_table: pd.DataFrame) -> None:
+    huffpost = row(basil_table, "HuffPost", "words")
+    times = row(basil_table, "The New York Times", "words")
+    assert huffpost["mean"] == pytest.approx(540.14, abs=0.01) and times["mean"] == pytest.approx(785.43, abs=0.01)
+    assert huffpost["significant"] and huffpost["diff"] < 0 and huffpost["diff_high"] < 0
+    assert times["significant"] and times["diff"] > 0 and times["diff_low"] > 0
+    # Fox News writes the longest headlines; the tone of its sentences is not significantly different
+    assert row(basil_table, "Fox News", "headline_words")["significant"]
+    assert not row(basil_table, "Fox News", "tone")["significant"]
+
+
+def test_correction_reduces_flags(basil_frames, basil_table: pd.DataFrame) -> None:
+    articles, scores, _ = basil_frames
+    raw = outlet_metrics(articles, scores, samples=2000, seed=SEED, correction="none")
+    holm = outlet_metrics(articles, scores, samples=2000, seed=SEED, correction="holm")
+    assert (raw["p_value"].fillna(-1) == basil_table["p_value"].fillna(-1)).all()  # same tests, other thresholds
+    flagged_raw, flagged_bh, flagged_holm = raw["significant"].sum(), basil_table["significant"].sum(), \
+        holm["significant"].sum()
+    assert flagged_raw > flagged_bh >= flagged_holm > 0
+    assert flagged_bh >= 5  # word counts, paragraphs, quotes: clear differences survive
+    assert (basil_table.loc[basil_table["significant"], "p_value"] <= 0.05).all()
+
+
+def test_same_input_same_table(basil_frames, basil_table: pd.DataFrame) -> None:
+    articles, scores, _ = basil_frames
+    again = outlet_metrics(articles.sample(frac=1, random_state=3), scores, samples=2000, seed=SEED)
+    pd.testing.assert_frame_equal(again.sort_values(["group", "scorer", "metric"]).reset_index(drop=True),
+                                  basil_table.sort_values(["group", "scorer", "metric"]).reset_index(drop=True),
+                                  check_exact=False, rtol=1e-9)
+
+
+def test_groups_pool_their_outlets_articles(basil_frames) -> None:
+    articles, scores, outlets = basil_frames
+    groups = outlet_groups(outlets)
+    assert dict(zip(groups["outlet"], groups["bias3"])) == {"Fox News": "right", "HuffPost": "left",
+                                                            "The New York Times": "left"}
+    table = outlet_metrics(articles, scores, groups=groups, by="bias3", metrics=["tone_vader.tone", "words"],
+                           samples=1000, seed=SEED)
+    left = row(table, "left", "tone")
+    assert left["articles"] == 152 and left["rest_n"] == 76
+    tone = scores[scores["metric"] == "tone"].merge(articles, left_on="article_id", right_on="id")
+    pooled = tone.loc[tone["outlet_y"].isin(["HuffPost", "The New York Times"]), "value"].mean()
+    assert left["mean"] == pytest.approx(pooled)
+    right = row(table, "right", "tone")
+    assert right["diff"] == pytest.approx(-left["diff"])
+    assert set(table["metric"]) == {"tone", "words"}
+    with pytest.raises(ValueError, match="needs the outlet groups"):
+        outlet_metrics(articles, scores, by="bias3")
+
+
+def test_outlets_file_entries_and_unknown_groups() -> None:
+    entries = read_outlet_entries()
+    assert entries["Fox News"]["bias3"] == "right" and entries["Fox Online News"] is entries["Fox News"]
+    assert entries["The New York Times"]["country"] == "US"
+    arts = pd.DataFrame({"outlet": ["Fox News", "Nowhere Gazette"]})
+    groups = outlet_groups(pd.DataFrame({"name": ["Fox News", "Nowhere Gazette"], "bias": [None, None]}))
+    assert group_of(arts, groups, "country").tolist() == ["US", UNKNOWN]
+
+
+def test_groundnews_story_tests_only_outlets_with_enough_articles(groundnews_db: Path) -> None:
+    with Store.open(groundnews_db, readonly=True) as store:
+        flt = ArticleFilter(story_id="groundnews-4")
+        articles, scores = store.articles(flt, columns=("outlet",)), store.scores(flt)
+        groups = outlet_groups(store.outlets())
+    table = outlet_metrics(articles, scores, samples=500, seed=SEED)
+    assert table["group"].nunique() == 45
+    assert table["p_value"].isna().all()  # one or two articles per outlet: nothing is tested
+    assert not table["significant"].any()
+    single = table[table["n"] == 1]
+    assert single["low"].isna().all() and len(single) > 0
+    by_bias = outlet_metrics(articles, scores, groups=groups, by="bias3", metrics=["tone"], samples=500, seed=SEED)
+    assert set(by_bias["group"]) <= {"left", "center", "right", UNKNOWN}
+    assert by_bias["articles"].sum() == 46
+    assert (by_bias.loc[by_bias["n"] >= MIN_TEST_ARTICLES, "p_value"].notna()).all()
+
+
+def test_p_value_adjustment_matches_the_textbook() -> None:
+    p = [0.01, 0.02, 0.03, 0.04, 0.05]
+    assert adjust_p_values(p, "bh").round(4).tolist() == [0.05] * 5
+    assert adjust_p_values(p, "holm").round(4).tolist() == [0.05, 0.08, 0.09, 0.09, 0.09]
+    assert adjust_p_values([0.001, 0.5, np.nan], "bh").round(4)[:2].tolist() == [0.002, 0.5]
+    with pytest.raises(ValueError, match="unknown correction"):
+        adjust_p_values(p, "bonferonni")
+    assert bootstrap_p_value(np.array([0.0]), np.zeros((50, 1))).tolist() == [1.0]
+
+
+def test_report_cli_prints_every_metric_per_group(basil_db: Path) -> None:
+    done = run_cli("analysis", "report", "--db", str(basil_db), "--metrics", "tone,quote_share", "--by", "bias3",
+                   "--format", "json")
+    assert done.returncode == 0, done.stderr
+    records = json.loads(done.stdout)
+    assert {(r["bias3"], r["metric"]) for r in records} == {(g, m) for g in ("left", "right")
+                                                            for m in ("tone", "quote_share")}
+    assert all({"mean", "low", "high", "diff", "p_value", "p_adjusted", "significant"} <= set(r) for r in records)
+    bad = run_cli("analysis", "report", "--db", str(basil_db), "--metrics", "tonez")
+    assert bad.returncode == 2 and "no stored metric named tonez" in bad.stderr
