@@ -5,7 +5,8 @@ report`` prints one row per outlet (``--metrics all``: every metric with interva
 difference to the other outlets and a corrected significance flag; ``--by bias``: per
 outlet group); ``python -m analysis brief --story ID`` prints what each outlet's coverage
 stands out for, quoting its own sentences; ``python -m analysis stories`` groups articles
-into stories (a JSONL file or the store); ``python -m analysis scorers`` lists scorers.
+into stories (a JSONL file or the store); ``python -m analysis digest --story ID`` prints the
+story digest; ``python -m analysis scorers`` lists scorers.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from analysis import frames, registry, sentiment, story_cli
+from analysis import digest, frames, registry, sentiment, story_cli
 from analysis import run as runner
 from analysis.brief import build_brief
 from analysis.report import ALL_METRICS, FORMATS, GROUP_BY, metrics_report, outlet_report, render
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     frames.add_frames_parser(commands)
     story_cli.add_stories_parser(commands)
+    digest.add_digest_parser(commands)
     return parser
 
 
@@ -154,7 +156,7 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
 
 COMMANDS = {"run": cmd_run, "report": cmd_report, "scorers": cmd_scorers, "sentiment": cmd_sentiment,
             "frames": frames.cmd_frames, "brief": cmd_brief,
-            "stories": story_cli.cmd_stories}
+            "stories": story_cli.cmd_stories, "digest": digest.cmd_digest}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
