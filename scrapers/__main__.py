@@ -1,7 +1,9 @@
 """Command line of the collectors.
 
 ``python -m scrapers import FILE...`` stores JSON Lines or CSV articles;
-``python -m scrapers extract PATH... [--url-map FILE.json] --out OUT.jsonl`` extracts saved pages.
+``python -m scrapers extract PATH... [--url-map FILE.json] --out OUT.jsonl`` extracts saved pages;
+``python -m scrapers collect --story data/stories/NAME.toml`` (or ``--feed URL``, ``--sitemap URL``,
+``--gdelt QUERY --since D --until D``, ``--urls FILE``) collects a story's coverage from the web.
 """
 
 from __future__ import annotations
@@ -9,13 +11,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from core.cli import add_common_arguments, run_cli, settings_from
 from core.errors import InputError
 from core.store import Store
-from scrapers import extract, importer
+from scrapers import extract, importer, pipeline
+from scrapers.collect_report import NetworkUnavailable
+from scrapers.discover import GDELT_API, load_story
+from scrapers.fetch import FetchPolicy
 
 MAX_REJECTIONS_SHOWN = 20
 
@@ -32,6 +40,26 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("--url-map", type=Path, metavar="FILE.json", help="JSON object: page id -> URL")
     ext.add_argument("--out", type=Path, required=True, metavar="OUT.jsonl")
     ext.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+
+    col = commands.add_parser("collect", help="collect a story's articles from the web (discover, fetch, "
+                                              "extract, store)")
+    col.add_argument("--story", type=Path, metavar="FILE", help="story file (data/stories/NAME.toml)")
+    col.add_argument("--feed", action="append", default=[], metavar="URL", help="an RSS or Atom feed (repeatable)")
+    col.add_argument("--sitemap", action="append", default=[], metavar="URL", help="a sitemap (repeatable)")
+    col.add_argument("--gdelt", metavar="QUERY", help="a GDELT DOC 2.0 query (needs --since and --until)")
+    col.add_argument("--gdelt-api", default=GDELT_API, metavar="URL", help="GDELT DOC 2.0 endpoint (mirrors, tests)")
+    col.add_argument("--urls", action="append", default=[], type=Path, metavar="FILE",
+                     help="a file of article URLs, one a line (repeatable)")
+    col.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="first day (inclusive)")
+    col.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="last day (inclusive)")
+    col.add_argument("--delay", type=float, metavar="S", help="seconds between two requests to one host "
+                                                                "(default: the fetch_delay setting)")
+    col.add_argument("--allow-private-hosts", action="store_true",
+                     help="fetch loopback, private and link-local addresses too (intranet mirrors, tests)")
+    col.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    col.add_argument("--if-empty", action="store_true",
+                     help="collect only when the store holds no article yet (what `make run` does)")
+    add_common_arguments(col)
     return parser
 
 
@@ -88,6 +116,81 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+class ProgressBar:
+    """A one-line progress bar on a terminal's stderr (redrawn at most ten times a second)."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = 0.0
+        self.drawn = False
+
+    def __call__(self, done: int, total: int, url: str) -> None:
+        now = time.monotonic()
+        if done < total and now - self.shown < 0.1:
+            return
+        self.shown = now
+        filled = self.WIDTH * done // max(total, 1)
+        line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {url[-60:]}"
+        self.stream.write("\r" + line[:110].ljust(110))
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    if not (args.story or args.feed or args.sitemap or args.gdelt or args.urls):
+        raise InputError("name what to collect: --story FILE, --feed URL, --sitemap URL, --gdelt QUERY or --urls FILE")
+    if args.gdelt and not args.story and not (args.since and args.until):
+        raise InputError("--gdelt needs --since and --until (GDELT's article lists are per time window)")
+    if args.since and args.until and args.since > args.until:
+        raise InputError(f"--until {args.until} is before --since {args.since}")
+    for path in args.urls:
+        if not path.is_file():
+            raise InputError("no such file", source=str(path))
+    settings = settings_from(args)
+    base = load_story(args.story) if args.story else None
+    story = pipeline.adhoc_story(feeds=args.feed, sitemaps=args.sitemap, gdelt=args.gdelt, since=args.since,
+                                 until=args.until, url_files=args.urls, base=base)
+    overrides: dict[str, object] = {"allow_private_hosts": args.allow_private_hosts}
+    if args.delay is not None:
+        overrides["delay"] = args.delay
+    policy = FetchPolicy.from_settings(settings, **overrides)
+    bar = None if args.no_progress or not sys.stderr.isatty() else ProgressBar(sys.stderr)
+    with Store.open(settings.db, busy_timeout_ms=settings.busy_timeout_ms) as store:
+        if args.if_empty and store.count("articles"):
+            print(f"store {settings.db} already holds {store.count('articles')} articles: nothing collected "
+                  "(--if-empty)")
+            return 0
+        try:
+            report = pipeline.collect(store, story, settings, policy=policy, progress=bar,
+                                      gdelt_api=args.gdelt_api, command="scrapers collect " + _describe(args))
+        except NetworkUnavailable as exc:
+            print(f"{exc} (no network? run again when online)", file=sys.stderr)
+            return 1
+        finally:
+            if bar is not None:
+                bar.close()
+    for url, kind, message, _outlet in report.source_failures[:MAX_REJECTIONS_SHOWN]:
+        print(f"source failed ({kind}): {url}: {message}", file=sys.stderr)
+    print(report.summary())
+    print(f"store: {settings.db}")
+    return 0
+
+
+def _describe(args: argparse.Namespace) -> str:
+    parts = [f"--story {args.story}"] if args.story else []
+    parts += [f"--feed {u}" for u in args.feed] + [f"--sitemap {u}" for u in args.sitemap]
+    parts += [f"--gdelt {args.gdelt!r}"] if args.gdelt else []
+    parts += [f"--urls {p}" for p in args.urls]
+    return " ".join(parts)
+
+
 def _merge(total: importer.ImportReport, one: importer.ImportReport) -> None:
     total.files += one.files
     total.lines += one.lines
@@ -103,7 +206,7 @@ def _merge(total: importer.ImportReport, one: importer.ImportReport) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    commands = {"import": cmd_import, "extract": cmd_extract}
+    commands = {"import": cmd_import, "extract": cmd_extract, "collect": cmd_collect}
     return run_cli(build_parser(), argv, lambda args: commands[args.command](args))
 
 

@@ -1,6 +1,8 @@
 """Candidate discovery: feeds, sitemaps, GDELT and URL lists -> article URLs worth fetching.
 
-This module never does HTTP. Parsers take the bytes a fetcher returned plus the
+Parsers and vocabulary live beside it: ``scrapers.candidates`` (Candidate,
+Query, Story), ``scrapers.sitemaps`` and ``scrapers.gdelt``; their public names
+are importable from here too. This module never does HTTP. Parsers take the bytes a fetcher returned plus the
 URL they came from; the orchestrator ``discover`` takes the fetcher as a
 function (``get(url) -> bytes``), so the pipeline passes ``scrapers.fetch`` in
 and tests pass in-memory fakes.
@@ -33,60 +35,56 @@ trailing ``*`` matches any word ending ("magnet*" = "magnets"). Any phrase of
 from __future__ import annotations
 
 import calendar
-import gzip
-import io
 import json
 import logging
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 import feedparser
-from defusedxml import ElementTree as SafeET
-from defusedxml.common import DefusedXmlException
 
 from core.errors import InputError
 from core.urls import canonical_url
+from scrapers.candidates import (
+    KIND_PRIORITY,
+    KINDS,
+    Candidate,
+    Query,
+    Story,
+    StoryOutlet,
+    day_of,
+    iso_datetime,
+    make_candidate,
+    slug_text,
+    url_date,
+    words_of,
+)
+from scrapers.gdelt import (
+    GDELT_API,
+    GDELT_CAP,
+    GDELT_DOMAINS_PER_CALL,
+    GDELT_REACH,
+    gdelt_slices,
+    gdelt_url,
+    parse_gdelt,
+)
 from scrapers.outlets import outlet_for_url
+from scrapers.sitemaps import MAX_SITEMAP_DEPTH, MAX_SITEMAPS_PER_OUTLET, SitemapLink, parse_sitemap, sitemap_may_hold
+
+__all__ = ["GDELT_API", "GDELT_CAP", "KINDS", "Candidate", "Discovery", "Query", "SitemapLink", "Story", "StoryOutlet",
+           "discover", "filter_candidates", "gdelt_slices", "gdelt_url", "iso_datetime", "load_story", "parse_feed",
+           "parse_gdelt", "parse_sitemap", "read_url_list", "sitemap_may_hold", "slug_text", "url_date"]
 
 log = logging.getLogger(__name__)
 
 Getter = Callable[[str], bytes]
 JsonGetter = Callable[[str], Any]
 
-KINDS = ("feed", "sitemap", "gdelt", "list")
-# When two sources give the same URL, the richer record wins; on a tie, this order.
-KIND_PRIORITY = {kind: rank for rank, kind in enumerate(KINDS)}
-
-GDELT_API = "https://api.gdeltproject.org/api/v2/doc/doc"
-# The DOC 2.0 API returns at most 250 records per call in artlist mode (its documented maximum).
-GDELT_CAP = 250
-# Halving depth bound: 2**8 = 256 slices of a 30-day window are ~3 hours each, finer than
-# GDELT's 15-minute update cycle makes useful for one outlet group; past it we keep the capped list.
-GDELT_MAX_DEPTH = 8
-# Never split below this: GDELT's index advances in 15-minute steps.
-GDELT_MIN_SLICE = timedelta(minutes=15)
-# Domains OR-ed in one query. GDELT rejects over-long queries; 8 short domains stay well under
-# the lengths seen to work (an assumption: the limit is not documented).
-GDELT_DOMAINS_PER_CALL = 8
-# The DOC API searches a rolling window of about the last three months; older windows are
-# asked anyway (the limit may change) but flagged in the report.
-GDELT_REACH = timedelta(days=92)
-# Sitemap traversal bounds: sitemap indexes nest at most a level or two in practice;
-# 50 child sitemaps per outlet covers a month of daily sitemaps with margin.
-MAX_SITEMAP_DEPTH = 3
-MAX_SITEMAPS_PER_OUTLET = 50
-# The sitemap protocol caps a file at 50 MB uncompressed; refuse to inflate more.
-MAX_SITEMAP_BYTES = 50 * 1024 * 1024
-
-SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
 STORY_KEYS = {"name", "title", "description", "start", "end", "language", "query", "gdelt", "outlets", "urls",
               "url_lists"}
@@ -101,101 +99,6 @@ NO_MATCH = "not matching query"
 EXCLUDED = "excluded term"
 KEPT_UNDATED = "kept: date unknown"
 KEPT_UNMATCHABLE = "kept: no title or slug to match"
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One article URL found by discovery, with what the source said about it."""
-
-    url: str
-    canonical_url: str
-    outlet: str | None
-    title: str | None
-    published: str | None  # ISO 8601, UTC without offset; a date alone when the source gave one
-    kind: str  # feed | sitemap | gdelt | list
-    source: str  # the feed, sitemap, API call or file it came from
-    modified: str | None = None  # sitemap lastmod: bounds the publication date from above
-
-
-@dataclass(frozen=True)
-class SitemapLink:
-    """A child sitemap listed by a sitemap index."""
-
-    url: str
-    lastmod: str | None = None
-
-
-@dataclass(frozen=True)
-class Query:
-    """Query terms: AND over ``all_of`` groups, OR inside a group; ``none_of`` excludes."""
-
-    all_of: tuple[tuple[str, ...], ...]
-    none_of: tuple[str, ...] = ()
-    gdelt: str | None = None  # an explicit GDELT query; else derived from all_of
-
-    def matches(self, text: str) -> bool:
-        """Return whether the text (title and slug) satisfies the query."""
-        words = _words(text)
-        return all(any(_phrase(p).search(words) for p in group) for group in self.all_of) and not self.excludes(text)
-
-    def excludes(self, text: str) -> bool:
-        """Return whether an excluded phrase occurs in the text."""
-        words = _words(text)
-        return any(_phrase(p).search(words) for p in self.none_of)
-
-    def gdelt_query(self) -> str:
-        """Return the query in GDELT syntax: ``(a OR "b c") (d OR e)``.
-
-        >>> Query(all_of=(("rare earth*", "magnets"), ("china",))).gdelt_query()
-        '("rare earth" OR magnets) china'
-        """
-        if self.gdelt:
-            return self.gdelt
-        parts = []
-        for group in self.all_of:
-            terms = [_gdelt_term(p) for p in group]
-            terms = list(dict.fromkeys(t for t in terms if t))
-            parts.append(terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")")
-        return " ".join(parts)
-
-
-@dataclass(frozen=True)
-class StoryOutlet:
-    """An outlet of a story and where to look for its articles."""
-
-    name: str
-    domains: tuple[str, ...] = ()
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
-    urls: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Story:
-    """A story to collect: what to look for, when, and from which outlets."""
-
-    name: str
-    title: str
-    start: date
-    end: date  # inclusive
-    query: Query
-    outlets: tuple[StoryOutlet, ...]
-    description: str = ""
-    language: str | None = None
-    gdelt: bool = True
-    gdelt_domains: tuple[str, ...] = ()  # extra domains beyond the outlets'
-    urls: tuple[str, ...] = ()
-    url_lists: tuple[Path, ...] = ()
-    path: Path | None = None
-
-    def domains(self) -> list[str]:
-        """Return every domain the story's GDELT filter covers, in file order."""
-        found = [d for outlet in self.outlets for d in outlet.domains] + list(self.gdelt_domains)
-        return list(dict.fromkeys(found))
-
-    def in_range(self, day: date) -> bool:
-        """Return whether a day falls inside the story's date range (inclusive)."""
-        return self.start <= day <= self.end
 
 
 @dataclass
@@ -220,104 +123,6 @@ class Discovery:
         if self.failures:
             text += f"; {len(self.failures)} sources failed"
         return text
-
-
-# --- text helpers -----------------------------------------------------------------------------
-
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-
-
-def _words(text: str) -> str:
-    return " " + _NON_WORD.sub(" ", text.lower()).strip() + " "
-
-
-_PHRASES: dict[str, re.Pattern[str]] = {}
-
-
-def _phrase(phrase: str) -> re.Pattern[str]:
-    pattern = _PHRASES.get(phrase)
-    if pattern is None:
-        wildcard = phrase.strip().endswith("*")
-        words = _words(phrase.strip().rstrip("*")).strip()
-        tail = r"[0-9a-z]*" if wildcard else ""
-        pattern = re.compile(r" " + re.escape(words) + tail + r" ")
-        _PHRASES[phrase] = pattern
-    return pattern
-
-
-def _gdelt_term(phrase: str) -> str:
-    words = _words(phrase.rstrip("*")).strip()
-    if len(words) < 3:  # GDELT refuses keywords shorter than three characters
-        return ""
-    return f'"{words}"' if " " in words else words
-
-
-def slug_text(url: str) -> str:
-    """Return the words of a URL's path, the stand-in for a title.
-
-    >>> slug_text("https://www.example.com/world/china/us-china-rare-earth-talks-2025-06-10/")
-    'world china us china rare earth talks'
-    """
-    path = urlsplit(url).path
-    path = re.sub(r"\.(s?html?|php|aspx?)$", "", path)
-    words = [w for w in _NON_WORD.sub(" ", path.lower()).split() if not w.isdigit()]
-    return " ".join(w for w in words if not re.fullmatch(r"[0-9a-z]*\d[0-9a-z]*", w) or len(w) < 4)
-
-
-_URL_DATE = re.compile(r"(?<!\d)(20\d\d)[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)")
-
-
-def url_date(url: str) -> date | None:
-    """Return the publication date written in a URL path (``/2025/06/10/``, ``-2025-06-10``), else None.
-
-    >>> url_date("https://www.example.com/2025/06/10/world/x.html")
-    datetime.date(2025, 6, 10)
-    """
-    match = _URL_DATE.search(urlsplit(url).path)
-    if not match:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
-
-
-def iso_datetime(value: str | None) -> str | None:
-    """Normalise a W3C/ISO date or datetime to UTC ISO without offset; None when unreadable.
-
-    >>> iso_datetime("2025-06-10T12:30:00+01:00"), iso_datetime("2025-06-10"), iso_datetime("soon")
-    ('2025-06-10T11:30:00', '2025-06-10', None)
-    """
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text).isoformat()
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed.isoformat(timespec="seconds")
-
-
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def _candidate(url: str, *, outlet: str | None, title: str | None, published: str | None, kind: str,
-               source: str, modified: str | None = None) -> Candidate | None:
-    try:
-        canonical = canonical_url(url)
-    except ValueError:
-        return None
-    clean_title = " ".join(title.split()) if title else None
-    return Candidate(url=url.strip(), canonical_url=canonical, outlet=outlet, title=clean_title or None,
-                     published=published, kind=kind, source=source, modified=modified)
 
 
 # --- feeds ------------------------------------------------------------------------------------
@@ -350,7 +155,7 @@ def parse_feed(data: bytes, url: str, outlet: str | None = None) -> list[Candida
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         published = datetime.fromtimestamp(calendar.timegm(stamp), UTC).replace(tzinfo=None).isoformat() \
             if stamp else None
-        candidate = _candidate(link or "", outlet=outlet, title=entry.get("title"), published=published,
+        candidate = make_candidate(link or "", outlet=outlet, title=entry.get("title"), published=published,
                                kind="feed", source=url) if link else None
         if candidate is None:
             skipped += 1
@@ -358,189 +163,6 @@ def parse_feed(data: bytes, url: str, outlet: str | None = None) -> list[Candida
         found.append(candidate)
     if skipped:
         log.info("feed %s: %d entries without a usable link", url, skipped)
-    return found
-
-
-# --- sitemaps ---------------------------------------------------------------------------------
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _child_text(element: Any, name: str) -> str | None:
-    for child in element:
-        if _local(child.tag) == name:
-            return (child.text or "").strip() or None
-    return None
-
-
-def _inflate(data: bytes, url: str) -> bytes:
-    if data[:2] != b"\x1f\x8b":
-        return data
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            inflated = stream.read(MAX_SITEMAP_BYTES + 1)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"bad gzip sitemap: {exc}", source=url) from exc
-    if len(inflated) > MAX_SITEMAP_BYTES:
-        raise InputError(f"sitemap larger than {MAX_SITEMAP_BYTES} bytes uncompressed", source=url)
-    return inflated
-
-
-def parse_sitemap(data: bytes, url: str, outlet: str | None = None) -> tuple[list[Candidate], list[SitemapLink]]:
-    """Return (articles, child sitemaps) of a sitemap, news sitemap or sitemap index (gzip too).
-
-    Entities and DTDs are refused (defusedxml): a sitemap cannot read local files.
-    News sitemaps give title and publication date; a plain ``lastmod`` is kept as
-    ``modified`` (it bounds the publication date from above).
-
-    >>> xml = b'''<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
-    ...   xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://e.com/a</loc>
-    ...   <news:news><news:publication_date>2025-06-10T08:00:00Z</news:publication_date>
-    ...   <news:title>Talks in London</news:title></news:news></url></urlset>'''
-    >>> [(c.title, c.published) for c in parse_sitemap(xml, "https://e.com/sitemap.xml")[0]]
-    [('Talks in London', '2025-06-10T08:00:00')]
-    """
-    raw = _inflate(data, url)
-    try:
-        root = SafeET.fromstring(raw, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise InputError(f"sitemap refused: {type(exc).__name__} (DTDs and entities are not allowed)",
-                         source=url) from exc
-    except SafeET.ParseError as exc:
-        raise InputError(f"not a readable sitemap ({exc})", source=url) from exc
-    kind = _local(root.tag)
-    if kind == "sitemapindex":
-        links = []
-        for element in root:
-            loc = _child_text(element, "loc")
-            if _local(element.tag) == "sitemap" and loc:
-                links.append(SitemapLink(loc, iso_datetime(_child_text(element, "lastmod"))))
-        return [], links
-    if kind != "urlset":
-        raise InputError(f"not a sitemap (root element <{kind}>)", source=url)
-    found = []
-    for element in root:
-        if _local(element.tag) != "url":
-            continue
-        loc = _child_text(element, "loc")
-        if not loc:
-            continue
-        title = published = None
-        for child in element:
-            if _local(child.tag) == "news":
-                title = _child_text(child, "title")
-                published = iso_datetime(_child_text(child, "publication_date"))
-        candidate = _candidate(loc, outlet=outlet, title=title, published=published, kind="sitemap", source=url,
-                               modified=iso_datetime(_child_text(element, "lastmod")))
-        if candidate is not None:
-            found.append(candidate)
-    return found, []
-
-
-def sitemap_may_hold(link: SitemapLink, story: Story) -> bool:
-    """Return whether a child sitemap can hold articles of the story's date range.
-
-    A child last modified before the range starts cannot; nor one whose URL names
-    a month or day outside the range (``sitemap-2025-05.xml``, ``/2025/05/01/``).
-
-    >>> s = Story("s", "S", date(2025, 6, 1), date(2025, 6, 30), Query(all_of=(("x",),)), ())
-    >>> [sitemap_may_hold(SitemapLink(u), s) for u in ("https://e.com/sm-2025-05.xml", "https://e.com/sm-2025-06.xml")]
-    [False, True]
-    """
-    modified = _day(link.lastmod)
-    if modified is not None and modified < story.start:
-        return False
-    day = url_date(link.url)
-    if day is not None:
-        return story.in_range(day)
-    month = re.search(r"(?<!\d)(20\d\d)[/_-]?(0[1-9]|1[0-2])(?![0-9])", urlsplit(link.url).path)
-    if month:
-        first = date(int(month[1]), int(month[2]), 1)
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        return first <= story.end and last >= story.start
-    return True
-
-
-# --- GDELT ------------------------------------------------------------------------------------
-
-def gdelt_url(query: str, start: datetime, end: datetime, domains: Sequence[str] = (),
-              max_records: int = GDELT_CAP) -> str:
-    """Return the DOC 2.0 API URL of an article list for a query, window and domain filter.
-
-    >>> gdelt_url("china", datetime(2025, 6, 1), datetime(2025, 6, 2), ["reuters.com"]).split("?")[1][:64]
-    'query=china%20domainis%3Areuters.com&mode=artlist&maxrecords=250'
-    """
-    text = query
-    if domains:
-        filters = [f"domainis:{d}" for d in domains]
-        text += " " + (filters[0] if len(filters) == 1 else "(" + " OR ".join(filters) + ")")
-    return (f"{GDELT_API}?query={quote(text)}&mode=artlist&maxrecords={max_records}&format=json&sort=datedesc"
-            f"&startdatetime={start:%Y%m%d%H%M%S}&enddatetime={end:%Y%m%d%H%M%S}")
-
-
-def parse_gdelt(data: Any, url: str, outlets: dict[str, dict[str, Any]] | None = None) -> list[Candidate]:
-    """Return the articles of a DOC 2.0 artlist JSON response (``{}`` means none).
-
-    >>> parse_gdelt({"articles": [{"url": "https://e.com/a", "title": "T", "seendate": "20250610T083000Z",
-    ...                            "domain": "e.com"}]}, "api")[0].published
-    '2025-06-10T08:30:00'
-    """
-    if not isinstance(data, dict):
-        raise InputError(f"GDELT answered {type(data).__name__}, not a JSON object", source=url)
-    records = data.get("articles", [])
-    if not isinstance(records, list):
-        raise InputError("GDELT 'articles' is not a list", source=url)
-    found = []
-    for record in records:
-        if not isinstance(record, dict) or not record.get("url"):
-            continue
-        seen = record.get("seendate") or ""
-        try:
-            published = datetime.strptime(seen, "%Y%m%dT%H%M%SZ").isoformat() if seen else None
-        except ValueError:
-            published = None
-        link = str(record["url"])
-        outlet = outlet_for_url(link, outlets) if outlets is not None else record.get("domain")
-        candidate = _candidate(link, outlet=outlet, title=record.get("title"), published=published, kind="gdelt",
-                               source=url)
-        if candidate is not None:
-            found.append(candidate)
-    return found
-
-
-def gdelt_slices(start: datetime, end: datetime, fetch_json: JsonGetter, query: str,
-                 domains: Sequence[str] = (), *, outlets: dict[str, dict[str, Any]] | None = None,
-                 max_depth: int = GDELT_MAX_DEPTH, counts: Counter[str] | None = None) -> list[Candidate]:
-    """Collect GDELT's article list for a window, halving any slice that returns the 250 cap.
-
-    A slice still at the cap after ``max_depth`` halvings (or at the 15-minute
-    floor) is kept as is, and counted as ``"gdelt slice truncated"`` in ``counts``.
-
-    >>> def fake(url):  # 300 articles in the window: the first call hits the cap
-    ...     n = 300 if "20250601000000" in url and "20250603000000" in url else 150
-    ...     return {"articles": [{"url": f"https://e.com/{url[-29:]}/{i}"} for i in range(min(n, 250))]}
-    >>> len(gdelt_slices(datetime(2025, 6, 1), datetime(2025, 6, 3), fake, "china"))
-    300
-    """
-    tally = counts if counts is not None else Counter()
-    found: list[Candidate] = []
-
-    def visit(low: datetime, high: datetime, depth: int) -> None:
-        url = gdelt_url(query, low, high, domains)
-        batch = parse_gdelt(fetch_json(url), url, outlets)
-        tally["gdelt calls"] += 1
-        if len(batch) >= GDELT_CAP:
-            middle = (low + (high - low) / 2).replace(microsecond=0)
-            if depth < max_depth and high - low > GDELT_MIN_SLICE * 2:
-                visit(low, middle, depth + 1)
-                visit(middle + timedelta(seconds=1), high, depth + 1)
-                return
-            tally["gdelt slice truncated"] += 1
-            log.warning("GDELT slice %s..%s still returns the %d cap: some articles missed", low, high, GDELT_CAP)
-        found.extend(batch)
-
-    visit(start, end, 0)
     return found
 
 
@@ -559,7 +181,7 @@ def read_url_list(text: str, source: str, outlets: dict[str, dict[str, Any]] | N
         content = re.sub(r"(^|\s)#.*$", "", line).strip()
         if not content:
             continue
-        candidate = _candidate(content, outlet=None, title=None, published=None, kind="list", source=source)
+        candidate = make_candidate(content, outlet=None, title=None, published=None, kind="list", source=source)
         if candidate is None:
             errors.append(InputError(f"not an absolute http(s) URL: {content[:80]!r}", source=source, line=number))
             continue
@@ -716,12 +338,13 @@ def filter_candidates(candidates: Iterable[Candidate], story: Story) -> tuple[li
     prefixed ``"kept: "``, what was kept on trust: no date known (none from the
     source or the URL), or no title and no slug words to match the query against.
     Of duplicates, the record with a date and a title wins; missing fields are
-    filled from the others.
+    filled from the others, and an outlet named by a feed, sitemap or list beats
+    the one GDELT derived from the domain.
 
     >>> s = Story("s", "S", date(2025, 6, 1), date(2025, 6, 30), Query(all_of=(("china",),)), ())
-    >>> c = [_candidate("https://e.com/2025/06/10/china-talks", outlet="E", title=None, published=None,
+    >>> c = [make_candidate("https://e.com/2025/06/10/china-talks", outlet="E", title=None, published=None,
     ...                 kind="list", source="x"),
-    ...      _candidate("https://e.com/2025/05/10/china-talks", outlet="E", title=None, published=None,
+    ...      make_candidate("https://e.com/2025/05/10/china-talks", outlet="E", title=None, published=None,
     ...                 kind="list", source="x")]
     >>> kept, counts = filter_candidates(c, s)
     >>> len(kept), dict(counts)
@@ -736,9 +359,11 @@ def filter_candidates(candidates: Iterable[Candidate], story: Story) -> tuple[li
             continue
         counts[DUPLICATE] += 1
         winner, other = (candidate, known) if _richness(candidate) > _richness(known) else (known, candidate)
+        # The story file names outlets; GDELT only guesses one from the domain: a named one wins.
+        named = [c.outlet for c in (winner, other) if c.outlet and c.kind != "gdelt"]
         best[candidate.canonical_url] = replace(winner, title=winner.title or other.title,
                                                 published=winner.published or other.published,
-                                                outlet=winner.outlet or other.outlet,
+                                                outlet=(named or [winner.outlet or other.outlet])[0],
                                                 modified=winner.modified or other.modified)
     kept = []
     for candidate in best.values():
@@ -746,13 +371,13 @@ def filter_candidates(candidates: Iterable[Candidate], story: Story) -> tuple[li
         if story.query.excludes(text):
             counts[EXCLUDED] += 1
             continue
-        if not _words(text).strip():
+        if not words_of(text).strip():
             counts[KEPT_UNMATCHABLE] += 1
         elif not story.query.matches(text):
             counts[NO_MATCH] += 1
             continue
-        day = _day(candidate.published) or url_date(candidate.url)
-        modified = _day(candidate.modified)
+        day = day_of(candidate.published) or url_date(candidate.url)
+        modified = day_of(candidate.modified)
         if day is not None and not story.in_range(day):
             counts[OUTSIDE] += 1
             continue
@@ -768,12 +393,14 @@ def filter_candidates(candidates: Iterable[Candidate], story: Story) -> tuple[li
 # --- orchestration ----------------------------------------------------------------------------
 
 def discover(story: Story, get: Getter, *, fetch_json: JsonGetter | None = None,
-             outlets: dict[str, dict[str, Any]] | None = None, now: datetime | None = None) -> Discovery:
+             outlets: dict[str, dict[str, Any]] | None = None, now: datetime | None = None,
+             gdelt_api: str = GDELT_API) -> Discovery:
     """Read every source of a story through ``get`` and return the filtered candidates.
 
     Each feed, sitemap, GDELT call group and URL list is tried on its own: an
     exception from the fetcher or a parser becomes a row of ``failures`` (url,
-    kind, message, outlet) and discovery goes on.
+    kind, message, outlet) and discovery goes on. ``gdelt_api`` points GDELT
+    calls at another DOC 2.0 endpoint (a mirror, or a test server).
 
     >>> s = Story("s", "S", date(2025, 6, 1), date(2025, 6, 30), Query(all_of=(("china",),)),
     ...           (StoryOutlet("E", feeds=("https://e.com/rss",)),), gdelt=False)
@@ -801,11 +428,11 @@ def discover(story: Story, get: Getter, *, fetch_json: JsonGetter | None = None,
         _walk_sitemaps(story, outlet, get, attempt, result)
         if outlet.urls:
             raw.extend(replace(c, outlet=outlet.name) for url in outlet.urls
-                       if (c := _candidate(url, outlet=outlet.name, title=None, published=None, kind="list",
+                       if (c := make_candidate(url, outlet=outlet.name, title=None, published=None, kind="list",
                                            source=str(story.path or "story"))) is not None)
             result.found["list"] += len(outlet.urls)
     for url in story.urls:
-        if (c := _candidate(url, outlet=None, title=None, published=None, kind="list",
+        if (c := make_candidate(url, outlet=None, title=None, published=None, kind="list",
                             source=str(story.path or "story"))) is not None:
             raw.append(replace(c, outlet=outlet_for_url(c.url, outlets) if outlets is not None else None))
             result.found["list"] += 1
@@ -816,7 +443,7 @@ def discover(story: Story, get: Getter, *, fetch_json: JsonGetter | None = None,
             return found
         attempt(str(list_path), "list", None, read_list)
     if story.gdelt:
-        _gdelt(story, read_json, outlets, attempt, result, now or datetime.now(UTC).replace(tzinfo=None))
+        _gdelt(story, read_json, outlets, attempt, result, now or datetime.now(UTC).replace(tzinfo=None), gdelt_api)
     result.candidates, counts = filter_candidates(raw, story)
     result.counts.update(counts)
     log.info("discovery for %s: %s", story.name, result.summary())
@@ -853,7 +480,7 @@ def _walk_sitemaps(story: Story, outlet: StoryOutlet, get: Getter,
 
 def _gdelt(story: Story, read_json: JsonGetter, outlets: dict[str, dict[str, Any]] | None,
            attempt: Callable[[str, str, str | None, Callable[[], list[Candidate]]], None], result: Discovery,
-           now: datetime) -> None:
+           now: datetime, api: str = GDELT_API) -> None:
     start = datetime.combine(story.start, datetime.min.time())
     end = min(datetime.combine(story.end, datetime.max.time()).replace(microsecond=0), now)
     if start < now - GDELT_REACH:
@@ -866,6 +493,6 @@ def _gdelt(story: Story, read_json: JsonGetter, outlets: dict[str, dict[str, Any
     chunks = [domains[i:i + GDELT_DOMAINS_PER_CALL] for i in range(0, len(domains), GDELT_DOMAINS_PER_CALL)] \
         or [[]]
     for chunk in chunks:
-        label = gdelt_url(query, start, end, chunk)
+        label = gdelt_url(query, start, end, chunk, api=api)
         attempt(label, "gdelt", None, lambda c=chunk: gdelt_slices(start, end, read_json, query, c, outlets=outlets,
-                                                                    counts=result.counts))
+                                                                    counts=result.counts, api=api))

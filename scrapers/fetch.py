@@ -30,42 +30,49 @@ to a checked IP address while TLS still verifies the host name.
 
 from __future__ import annotations
 
-import codecs
-import email.utils
-import ipaddress
 import json
 import logging
 import queue
-import re
-import socket
 import threading
 import time
 import urllib.robotparser
-import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import NewConnectionError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
-from core.errors import PressLensError, SettingsError
+from core.errors import SettingsError
 from core.settings import Settings
+from scrapers.http_checks import (
+    KINDS,
+    FetchError,
+    Inflater,
+    blocked_address,
+    error_reason,
+    header_text,
+    host_key,
+    media_type,
+    redact,
+    retry_after_seconds,
+    split_url,
+    system_resolver,
+)
 
 if TYPE_CHECKING:
     from core.store import Store
 
+__all__ = ["KINDS", "FetchError", "FetchPolicy", "Fetcher", "Page", "blocked_address", "fetch", "fetch_many", "redact",
+           "retry_after_seconds", "store_result", "system_resolver"]
+
 log = logging.getLogger(__name__)
 
-# Every kind a FetchError can have. "paywalled" and "empty extraction" are extraction's kinds.
-KINDS = ("timeout", "http status", "too large", "not html", "bad content", "robots", "private host",
-         "redirects", "connection", "bad url")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # 429 and the 5xx a server sends when it is briefly overloaded or restarting; 500 is included
@@ -107,26 +114,9 @@ DISCARD_BYTES = 64 * 1024
 # How often a worker blocked on a full result queue checks whether the consumer stopped.
 HAND_OVER_POLL = 0.1
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
-ACCEPT_ENCODING = "gzip, deflate"  # only what _Inflater can cap; no br/zstd
+ACCEPT_ENCODING = "gzip, deflate"  # only what Inflater can cap; no br/zstd
 
 Resolver = Callable[[str, int], list[str]]
-
-
-class FetchError(PressLensError):
-    """A URL could not be fetched; ``kind`` is one of ``KINDS``, the message names the URL.
-
-    >>> str(FetchError("timeout", "https://e.com/a", "no answer within 30 s"))
-    'https://e.com/a: no answer within 30 s'
-    """
-
-    def __init__(self, kind: str, url: str, message: str, *, status: int | None = None) -> None:
-        if kind not in KINDS:
-            raise ValueError(f"unknown fetch error kind {kind!r}; valid: {', '.join(KINDS)}")
-        self.kind = kind
-        self.url = redact(url)
-        self.reason = message
-        self.status = status
-        super().__init__(f"{self.url}: {message}")
 
 
 @dataclass(frozen=True)
@@ -175,8 +165,10 @@ class FetchPolicy:
 
         >>> FetchPolicy.from_settings(Settings(fetch_delay=3.0), allow_private_hosts=True).delay
         3.0
+        >>> FetchPolicy.from_settings(Settings(fetch_delay=3.0), delay=0.0).delay
+        0.0
         """
-        return cls(user_agent=settings.user_agent, delay=settings.fetch_delay, **overrides)
+        return cls(**{"user_agent": settings.user_agent, "delay": settings.fetch_delay, **overrides})
 
 
 @dataclass(frozen=True)
@@ -204,7 +196,7 @@ class _Target:
 
     @property
     def host_key(self) -> str:
-        return _host_key(self.scheme, self.host, self.port)
+        return host_key(self.scheme, self.host, self.port)
 
     @property
     def host_header(self) -> str:
@@ -232,140 +224,6 @@ class _Host:
     robots_lock: threading.Lock = field(default_factory=threading.Lock)
     robots: urllib.robotparser.RobotFileParser | None = None
     robots_problem: tuple[str, str] | None = None  # (kind, message) when robots.txt was unreachable
-
-
-def redact(url: str) -> str:
-    """Return the URL without user name or password, safe to log and store.
-
-    >>> redact("https://user:secret@e.com/a?x=1")
-    'https://e.com/a?x=1'
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
-
-
-def blocked_address(address: str) -> str | None:
-    """Return why an IP address must not be fetched (loopback, private ...), or None if public.
-
-    >>> blocked_address("127.0.0.1"), blocked_address("93.184.216.34")
-    ('loopback', None)
-    """
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
-        if embedded is None and ip in ipaddress.ip_network("64:ff9b::/96"):  # NAT64
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None:
-            return blocked_address(str(embedded))
-    for label, flag in (("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
-                        ("multicast", ip.is_multicast), ("unspecified", ip.is_unspecified),
-                        ("reserved", ip.is_reserved), ("private", ip.is_private)):
-        if flag:
-            return label
-    return None if ip.is_global else "not globally routable"
-
-
-def system_resolver(host: str, port: int) -> list[str]:
-    """Return the IP addresses the system resolver gives for a host (IP literals pass through).
-
-    >>> system_resolver("127.0.0.1", 80)
-    ['127.0.0.1']
-    """
-    try:
-        return [str(ipaddress.ip_address(host))]
-    except ValueError:
-        pass
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Return the wait a Retry-After header asks for (seconds or HTTP-date), or None.
-
-    >>> retry_after_seconds("7"), retry_after_seconds("soon")
-    (7.0, None)
-    >>> retry_after_seconds("Wed, 11 Jun 2025 12:00:30 GMT", datetime(2025, 6, 11, 12, 0, tzinfo=UTC))
-    30.0
-    """
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def _host_key(scheme: str, host: str, port: int) -> str:
-    return f"{scheme}://{host}:{port}"
-
-
-def _media_type(value: str | None) -> tuple[str | None, str | None]:
-    """Split a Content-Type into (media type, known charset)."""
-    if not value:
-        return None, None
-    media, _, params = value.partition(";")
-    charset = None
-    for param in params.split(";"):
-        key, _, raw = param.partition("=")
-        if key.strip().lower() == "charset":
-            name = raw.strip().strip("'\"").lower()
-            try:
-                charset = codecs.lookup(name).name if name else None
-            except LookupError:
-                charset = None
-    return media.strip().lower() or None, charset
-
-
-class _Inflater:
-    """Decode a Content-Encoding incrementally, never producing more than a cap."""
-
-    def __init__(self, encoding: str, url: str, limit: int) -> None:
-        self.encoding = encoding
-        self.url = url
-        self.limit = limit
-        self.size = 0
-        # gzip: 16+15 window bits; deflate: zlib-wrapped per RFC, raw deflate tried when that fails.
-        self.wbits = 31 if encoding in ("gzip", "x-gzip") else 15
-        self.engine = zlib.decompressobj(self.wbits)
-        self.started = False
-
-    def feed(self, data: bytes) -> bytes:
-        out = bytearray()
-        pending = data
-        while pending:
-            try:
-                piece = self.engine.decompress(pending, self.limit - self.size + 1)
-            except zlib.error as exc:
-                if self.encoding == "deflate" and not self.started and self.wbits == 15:
-                    self.wbits = -15
-                    self.engine = zlib.decompressobj(self.wbits)
-                    continue
-                raise FetchError("bad content", self.url, f"corrupt {self.encoding} body: {exc}") from None
-            self.started = True
-            self.size += len(piece)
-            out += piece
-            if self.size > self.limit:
-                raise FetchError("too large", self.url,
-                                 f"body inflates to more than {self.limit:,} bytes ({self.encoding})")
-            if self.engine.unconsumed_tail:
-                pending = self.engine.unconsumed_tail
-            elif self.engine.eof and self.engine.unused_data:  # another gzip member follows
-                pending = self.engine.unused_data
-                self.engine = zlib.decompressobj(self.wbits)
-            else:
-                pending = b""
-        return bytes(out)
 
 
 class Fetcher:
@@ -427,7 +285,7 @@ class Fetcher:
                 if not location:
                     raise FetchError("http status", current, f"HTTP {answer.status} without a Location header",
                                      status=answer.status)
-                following = urljoin(current, _header_text(location).strip())
+                following = urljoin(current, header_text(location).strip())
                 if following in seen:
                     loop = " -> ".join(redact(u) for u in [url, *chain, following])
                     raise FetchError("redirects", url, f"redirect loop: {loop}")
@@ -477,7 +335,7 @@ class Fetcher:
         early: list[tuple[str, Page | FetchError]] = []
         for url in dict.fromkeys(urls):
             try:
-                key = self._url_host_key(url)
+                key = self._urlhost_key(url)
             except FetchError as exc:
                 early.append((url, exc))
                 continue
@@ -548,13 +406,13 @@ class Fetcher:
         return counts
 
     # -- steps -----------------------------------------------------------------------------------
-    def _url_host_key(self, url: str) -> str:
-        scheme, host, port, _path = _split(url)
-        return _host_key(scheme, host, port)
+    def _urlhost_key(self, url: str) -> str:
+        scheme, host, port, _path = split_url(url)
+        return host_key(scheme, host, port)
 
     def _target(self, url: str) -> _Target:
         """Steps 1-2: check the URL, resolve its host, refuse private addresses."""
-        scheme, host, port, path = _split(url)
+        scheme, host, port, path = split_url(url)
         try:
             addresses = self._resolve(host, port)
         except (OSError, UnicodeError) as exc:
@@ -605,7 +463,9 @@ class Fetcher:
                 # A host that cannot be reached at all fails with that kind (it is down, not forbidding).
                 kind = exc.kind if exc.kind in ("timeout", "connection") else "robots"
                 state.robots_problem = (kind, f"robots.txt unreachable, so the site is not fetched: {exc.reason}")
-                log.warning("%s (%s)", state.robots_problem[1], redact(robots_url))
+                # A host that is down is a failure row of each URL; a broken robots.txt is worth a warning.
+                log.log(logging.WARNING if kind == "robots" else logging.INFO, "%s (%s)", state.robots_problem[1],
+                        redact(robots_url))
                 return
         parser.modified()
         crawl_delay = parser.crawl_delay(self.policy.user_agent)
@@ -691,7 +551,7 @@ class Fetcher:
                                                   retries=False, assert_same_host=False, preload_content=False,
                                                   decode_content=False)
             kept = {k.lower(): v for k, v in response.headers.items() if k.lower() not in SECRET_HEADERS}
-            media, charset = _media_type(kept.get("content-type"))
+            media, charset = media_type(kept.get("content-type"))
             status = int(response.status)
             if status >= 300:
                 self._discard(response)
@@ -713,13 +573,13 @@ class Fetcher:
         except FetchError:
             raise
         except NewConnectionError as exc:  # urllib3 files it under ConnectTimeoutError: it is a refusal
-            raise FetchError("connection", target.url, _reason(exc)) from None
+            raise FetchError("connection", target.url, error_reason(exc)) from None
         except Urllib3Timeout as exc:
-            raise FetchError("timeout", target.url, f"no answer in time ({_reason(exc)})") from None
+            raise FetchError("timeout", target.url, f"no answer in time ({error_reason(exc)})") from None
         except SSLError as exc:
-            raise FetchError("connection", target.url, f"TLS failed: {_reason(exc)}") from None
+            raise FetchError("connection", target.url, f"TLS failed: {error_reason(exc)}") from None
         except (Urllib3Error, OSError) as exc:
-            raise FetchError("connection", target.url, _reason(exc)) from None
+            raise FetchError("connection", target.url, error_reason(exc)) from None
         finally:
             if response is not None:
                 response.release_conn()
@@ -736,7 +596,7 @@ class Fetcher:
                    deadline: float) -> bytes:
         coding = (content_encoding or "identity").strip().lower()
         if coding in ("gzip", "x-gzip", "deflate"):
-            inflater: _Inflater | None = _Inflater(coding, url, limit)
+            inflater: Inflater | None = Inflater(coding, url, limit)
         elif coding in ("identity", ""):
             inflater = None
         else:
@@ -758,52 +618,6 @@ class Fetcher:
             response.close()
             raise
         return b"".join(parts)
-
-
-def _header_text(value: str) -> str:
-    """Undo http.client's Latin-1 reading of a header sent as raw UTF-8 (browsers read it as UTF-8).
-
-    >>> _header_text("/caf\u00c3\u00a9"), _header_text("/caf\u00e9")
-    ('/caf\xe9', '/caf\xe9')
-    """
-    try:
-        return value.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        return value
-
-
-# urllib3 prefixes messages with the pool or connection object, which names the IP, not the host.
-_URLLIB3_PREFIX = re.compile(r"^(<[^>]*>|HTTPS?Connection(Pool)?\([^)]*\)): ")
-
-
-def _reason(exc: BaseException) -> str:
-    """Return an exception's message without urllib3's object reprs."""
-    return _URLLIB3_PREFIX.sub("", str(exc))
-
-
-def _split(url: str) -> tuple[str, str, int, str]:
-    """Check an absolute http(s) URL; return (scheme, IDNA host, port, path with query)."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as exc:
-        raise FetchError("bad url", url, f"not a valid URL: {exc}") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise FetchError("bad url", url, f"scheme {scheme or '(none)'!r} is not http or https")
-    if parts.username is not None or parts.password is not None:
-        raise FetchError("bad url", url, "credentials in the URL are refused")
-    host = (parts.hostname or "").rstrip(".")
-    if not host:
-        raise FetchError("bad url", url, "no host")
-    try:
-        host = host.encode("idna").decode("ascii") if not host.isascii() else host.lower()
-    except UnicodeError as exc:
-        raise FetchError("bad url", url, f"host is not a valid name: {exc}") from None
-    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
-    if parts.query:
-        path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
-    return scheme, host, port or (443 if scheme == "https" else 80), path
 
 
 def fetch(url: str, policy: FetchPolicy | None = None) -> Page:

@@ -3,7 +3,10 @@
 The format is the one of ../shared/corpora/README.md: one article per line with
 ``id, outlet, url, title, published, topic, story_id, text, labels``. A bad line
 is reported with its file, line number and what is wrong; the good lines are
-stored; importing the same file again adds nothing.
+stored; importing the same file again adds nothing. An outlet that
+``data/outlets.toml`` names (by name, display name or alias) is stored under
+its display name, and its outlet row gets the file's bias, country and
+ownership where the data gave none.
 
     report = import_files([Path("articles.jsonl")], store)
     print(report.summary())
@@ -19,7 +22,7 @@ import logging
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ from core.errors import InputError
 from core.schema import STORY_FROM_DATA, Article, article_id
 from core.store import Store, UpsertCounts
 from core.urls import canonical_url
+from scrapers.outlets import default_outlets, display_name, outlet_rows
 
 log = logging.getLogger(__name__)
 
@@ -264,9 +268,14 @@ def read_records(path: Path) -> Iterator[tuple[int, Any]]:
                      ".csv.gz", source=str(path))
 
 
-def import_files(paths: list[Path], store: Store, run_id: int | None = None) -> ImportReport:
-    """Import every good line of every file into the store; report the bad ones."""
+def import_files(paths: list[Path], store: Store, run_id: int | None = None,
+                 known: dict[str, dict[str, Any]] | None = None) -> ImportReport:
+    """Import every good line of every file into the store; report the bad ones.
+
+    ``known`` is the outlets file's content (default: ``data/outlets.toml``).
+    """
     report = ImportReport()
+    known = default_outlets() if known is None else known
     for path in paths:
         report.files.append(str(path))
         seen: dict[str, int] = {}
@@ -279,6 +288,7 @@ def import_files(paths: list[Path], store: Store, run_id: int | None = None) -> 
                     if isinstance(record, LineError):
                         raise record
                     article, warnings = record_to_article(record, source=f"import:{path.name}")
+                    article = with_known_outlet(article, known)
                     if article.id in seen:
                         raise LineError("duplicate", f"duplicate of line {seen[article.id]} (same id or url)")
                 except LineError as exc:
@@ -289,9 +299,9 @@ def import_files(paths: list[Path], store: Store, run_id: int | None = None) -> 
                 batch.append(article)
                 _note(report, article, outlets)
                 if len(batch) >= BATCH:
-                    _flush(store, batch, outlets, report)
+                    _flush(store, batch, outlets, report, known)
         finally:
-            _flush(store, batch, outlets, report)  # what was read before a broken line is kept
+            _flush(store, batch, outlets, report, known)  # what was read before a broken line is kept
     return report
 
 
@@ -310,9 +320,40 @@ def _note(report: ImportReport, article: Article, outlets: dict[str, dict[str, A
                                    "domain": domain if isinstance(domain, str) else None}
 
 
-def _flush(store: Store, batch: list[Article], outlets: dict[str, dict[str, Any]], report: ImportReport) -> None:
+def with_known_outlet(article: Article, known: dict[str, dict[str, Any]]) -> Article:
+    """Return the article under its outlet's display name; the spelling given is kept in its labels.
+
+    >>> facts = {"Fox News": {"name": "Fox News", "display_name": "Fox News", "domains": [],
+    ...                       "aliases": ["Fox Online News"]}}
+    >>> a = with_known_outlet(Article(id="s-1", outlet="Fox Online News", title="T", text="B"), facts)
+    >>> a.outlet, a.labels["outlet_as_given"]
+    ('Fox News', 'Fox Online News')
+    """
+    name = display_name(article.outlet, known)
+    if name == article.outlet:
+        return article
+    return replace(article, outlet=name, labels={**article.labels, "outlet_as_given": article.outlet})
+
+
+def outlet_facts(outlets: dict[str, dict[str, Any]], known: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return outlet rows: what the data said, completed by the outlets file where the data said nothing.
+
+    >>> known = {"HuffPost": {"name": "HuffPost", "display_name": "HuffPost", "domains": ["huffpost.com"],
+    ...           "bias": "left", "bias3": "left", "country": "US", "ownership": "BuzzFeed", "aliases": []}}
+    >>> [(r["name"], r["bias"], r["country"]) for r in outlet_facts({"HuffPost": {"name": "HuffPost"}}, known)]
+    [('HuffPost', 'left', 'US')]
+    """
+    rows = []
+    for name, given in outlets.items():
+        base = next(iter(outlet_rows(known, [name])), {"name": name})
+        rows.append({**base, **{k: v for k, v in given.items() if v}})
+    return rows
+
+
+def _flush(store: Store, batch: list[Article], outlets: dict[str, dict[str, Any]], report: ImportReport,
+           known: dict[str, dict[str, Any]] | None = None) -> None:
     if not batch:
         return
-    store.upsert_outlets(outlets.values())
+    store.upsert_outlets(outlet_facts(outlets, known or {}))
     report.counts.add(store.upsert_articles(batch))
     batch.clear()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,23 @@ def load_outlets(path: Path) -> dict[str, dict[str, Any]]:
     return outlets
 
 
+DEFAULT_OUTLETS = Path(__file__).resolve().parent.parent / "data" / "outlets.toml"
+
+
+@lru_cache(maxsize=1)
+def _default_outlets() -> dict[str, dict[str, Any]]:
+    return load_outlets(DEFAULT_OUTLETS)
+
+
+def default_outlets() -> dict[str, dict[str, Any]]:
+    """Return the outlets of the repository's ``data/outlets.toml`` (read once per process).
+
+    >>> default_outlets()["Reuters"]["domains"]
+    ['reuters.com']
+    """
+    return {name: dict(facts) for name, facts in _default_outlets().items()}
+
+
 def _coarse(bias: str) -> str:
     return {"lean left": "left", "lean right": "right"}.get(bias, bias)
 
@@ -125,13 +143,70 @@ def _domain_index(entries: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str,
     return {domain: name for name, domains in entries for domain in domains}
 
 
-def outlet_rows(outlets: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return the outlets as rows for ``Store.upsert_outlets`` (name, display_name, domain, bias ...)."""
+def outlet_rows(outlets: dict[str, dict[str, Any]], names: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Return outlets as rows for ``Store.upsert_outlets``, keyed by display name (what articles carry).
+
+    ``names`` limits the rows to the outlets those names or aliases spell (unknown names are skipped).
+
+    >>> facts = {"Associated Press": {"name": "Associated Press", "display_name": "The Associated Press",
+    ...          "domains": ["apnews.com"], "bias": "", "bias3": "center", "country": "US", "ownership": "",
+    ...          "aliases": ["AP"]}}
+    >>> [(r["name"], r["bias"]) for r in outlet_rows(facts, ["AP", "Unknown Daily"])]
+    [('The Associated Press', 'center')]
+    """
+    wanted = None if names is None else {lookup_outlet(n, outlets) for n in names} - {None}
     rows = []
-    for facts in outlets.values():
-        rows.append({"name": facts["name"], "display_name": facts["display_name"],
+    for key, facts in outlets.items():
+        if wanted is not None and key not in wanted:
+            continue
+        rows.append({"name": facts["display_name"], "display_name": facts["display_name"],
                      "domain": facts["domains"][0] if facts["domains"] else None,
                      "bias": facts["bias"] or facts["bias3"] or None, "country": facts["country"] or None,
                      "ownership": facts["ownership"] or None,
-                     "attributes": {"domains": facts["domains"], "bias3": facts["bias3"], "aliases": facts["aliases"]}})
+                     "attributes": {"domains": facts["domains"], "bias3": facts["bias3"], "aliases": facts["aliases"],
+                                    "key": facts["name"]}})
     return rows
+
+
+def lookup_outlet(name: str | None, outlets: dict[str, dict[str, Any]]) -> str | None:
+    """Return the outlets-file key of a name, display name, alias or domain (case-insensitive), else None.
+
+    >>> facts = {"Fox News": {"name": "Fox News", "display_name": "Fox News", "domains": ["foxnews.com"],
+    ...                       "aliases": ["Fox News (Online)"]}}
+    >>> lookup_outlet("fox news (online)", facts), lookup_outlet("foxnews.com", facts), lookup_outlet("X", facts)
+    ('Fox News', 'Fox News', None)
+    """
+    if not name:
+        return None
+    return _spellings(_spelling_entries(outlets)).get(_fold(name))
+
+
+def display_name(name: str, outlets: dict[str, dict[str, Any]]) -> str:
+    """Return the display name an outlet is stored under: the outlets file's, or the name as given.
+
+    >>> facts = {"Associated Press": {"name": "Associated Press", "display_name": "The Associated Press",
+    ...                               "domains": [], "aliases": ["AP"]}}
+    >>> display_name("AP", facts), display_name("Daily Example", facts)
+    ('The Associated Press', 'Daily Example')
+    """
+    key = lookup_outlet(name, outlets)
+    return outlets[key]["display_name"] if key else name
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _spelling_entries(outlets: dict[str, dict[str, Any]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((key, (key, str(facts.get("display_name") or key), *facts.get("aliases", ()),
+                        *facts.get("domains", ())))
+                 for key, facts in outlets.items())
+
+
+@lru_cache(maxsize=8)
+def _spellings(entries: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for key, spellings in entries:
+        for spelling in spellings:
+            index.setdefault(_fold(spelling), key)
+    return index

@@ -88,8 +88,15 @@ FAULT_ROUTES = {
     "/fault/empty": "200 text/html with an empty body",
     "/fault/no-content-type": "a real page without a Content-Type header",
     "/fault/set-cookie": "a real page with Set-Cookie: session=SECRET-COOKIE-VALUE",
+    "/fault/paywall": "a short article whose JSON-LD says isAccessibleForFree: false",
 }
 SECRET_COOKIE = "SECRET-COOKIE-VALUE"
+PAYWALL_PAGE = (
+    b'<html><head><title>Members only</title><script type="application/ld+json">{"@context": '
+    b'"https://schema.org", "@type": "NewsArticle", "headline": "Members only", "isAccessibleForFree": "False"}'
+    b"</script></head><body><article><h1>Members only</h1><p>" + b"The first lines of a story are free to read. " * 6
+    + b'</p><div class="paywall">Subscribe to read the rest.</div></article></body></html>'
+)
 # Hosts (any path works as on the prefix host) whose robots.txt answers 404 (no rules) or 500 (unreachable).
 NO_ROBOTS_HOST = "no-robots.test"
 BROKEN_ROBOTS_HOST = "broken-robots.test"
@@ -382,7 +389,8 @@ def _layout(shared_dir: Path) -> tuple[dict[str, list[Article]], dict[str, bytes
     return articles, pages
 
 
-def _gdelt_records(articles: dict[str, list[Article]], base: str) -> list[dict[str, Any]]:
+def _gdelt_records(articles: dict[str, list[Article]], base: str, port: int | None = None) -> list[dict[str, Any]]:
+    """Return the fake GDELT index; with ``port``, article URLs are by Host (``http://alpha.test:PORT/...``)."""
     # Outlets interleaved (a1 b1 c1 d1 a2 ...), so every day of the window has records of every outlet.
     flat = sorted((a for site in SITES for a in articles[site]), key=lambda a: (a.published, SITES.index(a.site)))
     span = GDELT_WINDOW[1] - GDELT_WINDOW[0]
@@ -391,8 +399,9 @@ def _gdelt_records(articles: dict[str, list[Article]], base: str) -> list[dict[s
         article = flat[n % len(flat)]
         seen = GDELT_WINDOW[0] + span * n / GDELT_RECORDS
         path = article.path if n < len(flat) else f"/archive/{n}.html"
+        root = f"http://{article.site}{HOST_SUFFIX}:{port}" if port else f"{base}/{article.site}"
         records.append({
-            "url": f"{base}/{article.site}{path}", "url_mobile": "", "title": article.title,
+            "url": root + path, "url_mobile": "", "title": article.title,
             "seendate": f"{seen:%Y%m%dT%H%M%SZ}", "socialimage": "", "domain": f"{article.site}{HOST_SUFFIX}",
             "language": "English", "sourcecountry": "United States", "_seen": seen.replace(microsecond=0),
         })
@@ -582,6 +591,8 @@ def _handler(server: SiteServer) -> type[BaseHTTPRequestHandler]:
                 return self._send(200, b"")
             if name == "no-content-type":
                 return self._send(200, page, None)
+            if name == "paywall":
+                return self._send(200, PAYWALL_PAGE)
             if name == "set-cookie":
                 return self._send(200, page, extra={"Set-Cookie": f"session={SECRET_COOKIE}; HttpOnly"})
             return self._send(404, b"<h1>No such fault</h1>")
@@ -599,19 +610,25 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def start_sites(shared_dir: Path, *, crawl_delays: dict[str, int] | None = None) -> SiteServer:
+def start_sites(shared_dir: Path, *, crawl_delays: dict[str, int] | None = None,
+                gdelt_by_host: bool = False) -> SiteServer:
     """Start the loopback test web on 127.0.0.1 (port 0) from ``shared_dir``'s extraction pages.
+
+    ``gdelt_by_host`` makes the fake GDELT list article URLs by Host header
+    (``http://alpha.test:PORT/news/...``) instead of by path prefix.
 
         server = start_sites(require_shared())
         page = urllib.request.urlopen(server.urls_for("alpha")[0]).read()
         server.stop()
     """
     articles, pages = _layout(shared_dir)
+    gzip_bomb()  # built before serving (once per process), so /fault/gzip-bomb answers within any read timeout
     if not pages:
         raise FileNotFoundError(f"no pages under {shared_dir / 'bench' / 'extraction' / 'html'}")
     httpd = _Server(("127.0.0.1", 0), BaseHTTPRequestHandler)  # the real handler needs the SiteServer
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    server = SiteServer(httpd=httpd, articles=articles, pages=pages, gdelt=_gdelt_records(articles, base),
+    port = int(httpd.server_address[1]) if gdelt_by_host else None
+    server = SiteServer(httpd=httpd, articles=articles, pages=pages, gdelt=_gdelt_records(articles, base, port),
                         crawl_delays=dict(crawl_delays or {}))
     httpd.RequestHandlerClass = _handler(server)
     server._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},

@@ -167,3 +167,35 @@ def test_any_record_is_accepted_or_rejected_with_a_reason(record: dict[str, obje
     else:
         assert article.text.strip() and article.id
         assert all(isinstance(w, str) for w in warnings)
+
+
+def test_basil_outlets_get_their_bias_group_from_outlets_toml(store: Store) -> None:
+    """basil gives no bias: data/outlets.toml's ratings fill the outlets table, so group filters work."""
+    from core.store import ArticleFilter
+
+    import_files([require_shared("corpora", "basil", "articles.jsonl")], store)
+    outlets = store.outlets().set_index("name")
+    assert outlets.loc[["Fox News", "The New York Times", "HuffPost"], "bias"].tolist() == ["right", "lean left",
+                                                                                          "left"]
+    assert set(outlets.loc[["Fox News", "The New York Times", "HuffPost"], "country"]) == {"US"}
+    assert set(store.articles(ArticleFilter(groups=("right",))).outlet) == {"Fox News"}
+    assert set(store.articles(ArticleFilter(groups=("left", "lean left"))).outlet) == {"HuffPost",
+                                                                                      "The New York Times"}
+
+
+def test_aliases_become_display_names_and_data_bias_wins(store: Store, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "a.jsonl", [
+        json.dumps(good(1, outlet="Fox Online News", labels={"allsides_bias": "Lean Right"})),
+        json.dumps(good(2, outlet="AP")),
+        json.dumps(good(3, outlet="Daily Example", labels={})),
+    ])
+    report = import_files([path], store)
+    assert report.outlets == {"Fox News", "The Associated Press", "Daily Example"}
+    articles = store.articles().set_index("source_id")
+    assert articles.loc["t-1", "outlet"] == "Fox News"
+    assert json.loads(articles.loc["t-1", "labels"])["outlet_as_given"] == "Fox Online News"
+    outlets = store.outlets().set_index("name")
+    assert outlets.loc["Fox News", "bias"] == "lean right"  # the data's rating, not the file's
+    assert outlets.loc["The Associated Press", "bias"] == "center"  # the file's, where the data gave none
+    assert outlets.loc["The Associated Press", "country"] == "US"
+    assert outlets.loc["Daily Example"].isna()["bias"]
