@@ -19,18 +19,18 @@ An outlet with no value for a grouping is in the group ``UNKNOWN``, so it stays 
 from __future__ import annotations
 
 import logging
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from core.errors import InputError, UnknownNameError
+from core.errors import UnknownNameError
+from core.outlets import DEFAULT_OUTLETS, default_outlets, load_outlets
 
 log = logging.getLogger(__name__)
 
-OUTLETS_FILE = Path(__file__).resolve().parent.parent / "data" / "outlets.toml"
+OUTLETS_FILE = DEFAULT_OUTLETS
 GROUPINGS = ("bias", "bias3", "country", "ownership")
 GROUP_COLUMNS = ("outlet", *GROUPINGS)
 UNKNOWN = "(unknown)"
@@ -40,20 +40,13 @@ _COARSE = {"lean left": "left", "lean right": "right", "centre": "center"}
 def read_outlet_entries(path: Path = OUTLETS_FILE) -> dict[str, dict[str, Any]]:
     """Return ``{spelling: facts}`` from the outlets file, every alias mapped to its outlet's facts.
 
-    A light, read-only reader (the scrapers layer validates the file; analysis may not import it).
-    A missing file gives an empty mapping.
+    The file is read and validated by core.outlets; a missing file gives an empty mapping.
     """
     if not path.exists():
         return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read outlets file: {exc}", source=str(path)) from exc
+    outlets = default_outlets() if path == DEFAULT_OUTLETS else load_outlets(path)
     entries: dict[str, dict[str, Any]] = {}
-    for entry in data.get("outlet", []):
-        name = entry.get("name")
-        if not isinstance(name, str) or not name:
-            continue
+    for name, entry in outlets.items():
         facts = {key: entry.get(key) or "" for key in GROUPINGS}
         for spelling in (name, entry.get("display_name"), *entry.get("aliases", [])):
             if isinstance(spelling, str) and spelling:

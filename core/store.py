@@ -664,6 +664,7 @@ def fts_query(text: str) -> str:
     '"rare" "earths" OR "export controls" "-x"'
     """
     terms = []
+    text = re.sub(r"[\x00-\x1f]", " ", text)  # SQLite ends a string at NUL
     for token in re.findall(r'"[^"]*"|\S+', text):
         if token == "OR" and terms and terms[-1] != "OR":
             terms.append("OR")

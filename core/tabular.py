@@ -20,9 +20,22 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    """Return a text cell neutralised against formula injection; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Return a text cell neutralised against formula injection; other values unchanged.
+
+    Lists, tuples and dicts (key terms, labels) are neutralised item by item, so a JSON
+    export that a converter flattens into cells is safe too.
+
+    >>> safe_cell("-1"), safe_cell(-1), safe_cell(["@SUM(A1)", "ok"])
+    ("'-1", -1, ["'@SUM(A1)", 'ok'])
+    """
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    if isinstance(value, list):
+        return [safe_cell(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(safe_cell(item) for item in value)
+    if isinstance(value, dict):
+        return {safe_cell(key): safe_cell(item) for key, item in value.items()}
     return value
 
 
@@ -37,8 +50,15 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """Return formula-safe CSV text."""
-    return formula_safe(frame).to_csv(index=False)
+    """Return formula-safe CSV text (RFC 4180: CRLF rows, so a cell holding a bare CR is quoted).
+
+    With ``\\n`` rows a bare carriage return inside a cell went out unquoted, and spreadsheets
+    start a new row there: ``"x\\r=HYPERLINK(...)"`` smuggled a formula past the first-character check.
+
+    >>> to_csv(pd.DataFrame({"title": ["x\\r=1"]})).split("\\r\\n")
+    ['title', '"x\\r=1"', '']
+    """
+    return formula_safe(frame).to_csv(index=False, lineterminator="\r\n")
 
 
 def to_json(frame: pd.DataFrame) -> str:

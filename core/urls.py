@@ -23,37 +23,64 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_", "__twitter")
 _AMP_SUFFIX = re.compile(r"/(amp|amp\.html|output/amp|print)/?$", re.IGNORECASE)
 _AMP_SEGMENT = re.compile(r"/amp/", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Characters no host name may hold (RFC 3986 and the WHATWG URL standard's forbidden host code points).
+_BAD_HOST_CHARS = re.compile(r'[\s\x00-\x1f\x7f<>"{}|\\^`%]')
 
 
 def canonical_url(url: str) -> str:
     """Return the canonical form of an article URL (lower-case host, no tracking, no AMP wrapper).
 
-    Raises ValueError when the string is not an absolute http(s) URL.
+    The result is a fixed point: ``canonical_url(canonical_url(u)) == canonical_url(u)``.
+    Raises ValueError, naming the URL, when the string is not an absolute http(s) URL.
+
+    >>> canonical_url("https://m.example.com/amp/world/story/amp/?outputType=amp")
+    'https://www.example.com/world/story'
     """
     text = url.strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:  # a bad port or a broken [IPv6] literal
+        raise ValueError(f"not a valid URL: {url!r} ({exc})") from None
     scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
+    host = _canonical_host(parts.hostname or "")
+    if scheme not in ("http", "https") or not host:
         raise ValueError(f"not an absolute http(s) URL: {url!r}")
-    host = parts.hostname.lower().rstrip(".")
-    if host.startswith("amp."):
-        host = host[4:]
-    elif host.startswith("m.") and host.count(".") >= 2:
-        host = "www." + host[2:]
-    port = parts.port
+    if _BAD_HOST_CHARS.search(host):
+        raise ValueError(f"not a valid URL: {url!r} (forbidden character in the host)")
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    path = parts.path or "/"
-    path = _AMP_SUFFIX.sub("", path) or "/"
-    path = _AMP_SEGMENT.sub("/", path)
-    path = re.sub(r"/{2,}", "/", path)
-    if len(path) > 1 and path.endswith("/"):
-        path = path.rstrip("/") or "/"
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
         if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
     ]
-    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+    return urlunsplit((scheme, netloc, _canonical_path(parts.path), urlencode(sorted(query)), ""))
+
+
+def _canonical_host(hostname: str) -> str:
+    """Lower-case host without trailing dots; ``amp.`` dropped and ``m.`` read as ``www.``."""
+    host = hostname.lower().rstrip(".")
+    while host.startswith("amp.") and host.count(".") >= 2:
+        host = host[4:]
+    if host.startswith("m.") and host.count(".") >= 2:
+        host = "www." + host[2:]
+    return host
+
+
+def _canonical_path(path: str) -> str:
+    """Path without AMP or print wrappers, repeated or trailing slashes (applied until stable)."""
+    current = path or "/"
+    while True:
+        cleaned = _AMP_SUFFIX.sub("", current) or "/"
+        cleaned = _AMP_SEGMENT.sub("/", cleaned)
+        cleaned = re.sub(r"/{2,}", "/", cleaned)
+        if len(cleaned) > 1 and cleaned.endswith("/"):
+            cleaned = cleaned.rstrip("/") or "/"
+        if cleaned == current:
+            return cleaned
+        current = cleaned
 
 
 def url_host(url: str) -> str:

@@ -51,6 +51,7 @@ from readability import Document
 from readability.readability import Unparseable
 
 from core.errors import ExtractError
+from scrapers.nonnews import not_an_article
 
 logger = logging.getLogger(__name__)
 
@@ -83,12 +84,23 @@ PAYWALL_TEASER_CHARS = 1500
 # Bytes inspected for a <meta charset> declaration (the HTML standard says 1024; some
 # pages put it later, after long comments).
 CHARSET_SNIFF_BYTES = 4096
+# Python codecs a page may name in <meta charset> that are no web encoding: UTF-7 and the
+# escape codecs turn plain text into markup (``+ADw-script+AD4-``, ``\x3cscript>``), the
+# others are not byte-to-text at all; UTF-16/32 declared in an ASCII-readable meta tag is
+# a lie (the HTML standard reads it as UTF-8). Such a declaration is ignored.
+UNSAFE_DECLARED_CODECS = frozenset({
+    "utf-7", "unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined", "hz",
+    "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be",
+})
 
 _WORD = re.compile(r"\w+")
 _HTML_TAG = re.compile(
     rb"<\s*(?:!doctype\s+html|html|head|body|div|p|article|main|section|span|table|title|meta|h[1-6])\b",
     re.IGNORECASE,
 )
+# Code points XML (hence lxml's text nodes) cannot hold: C0 controls but tab, LF, CR (a form
+# feed, HTML white space, becomes a space first); U+FFFE and U+FFFF.
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
 _PAYWALL_MARKUP = re.compile(r"paywall|subscriber[-_ ]?only|premium[-_ ]content|piano-", re.IGNORECASE)
 _ARTICLE_TYPES = {
@@ -147,10 +159,13 @@ def decode_html(data: bytes, url: str | None = None) -> str:
     if declared:
         name = declared.group(1).decode("ascii", errors="ignore").lower()
         try:
+            codec = codecs.lookup(name).name
+            if codec in UNSAFE_DECLARED_CODECS:
+                raise LookupError(f"{name} is not a web encoding")
             # a page declaring latin-1 is, by the HTML standard, windows-1252
-            encoding = "cp1252" if codecs.lookup(name).name in ("latin-1", "iso8859-1", "ascii") else name
+            encoding = "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
             return data.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):
             logger.debug("declared charset %r does not decode %s", name, url)
     try:
         return data.decode("utf-8")
@@ -159,7 +174,7 @@ def decode_html(data: bytes, url: str | None = None) -> str:
     from charset_normalizer import from_bytes  # imported late: rarely needed
 
     best = from_bytes(data).best()
-    if best is not None:
+    if best is not None and codecs.lookup(best.encoding).name not in UNSAFE_DECLARED_CODECS:
         return str(best)
     return data.decode("cp1252", errors="replace")
 
@@ -176,6 +191,8 @@ def parse_html(html: str | bytes, url: str | None = None) -> HtmlElement:
         raise ExtractError(f"{url or 'page'}: not HTML (no HTML tags found)")
     # lxml refuses str input that carries an XML encoding declaration
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    # control characters render as nothing in a browser, and lxml refuses them in text nodes
+    text = _XML_INCOMPATIBLE.sub("", text.replace("\x0c", " "))
     # trafilatura's loader: the parser settings its extractor is tuned for (comments and
     # processing instructions dropped); a plain lxml parse is the fallback
     tree = trafilatura.load_html(text)
@@ -213,10 +230,10 @@ def readability_text(tree: HtmlElement, url: str | None = None) -> str:
     try:
         # no url: making links absolute costs a tenth of the time and text needs no links
         summary = Document(copy.deepcopy(tree)).summary(html_partial=True)
+        return _paragraphs(html_text.extract_text(summary, guess_layout=True))
     except (Unparseable, ValueError, TypeError, lxml.etree.LxmlError) as err:
         logger.debug("readability failed on %s: %s", url, err)
         return ""
-    return _paragraphs(html_text.extract_text(summary, guess_layout=True))
 
 
 def shingles(text: str, size: int = SHINGLE_SIZE) -> Counter[tuple[str, ...]]:
@@ -532,7 +549,8 @@ def _drop_headline(text: str, title: str | None) -> str:
 def extract(html: str | bytes, url: str | None = None) -> Extracted:
     """Extract an article's body text and metadata from one HTML page.
 
-    Raises ExtractError when the input is not HTML or no body text is found.
+    Raises ExtractError when the input is not HTML, no body text is found, or the page is no
+    news article (a list of links, an error, sign-in or cookie page: see scrapers.nonnews).
 
     >>> extract("<html><body><article><p>" + "Words here. " * 40 + "</p></article></body></html>").method
     'trafilatura'
@@ -556,6 +574,9 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
 
     # 4. the headline is metadata, not body: drop it when the text starts with it
     title = _title(tree, article)
+    reason = not_an_article(tree, text, title)
+    if reason:
+        raise ExtractError(f"{where}: not a news article: {reason}")
     text = _drop_headline(text, title)
 
     published, modified = _dates(tree, article, url)

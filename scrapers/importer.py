@@ -105,6 +105,9 @@ class LineError(ValueError):
         self.kind = kind
 
 
+# csv refuses fields over 131,072 characters by default; a long article is not an error.
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+
 def parse_date(value: Any, name: str = "published", *, today: date | None = None) -> str | None:
     """Return an ISO date or datetime string for a corpus date, or raise LineError.
 
@@ -234,10 +237,12 @@ def _jsonl_records(path: Path) -> Iterator[tuple[int, Any]]:
 
 def _csv_records(path: Path) -> Iterator[tuple[int, Any]]:
     opener = gzip.open if path.suffix == ".gz" else open
+    reader: csv.DictReader[str] | None = None
     try:
         with opener(path, "rb") as binary:
             handle = io.TextIOWrapper(binary, encoding="utf-8", newline="")
-            reader = csv.DictReader(handle)
+            csv.field_size_limit(CSV_FIELD_LIMIT)
+            reader = csv.DictReader(handle, strict=True)
             missing = {"text"} - set(reader.fieldnames or ())
             if missing:
                 raise InputError(f"CSV header lacks column(s) {', '.join(sorted(missing))}",
@@ -251,7 +256,8 @@ def _csv_records(path: Path) -> Iterator[tuple[int, Any]]:
     except UnicodeDecodeError as exc:
         raise InputError(f"file is not UTF-8 ({exc.reason})", source=str(path)) from exc
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", source=str(path)) from exc
+        line = reader.line_num if reader is not None else None
+        raise InputError(f"malformed CSV: {exc}", source=str(path), line=line) from exc
 
 
 def read_records(path: Path) -> Iterator[tuple[int, Any]]:
