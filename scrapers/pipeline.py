@@ -63,12 +63,13 @@ BATCH_ARTICLES = 25
 # Failure kinds that a new run would only repeat: such URLs are not fetched again.
 # (timeout, connection, 429 and 5xx are transient and retried; "private host" depends on a flag.)
 PERMANENT_KINDS = frozenset({"robots", "not html", "too large", "redirects", "bad url", "bad content", "paywalled",
-                             "empty extraction"})
+                             "empty extraction", "not news"})
 # Network failures: when every source fails with one of these, the machine is offline.
 NETWORK_KINDS = frozenset({"connection", "timeout"})
 # Kinds of the extraction step (fetch_log rows); the fetch kinds are scrapers.fetch.KINDS.
 PAYWALLED = "paywalled"
 EMPTY = "empty extraction"
+NOT_NEWS = "not news"  # a section front, error page, sign-in form or cookie wall (scrapers/nonnews.py)
 PAGE_OUTSIDE = "outside date range (page date)"
 # Range of a story built from feeds or URL lists without --since/--until: anything plausible.
 EARLIEST = date(1990, 1, 1)
@@ -305,7 +306,8 @@ def _extract_one(story: Story, candidate: Candidate, html: bytes, page_url: str,
     try:
         extracted = extract(html, page_url)
     except Exception as exc:  # noqa: BLE001 - a page that breaks a parser is one failed URL, not a failed run
-        batch.fail(candidate.url, EMPTY, f"{redact(candidate.url)}: {exc}", outlet)
+        kind = NOT_NEWS if "not a news article" in str(exc) else EMPTY
+        batch.fail(candidate.url, kind, f"{redact(candidate.url)}: {exc}", outlet)
         return
     finally:
         report.extract_seconds += time.monotonic() - began
