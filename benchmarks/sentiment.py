@@ -9,7 +9,8 @@ Prints, for ``vader`` and ``news``:
   reference only.
 * NewsMTSC dev_rw / dev_mt: macro-F1 of the tone toward each target (the news model is
   trained on train.jsonl only, so these are honest held-out figures), through
-  ``analysis.sentiment.score_records`` exactly as the CLI runs it.
+  ``analysis.sentiment.score_records`` exactly as the CLI runs it, and again through
+  ``analysis.target_tone.score_target_tone`` (what the dashboard, brief and digest call).
 * Seconds per 1,000 sentences (median of 3 runs, same process, same sentences) for each
   scorer, and the ratio to VADER.
 ``--preds DIR`` also writes JSONL predictions that ``score.py`` reads.
@@ -25,8 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from analysis import sentiment, tone_model
+from analysis import sentiment, target_tone, tone_model
 from analysis import train_tone as tt
 
 CLASSES = ("neg", "neu", "pos")
@@ -51,6 +53,18 @@ def newsmtsc_records(path: Path) -> tuple[list[dict[str, object]], list[int]]:
     records = [{"id": gid, "text": sentences[i], "target": {"start": s, "end": e}}
                for gid, (i, s, e) in zip(ids, targets)]
     return records, [int(v) for v in labels]
+
+
+def mention_frame(records: list[dict[str, object]]) -> pd.DataFrame:
+    """Return NewsMTSC targets as ``analysis.target_tone.target_mentions`` rows (one per target)."""
+    rows = []
+    for r in records:
+        span = r["target"]
+        assert isinstance(span, dict)
+        rows.append({"article_id": r["id"], "outlet": None, "sentence_index": 0, "start": 0,
+                     "end": len(str(r["text"])), "sentence": r["text"], "mention_start": span["start"],
+                     "mention_end": span["end"]})
+    return pd.DataFrame(rows)
 
 
 def run(records: list[dict[str, object]], scorer: str, preds: Path | None, name: str) -> list[dict[str, object]]:
@@ -114,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
         labels = [CLASSES.index(str(r["label"])) for r in sentiment.score_records(plain, "vader")]
         rows.append((f"NewsMTSC {name} f1m", "vader, whole sentence (target-blind)",
                      f"{tt.macro_f1(gold_t, labels):.3f}"))
+        mentions = mention_frame(records_t)
+        for scorer in target_tone.TARGET_SCORERS:
+            scored = target_tone.score_target_tone(mentions, scorer)
+            labels = [CLASSES.index(str(v)) for v in scored["label"]]
+            rows.append((f"NewsMTSC {name} f1m", f"{scorer}, via target_tone.score_target_tone",
+                         f"{tt.macro_f1(gold_t, labels):.3f}"))
 
     # 3. Speed: the same sentences through each scorer, the model warmed up first.
     sample = [{"id": r["id"], "text": r["text"]} for r in records[:SPEED_SENTENCES]]
