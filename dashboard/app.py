@@ -17,6 +17,9 @@ PAGES = [
     st.Page("app_pages/overview.py", title="Overview", url_path="overview", default=True),
     st.Page("app_pages/compare.py", title="Compare outlets", url_path="compare"),
     st.Page("app_pages/tone.py", title="Tone", url_path="tone"),
+    st.Page("app_pages/framing.py", title="Framing", url_path="framing"),
+    st.Page("app_pages/emphasis.py", title="Emphasis", url_path="emphasis"),
+    st.Page("app_pages/story.py", title="Story digest", url_path="story"),
     st.Page("app_pages/articles.py", title="Articles", url_path="articles"),
     st.Page("app_pages/methodology.py", title="Methodology", url_path="methodology"),
 ]

@@ -21,8 +21,8 @@ from core.settings import Settings
 from dashboard import queries
 
 APP = Path(__file__).resolve().parent / "app.py"
-PAGES = ("app_pages/overview.py", "app_pages/compare.py", "app_pages/tone.py", "app_pages/articles.py",
-         "app_pages/methodology.py")
+PAGES = ("app_pages/overview.py", "app_pages/compare.py", "app_pages/tone.py", "app_pages/framing.py",
+         "app_pages/emphasis.py", "app_pages/story.py", "app_pages/articles.py", "app_pages/methodology.py")
 TIMEOUT_S = 600
 
 
@@ -49,6 +49,20 @@ def _scenario(at: AppTest, options: queries.FilterOptions) -> list[tuple[str, Ca
     return steps
 
 
+def _page_steps(at: AppTest, page: str) -> list[tuple[str, Callable[[], object]]]:
+    """Return the page's own choices an analyst makes after the filters (views, frame sets ...)."""
+    radios = {
+        "app_pages/compare.py": [("compare_more", v) for v in ("terms", "speakers", "frames")],
+        "app_pages/framing.py": [("frame_set", "frames_policy"), ("frame_kind", "primary"), ("frame_period", "W")],
+        "app_pages/emphasis.py": [("emphasis_view", v) for v in ("entities", "facets", "timing", "terms")],
+    }.get(page, [])
+
+    def choose(key: str, value: str) -> Callable[[], object]:
+        return lambda: at.radio(key=key).set_value(value)
+
+    return [(f"{key}={value}", choose(key, value)) for key, value in radios]
+
+
 def run(db: str) -> int:
     """Render every page through the scenario; print timings and the closing p95 line."""
     os.environ["PRESSLENS_DB"] = str(Path(db).resolve())
@@ -68,7 +82,7 @@ def run(db: str) -> int:
     for page in PAGES:
         at.switch_page(page).run()
         timings: list[tuple[str, float]] = []
-        for label, action in _scenario(at, options):
+        for label, action in _scenario(at, options) + _page_steps(at, page):
             action()  # sets the widget's value; the timed run below re-renders the page with it
             began = time.perf_counter()
             at.run()

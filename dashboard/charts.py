@@ -103,3 +103,18 @@ def tone_cell_style(value: object) -> str:
     red, green, blue = (214, 96, 77) if value < 0 else (67, 147, 195)
     alpha = 0.15 + 0.6 * strength
     return f"background-color: rgba({red}, {green}, {blue}, {alpha:.2f})"
+
+
+def frame_time_chart(table: pd.DataFrame, period_name: str = "month") -> go.Figure:
+    """Return frame shares per period, one line per frame."""
+    figure = px.line(table, x="period", y="share", color="label", markers=True, hover_data=["articles"],
+                     color_discrete_sequence=PALETTE)
+    return _finish(figure, f"Share of articles with each frame, per {period_name}", xaxis_title=None,
+                   yaxis_title="share of articles", legend_title_text="frame", height=440)
+
+
+def share_bar_chart(table: pd.DataFrame, *, value: str, label: str, group: str, title: str) -> go.Figure:
+    """Return grouped horizontal bars of ``value`` per ``label``, one colour per ``group`` (facets per outlet)."""
+    figure = px.bar(table, x=value, y=label, color=group, orientation="h", barmode="group",
+                    color_discrete_sequence=PALETTE)
+    return _finish(figure, title, yaxis_title=None, height=max(320, 18 * len(table) + 160))

@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.store import ArticleFilter
-from core.tabular import to_csv
+from core.tabular import formula_safe, to_csv
 
 IMAGE_SCALE = 2  # PNGs at twice the layout size: sharp in slides and reports
 IMAGE_WIDTH = 1000  # px before scaling: a page-wide figure in a report
@@ -51,8 +51,8 @@ def file_stem(name: str, flt: ArticleFilter) -> str:
 
 def methodology_json(flt: ArticleFilter, articles: pd.DataFrame, scorers: pd.DataFrame) -> dict[str, Any]:
     """Return what an analyst cites: the query, every article (outlet, URL, hash), scorer versions."""
-    listed = articles[[c for c in ("id", "outlet", "title", "published", "url", "content_hash")
-                       if c in articles.columns]]
+    listed = formula_safe(articles[[c for c in ("id", "outlet", "title", "published", "url", "content_hash")
+                                    if c in articles.columns]])
     return {
         "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "query": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(flt).items()},

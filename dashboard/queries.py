@@ -8,9 +8,11 @@ the store, through short read-only connections.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -52,6 +54,21 @@ def store_exists(db: str) -> bool:
 
 def _open(db: str, settings: Settings) -> Store:
     return Store.open(db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms)
+
+
+def open_store(db: str, settings: Settings) -> Store:
+    """Open a short read-only connection (use it in a ``with`` block)."""
+    return _open(db, settings)
+
+
+def optional_module(name: str) -> ModuleType | None:
+    """Return an analysis module that may not exist yet (``analysis.brief``, ``analysis.digest``), or None."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
 
 
 def data_version(db: str, settings: Settings) -> int:
@@ -187,6 +204,7 @@ def quality_ledger(db: str, frame: pd.DataFrame, settings: Settings) -> pd.DataF
     """Return what could not be collected or is incomplete, by kind, with counts per outlet."""
     with _open(db, settings) as store:
         failures = store.failures()
+        syndicated = store.syndication() if hasattr(store, "syndication") else None
     rows: list[dict[str, object]] = []
     if not failures.empty:
         mine = failures[failures["outlet"].isin(frame["outlet"]) | failures["outlet"].isna()]
@@ -199,12 +217,24 @@ def quality_ledger(db: str, frame: pd.DataFrame, settings: Settings) -> pd.DataF
         untitled = int((group["title"].fillna("") == "").sum())
         if untitled:
             rows.append({"issue": "missing headline", "outlet": outlet, "count": untitled})
-    if "syndicated" in frame.columns:
-        copies = frame[frame["syndicated"].fillna(False).astype(bool)]
-        for outlet, group in copies.groupby("outlet"):
-            rows.append({"issue": "syndicated copy", "outlet": outlet, "count": len(group)})
+    rows += syndication_rows(syndicated, frame)
     table = pd.DataFrame(rows, columns=["issue", "outlet", "count"])
     return table.sort_values(["issue", "count"], ascending=[True, False]).reset_index(drop=True)
+
+
+def syndication_rows(groups: pd.DataFrame | None, frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Return ledger rows counting, per outlet, the selected articles that are copies of another's piece.
+
+    >>> groups = pd.DataFrame({"article_id": ["a", "b", "c"], "outlet": ["X", "Y", "Z"],
+    ...                        "is_original": [True, False, False], "wire": ["AP"] * 3})
+    >>> syndication_rows(groups, pd.DataFrame({"id": ["a", "b"]}))
+    [{'issue': 'syndicated copy', 'outlet': 'Y', 'count': 1}]
+    """
+    if groups is None or groups.empty:
+        return []
+    copies = groups[groups["article_id"].isin(frame["id"]) & ~groups["is_original"].astype(bool)]
+    return [{"issue": "syndicated copy", "outlet": outlet, "count": len(group)}
+            for outlet, group in copies.groupby("outlet")]
 
 
 def tone_over_time(frame: pd.DataFrame, outlets: list[str], metric: str = "tone_vader.tone") -> pd.DataFrame:

@@ -12,9 +12,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.errors import PressLensError
 from core.settings import Settings
 from core.store import ArticleFilter
-from dashboard import exports, queries
+from dashboard import exports, framing, queries, textviews
 
 CACHE_ENTRIES = 64
 
@@ -62,6 +63,75 @@ def outlet_view(path: str, data_version: int, flt: ArticleFilter) -> pd.DataFram
     matching = search_ids(path, data_version, flt.search) if flt.search else None
     frame = queries.apply_filter(catalogue(path, data_version), flt, matching)
     return queries.outlet_view(frame, settings())
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def frame_shares(path: str, data_version: int, flt: ArticleFilter, scorer: str, kind: str = "present") -> pd.DataFrame:
+    """Return per-outlet frame shares with intervals for the selection (cached per filter)."""
+    return framing.frame_shares(selection(flt), scorer, settings(), kind=kind)
+
+
+def frame_evidence(flt: ArticleFilter, outlet: str, scorer: str, key: str) -> pd.DataFrame:
+    """Return the stored cue sentences behind one outlet x frame cell."""
+    with queries.open_store(db(), settings()) as store:
+        return framing.frame_evidence(store, selection(flt), outlet, scorer, key)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Reading article texts ...")
+def text_sample(path: str, data_version: int, flt: ArticleFilter,
+                size: int = textviews.SAMPLE_SIZE) -> textviews.TextSample:
+    """Return the texts of the selection (a fixed sample of ``size`` when it is large), cached per filter."""
+    with queries.open_store(path, settings()) as store:
+        return textviews.load_sample(store, selection(flt), size)
+
+
+def sample_size(view: str) -> int:
+    """Return how many articles a text view reads at most (quoted speakers cost twice the others)."""
+    return textviews.SPEAKER_SAMPLE_SIZE if view == "speakers" else textviews.SAMPLE_SIZE
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Computing ...")
+def text_view(path: str, data_version: int, flt: ArticleFilter, view: str, option: str = "") -> pd.DataFrame:
+    """Return one text-heavy table (terms, entities, speakers, facets:<file>) for the selection, cached."""
+    texts = text_sample(path, data_version, flt, sample_size(view)).articles
+    if view == "terms":
+        return textviews.distinctive_terms(texts)
+    if view == "entities":
+        return textviews.entity_salience(texts)
+    if view == "speakers":
+        return textviews.quoted_speakers(texts)
+    if view == "facets":
+        from analysis.emphasis import load_facets
+
+        return textviews.facet_shares(texts, load_facets(option))
+    raise ValueError(f"unknown text view {view!r}")
+
+
+@st.cache_data(max_entries=16, show_spinner="Writing the brief ...")
+def brief(path: str, data_version: int, flt: ArticleFilter) -> object | None:
+    """Return the "what the papers say" brief of the selection (a message when it cannot be written),
+    or None while analysis.brief is missing."""
+    module = queries.optional_module("analysis.brief")
+    if module is None:
+        return None
+    with queries.open_store(path, settings()) as store:
+        try:
+            return module.build_brief(store, flt, settings())
+        except PressLensError as exc:  # an empty selection or an unknown story: say so on the page
+            return str(exc)
+
+
+@st.cache_data(max_entries=16, show_spinner="Writing the digest ...")
+def digest(path: str, data_version: int, story_id: str) -> object | None:
+    """Return the story digest (a message when it cannot be written), or None while analysis.digest is missing."""
+    module = queries.optional_module("analysis.digest")
+    if module is None:
+        return None
+    with queries.open_store(path, settings()) as store:
+        try:
+            return module.build_digest(store, story_id, settings())
+        except PressLensError as exc:
+            return str(exc)
 
 
 @st.cache_resource

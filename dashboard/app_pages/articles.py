@@ -31,7 +31,7 @@ article_id = st.selectbox("Article", choices, index=choices.index(wanted) if wan
                           format_func=lambda i: labels[i][:160], key="article")
 st.query_params["article"] = article_id
 article, sentences = queries.article_sentences(ui.db(), article_id, ui.settings())
-st.markdown(f"**{article['outlet']}** · {article['published'] or 'no date'}")
+st.text(f"{article['outlet']} · {article['published'] or 'no date'}")  # scraped: never markdown
 st.text(article["title"])  # scraped text is shown as text, never as markdown or HTML
 if article["url"]:
     st.link_button("Open the original", article["url"])

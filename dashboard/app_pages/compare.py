@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
-from dashboard import charts, state, ui
+from dashboard import briefs, charts, exports, framing, state, ui
 
 flt = state.current_filter()
 st.title("Compare outlets")
@@ -36,3 +38,64 @@ ui.show_table(headlines.head(2000), "headlines", flt, "headlines",
               column_config={"url": st.column_config.LinkColumn("url")})
 if len(headlines) > 2000:
     st.caption(f"First 2,000 of {len(headlines):,} headlines shown; narrow the filters to see the rest.")
+
+st.subheader("More comparisons")
+BRIEF_MAX_ARTICLES = 60  # the brief reads texts, evidence and quotes of every article: ~1 s per 60 articles
+MORE = {"frames": "Primary frames", "terms": "Distinctive terms", "speakers": "Most quoted speakers",
+        "brief": "What the papers say"}
+more = st.radio("Show", list(MORE), format_func=MORE.get, horizontal=True, key="compare_more",
+                help="One at a time: terms, speakers and the brief read article texts.")
+if more == "frames":
+    primary = framing.primary_frames(frame, "frames_generic")
+    if primary.empty:
+        ui.no_scores("frames_generic")
+    else:
+        st.caption("Each outlet's most common primary frame (generic news frames, from cue words) and its share "
+                   "of the outlet's scored articles; the Framing page has every frame with intervals.")
+        ui.show_table(primary, "primary-frames", flt, "primary_frames")
+elif more in ("terms", "speakers"):
+    sample = ui.text_sample(ui.db(), ui.version(), flt, ui.sample_size(more))
+    st.caption(sample.note())
+    table = ui.text_view(ui.db(), ui.version(), flt, more)
+    if table.empty:
+        st.info("Nothing to compare here: distinctive terms need two outlets with text; speakers need "
+                "attributed quotes.")
+    elif more == "terms":
+        top = table.groupby("outlet", sort=True).head(5)
+        summary = top.groupby("outlet")["term"].agg(", ".join).reset_index(name="top_terms")
+        st.caption("Five most distinctive terms per outlet (weighted log-odds against the other outlets); "
+                   "the Emphasis page has the full lists.")
+        ui.show_table(summary, "top-terms", flt, "top_terms")
+        ui.show_table(top, "distinctive-terms-top5", flt, "top_terms_long")
+    else:
+        st.caption("Speakers of attributed direct and indirect quotes (rules over quotation marks and "
+                   "attribution cues), ten per outlet.")
+        ui.show_table(table, "quoted-speakers", flt, "speakers")
+elif not flt.story_id and len(frame) > BRIEF_MAX_ARTICLES:
+    st.info(f"The brief reads every selected article: pick a story in the sidebar, or narrow the filters to at "
+            f"most {BRIEF_MAX_ARTICLES:,} articles (now {len(frame):,}).")
+else:
+    result = ui.brief(ui.db(), ui.version(), flt)
+    if result is None:
+        st.info("Brief not available: this installation has no analysis.brief module yet.")
+    elif isinstance(result, str):
+        st.info(f"No brief for this selection: {result}")
+    else:
+        statements = briefs.brief_statements(result)
+        if statements.empty:
+            st.info("The brief has nothing to say about this selection.")
+        else:
+            st.caption("What each outlet says, in sentences taken from the articles (shown as plain text), "
+                       "with a citation for every statement.")
+            ui.show_table(statements, "brief", flt, "brief_statements",
+                          column_config={"statement": st.column_config.TextColumn("statement", width="large")})
+            ui.show_table(briefs.brief_citations(result), "brief-citations", flt, "brief_citations",
+                          column_config={"url": st.column_config.LinkColumn("url")})
+            left, right = st.columns(2)
+            left.download_button("Brief as Markdown", result.to_markdown().encode("utf-8"),
+                                 file_name=exports.file_stem("brief", flt) + ".md", mime="text/markdown",
+                                 key="brief_md", on_click="ignore", width="stretch")
+            right.download_button("Brief as JSON", json.dumps(result.to_dict(), indent=2, ensure_ascii=False,
+                                                              default=str).encode("utf-8"),
+                                  file_name=exports.file_stem("brief", flt) + ".json", mime="application/json",
+                                  key="brief_json", on_click="ignore", width="stretch")

@@ -15,7 +15,8 @@ if frame.empty:
     st.stop()
 days = frame["day"].dropna()
 span = f"{days.min()} to {days.max()}" if not days.empty else "no dates"
-st.caption(f"{len(frame):,} articles from {frame['outlet'].nunique():,} outlets · {span}")
+n_outlets = frame["outlet"].nunique()
+st.caption(f"{len(frame):,} articles from {n_outlets:,} outlets · {span}")
 
 st.subheader("Coverage volume")
 volume = queries.volume(frame)

@@ -88,7 +88,7 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Path) -> None:
+def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Path, basil_db: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
     page = context.new_page()
@@ -147,12 +147,26 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
     assert all(a["url"] and a["content_hash"] for a in methodology["articles"])
     pd.testing.assert_frame_equal(bundled, table)
 
-    for path, title in (("", "Overview"), ("tone", "Tone"), ("articles", "Articles"),
-                        ("methodology", "Methodology")):
+    for path, title in (("", "Overview"), ("tone", "Tone"), ("framing", "Framing"), ("emphasis", "Emphasis"),
+                        ("articles", "Articles"), ("methodology", "Methodology")):
         page.goto(f"{app_url}/{path}?outlet=HuffPost&outlet=Fox+News")
         page.get_by_role("heading", name=title, exact=True).wait_for()
         page.get_by_text("Download", exact=False).first.wait_for()
+        if path in ("", "tone", "framing", "emphasis"):  # the page's own chart, not only the sidebar's button
+            page.get_by_role("button", name="Chart as PNG").first.wait_for(timeout=120_000)
+            page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
         assert page.get_by_text("Page not found").count() == 0
         assert page.get_by_text("Traceback").count() == 0
         page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}.png"), full_page=True)
+
+    from core.store import Store
+
+    with Store.open(basil_db, readonly=True) as store:
+        story = str(store.stories()["story"].iloc[0])
+    page.goto(f"{app_url}/story?story={story}")
+    page.get_by_role("heading", name="Story digest", exact=True).wait_for()
+    page.get_by_role("heading", name="Cited articles", exact=True).wait_for(timeout=120_000)
+    page.get_by_text("Download digest-articles (CSV)").wait_for()
+    assert page.get_by_text("Traceback").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "story.png"), full_page=True)
     context.close()

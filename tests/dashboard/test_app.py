@@ -115,3 +115,79 @@ def test_empty_store_explains_how_to_fill_it(tmp_path: Path, monkeypatch: pytest
     assert not at.exception
     assert "python -m scrapers import" in at.info[0].value
     assert not at.dataframe
+
+
+def test_framing_heatmap_switches_sets_and_shows_evidence(basil_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(basil_db, monkeypatch, "app_pages/framing.py")
+    shares = frame_with(at, "with_frame")
+    assert sorted(shares["outlet"].unique()) == BASIL_OUTLETS and shares["frame"].nunique() == 5
+    assert (shares["low"] <= shares["high"]).all()
+    evidence = frame_with(at, "cue_hits")
+    assert set(evidence["outlet"]) == {at.selectbox(key="frame_outlet").value} and evidence["sentence"].all()
+    at.radio(key="frame_set").set_value("frames_policy").run()
+    assert frame_with(at, "with_frame")["frame"].nunique() == 15
+    at.radio(key="frame_kind").set_value("primary").run()
+    at.radio(key="frame_period").set_value("W").run()
+    assert not at.exception
+    weekly = frame_with(at, "period")
+    assert weekly["articles"].groupby(weekly["period"]).first().sum() == 228 - 0  # every basil article is dated
+    at.multiselect(key="outlets").set_value(["HuffPost"]).run()
+    assert frame_with(at, "with_frame")["outlet"].unique().tolist() == ["HuffPost"]
+    assert len(at.get("plotly_chart")) == 2
+
+
+@pytest.mark.parametrize("view", ["terms", "entities", "facets", "timing"])
+def test_emphasis_views(basil_db: Path, monkeypatch: pytest.MonkeyPatch, view: str) -> None:
+    at = start(basil_db, monkeypatch, "app_pages/emphasis.py")
+    at.radio(key="emphasis_view").set_value(view).run()
+    assert not at.exception
+    column = {"terms": "z", "entities": "salience_share", "facets": "facet_sentences", "timing": "first_rank"}[view]
+    table = frame_with(at, column)
+    assert sorted(table["outlet"].unique()) == BASIL_OUTLETS
+    if view != "timing":
+        assert any("fixed sample of 120 of the 228" in c.value for c in at.caption)
+        at.multiselect(key="outlets").set_value(["HuffPost", "Fox News"]).run()
+        assert sorted(frame_with(at, column)["outlet"].unique()) == ["Fox News", "HuffPost"]
+    assert len(at.get("plotly_chart")) == 1
+
+
+@pytest.mark.parametrize("more", ["frames", "terms", "speakers", "brief"])
+def test_compare_additions(basil_db: Path, monkeypatch: pytest.MonkeyPatch, more: str) -> None:
+    at = start(basil_db, monkeypatch, "app_pages/compare.py")
+    at.radio(key="scope").set_value("Story").run()
+    at.radio(key="compare_more").set_value(more).run()
+    assert not at.exception
+    if more == "frames":
+        assert frame_with(at, "primary_frame")["outlet"].tolist() == sorted(BASIL_OUTLETS)
+    elif more == "terms":
+        assert set(frame_with(at, "top_terms")["outlet"]) <= set(BASIL_OUTLETS)
+    elif more == "speakers":
+        assert set(frame_with(at, "speaker_type")["outlet"]) <= set(BASIL_OUTLETS)
+    else:
+        statements = frame_with(at, "statement")
+        assert set(statements["outlet"]) <= {*BASIL_OUTLETS, "(differences)"} and len(statements) >= 3
+        citations = frame_with(at, "sentence")
+        assert citations["url"].str.startswith("http").all()
+        assert {b.label for b in at.get("download_button")} >= {"Brief as Markdown", "Brief as JSON"}
+
+
+def test_brief_asks_for_a_story_on_a_large_selection(basil_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(basil_db, monkeypatch, "app_pages/compare.py")
+    at.radio(key="compare_more").set_value("brief").run()
+    assert "pick a story" in at.info[0].value
+
+
+def test_story_page_shows_the_digest_or_says_it_is_missing(basil_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = start(basil_db, monkeypatch, "app_pages/story.py")
+    story = at.selectbox(key="digest_story").options[2]
+    at.selectbox(key="digest_story").set_value(story).run()
+    assert not at.exception and param(at, "digest")
+    from dashboard import queries
+
+    if queries.optional_module("analysis.digest") is None:
+        assert "Digest not available" in at.info[0].value
+        return
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Digest as MD", "Digest as HTML", "Digest as JSON"} <= labels
+    cited = frame_with(at, "title")
+    assert cited["url"].dropna().str.startswith("http").all()

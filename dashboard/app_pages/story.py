@@ -1,0 +1,85 @@
+"""Story: the digest of one story, with a link to every cited article, as Markdown, HTML or JSON."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.store import ArticleFilter
+from dashboard import briefs, exports, state, ui
+
+flt = state.current_filter()
+st.title("Story digest")
+options = ui.filter_options(ui.db(), ui.version())
+if not options.stories:
+    st.info("This store has no stories: they come with imported data or from `python -m analysis stories`.")
+    st.stop()
+
+frame = ui.selection(flt)
+in_selection = set(frame["story_id"].dropna()) if not frame.empty else set()
+choices = [s for s in options.stories if s in in_selection] or list(options.stories)
+if flt.story_id in choices:
+    story = flt.story_id
+    st.caption("The story chosen in the sidebar.")
+else:
+    # No default: a digest reads the whole story and related ones (seconds), so it waits for a choice.
+    wanted = st.query_params.get("digest")
+    story = st.selectbox("Story", choices, index=choices.index(wanted) if wanted in choices else None,
+                         key="digest_story", placeholder="choose a story",
+                         format_func=lambda s: options.story_labels.get(s, s)[:160])
+    if story is None:
+        st.info("Choose a story here, or the Story scope in the sidebar.")
+        st.stop()
+    st.query_params["digest"] = story
+st.text(options.story_labels.get(story, story))  # scraped headline: plain text
+
+digest = ui.digest(ui.db(), ui.version(), story)
+if digest is None:
+    st.info("Digest not available: this installation has no analysis.digest module yet.")
+    st.stop()
+if isinstance(digest, str):
+    st.info(f"No digest for this story: {digest}")
+    st.stop()
+
+stem = exports.file_stem("digest", ArticleFilter(story_id=story))
+columns = st.columns(3)
+for column, (fmt, mime, render) in zip(columns, (("md", "text/markdown", digest.to_markdown),
+                                                  ("html", "text/html", digest.to_html),
+                                                  ("json", "application/json", digest.to_json))):
+    column.download_button(f"Digest as {fmt.upper()}", render().encode("utf-8"), file_name=f"{stem}.{fmt}",
+                           mime=mime, key=f"digest_{fmt}", on_click="ignore", width="stretch")
+
+data = digest.to_dict()
+header, sections = briefs.digest_view(data)
+for line in header:
+    st.text(line)
+# Scraped sentences, titles and outlet names are shown with st.text or in dataframes (plain text), never as
+# markdown or HTML; links only to http(s) URLs (issue #8).
+for s_index, section in enumerate(sections):
+    st.subheader(briefs.plain_heading(section.title))
+    if section.note:
+        st.caption(briefs.plain_heading(section.note))
+    for i_index, item in enumerate(section.items):
+        key = f"digest_{s_index}_{i_index}"
+        if item.heading:
+            st.text(item.heading)
+        if item.text:
+            st.text(item.text)
+        if item.note:
+            st.text(item.note)
+        if item.link and item.link not in set(item.citations["url"]):
+            st.dataframe({"article": [item.link]}, hide_index=True, key=f"{key}_link",
+                         column_config={"article": st.column_config.LinkColumn("article")})
+        if not item.entries.empty:
+            st.dataframe(item.entries, hide_index=True, width="stretch", key=f"{key}_entries")
+        if not item.citations.empty:
+            st.dataframe(item.citations, hide_index=True, width="stretch", key=f"{key}_citations",
+                         column_config={"url": st.column_config.LinkColumn("url"), "article_id": None,
+                                        "sentence": st.column_config.TextColumn("sentence", width="large")})
+
+st.subheader("Cited articles")
+cited = briefs.cited_articles(data)
+if cited.empty:
+    st.info("The digest cites no article.")
+else:
+    ui.show_table(cited, "digest-articles", flt, "digest_articles",
+                  column_config={"url": st.column_config.LinkColumn("url")})

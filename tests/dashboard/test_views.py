@@ -1,0 +1,154 @@
+"""The pure views behind Framing, Emphasis, Compare's additions and Story (no streamlit)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from analysis.frames import frame_shares as analysis_frame_shares
+from core.settings import Settings
+from core.store import Store
+from dashboard import briefs, framing, queries, textviews
+
+SETTINGS = Settings.load(environ={})
+OUTLETS = ["Fox News", "HuffPost", "The New York Times"]
+
+
+@pytest.fixture(scope="module")
+def catalogue(basil_db: Path) -> pd.DataFrame:
+    return queries.catalogue(str(basil_db), SETTINGS)
+
+
+def test_frame_shares_match_the_scores_and_the_analysis_interval(catalogue: pd.DataFrame) -> None:
+    shares = framing.frame_shares(catalogue, "frames_generic", SETTINGS)
+    assert sorted(shares["outlet"].unique()) == OUTLETS
+    assert list(shares["frame"].unique()) == ["conflict", "human_interest", "economic", "morality", "responsibility"]
+    fox = catalogue[catalogue["outlet"] == "Fox News"]
+    row = shares[(shares["outlet"] == "Fox News") & (shares["frame"] == "conflict")].iloc[0]
+    assert row["articles"] == len(fox)
+    assert row["share"] == pytest.approx(fox["frames_generic.present_conflict"].mean(), abs=1e-4)
+    assert (shares["low"] <= shares["share"]).all() and (shares["share"] <= shares["high"]).all()
+    # The closed-form (binomial) draw gives the interval analysis.frames.frame_shares resamples.
+    labels = [[k for k in ("conflict",) if v == 1.0] for v in fox["frames_generic.present_conflict"]]
+    reference = analysis_frame_shares(pd.DataFrame({"outlet": "Fox News", "labels": labels}), "outlet",
+                                      frames=["conflict"], samples=2000)
+    assert row["low"] == pytest.approx(reference["low"].iloc[0], abs=0.03)
+    assert row["high"] == pytest.approx(reference["high"].iloc[0], abs=0.03)
+    policy = framing.frame_shares(catalogue, "frames_policy", SETTINGS, kind="primary")
+    assert policy["frame"].nunique() == 15
+    per_outlet = policy.groupby("outlet")["with_frame"].sum()
+    assert (per_outlet == policy.groupby("outlet")["articles"].first()).all()  # one primary frame per article
+
+
+def test_primary_frames_and_frames_over_time(catalogue: pd.DataFrame) -> None:
+    primary = framing.primary_frames(catalogue)
+    assert sorted(primary["outlet"]) == OUTLETS
+    assert (primary["share"] >= primary["second_share"]).all() and (primary["share"] <= 1).all()
+    nyt = catalogue[catalogue["outlet"] == "The New York Times"]
+    counts = nyt[[c for c in nyt.columns if c.startswith("frames_generic.primary_")]].sum()
+    expected = counts.idxmax().split("primary_", 1)[1]
+    assert primary.set_index("outlet").at["The New York Times", "primary_frame"] == expected
+    monthly = framing.frames_over_time(catalogue, "frames_generic", "M")
+    conflict = monthly[monthly["frame"] == "conflict"]
+    assert conflict["articles"].sum() == catalogue["day"].notna().sum()
+    assert conflict["period"].str.endswith("-01").all()
+    assert len(framing.frames_over_time(catalogue, "frames_generic", "W")) > len(monthly)
+
+
+def test_frame_evidence_quotes_the_stored_cue_sentences(basil_db: Path, catalogue: pd.DataFrame) -> None:
+    with Store.open(basil_db, readonly=True) as store:
+        evidence = framing.frame_evidence(store, catalogue, "HuffPost", "frames_generic", "economic")
+        texts = store.articles(ids=evidence["article_id"].unique().tolist(), with_text=True).set_index("id")
+    assert not evidence.empty and set(evidence["outlet"]) == {"HuffPost"}
+    assert evidence["article_id"].nunique() <= framing.EVIDENCE_ARTICLES
+    assert (evidence["cue_hits"] >= 1).all()
+    for row in evidence.itertuples():
+        source = texts.at[row.article_id, "title"] if row.part == "title" else texts.at[row.article_id, "text"]
+        assert row.sentence and row.sentence in source
+
+
+def test_text_sample_is_fixed_and_capped(basil_db: Path, catalogue: pd.DataFrame) -> None:
+    picked = textviews.sample(catalogue)
+    assert len(picked) == textviews.SAMPLE_SIZE and sorted(picked["outlet"].unique()) == OUTLETS
+    assert picked["outlet"].value_counts().max() == textviews.SAMPLE_SIZE // 3
+    assert picked["id"].tolist() == textviews.sample(catalogue.sample(frac=1, random_state=3))["id"].tolist()
+    small = catalogue.head(30)
+    assert textviews.sample(small) is small
+    with Store.open(basil_db, readonly=True) as store:
+        texts = textviews.load_sample(store, catalogue)
+    assert texts.sampled and texts.selected == 228 and "fixed sample of 120" in texts.note()
+    assert texts.articles["text"].str.len().min() > 0
+
+
+def test_terms_entities_facets_and_speakers_on_basil(basil_db: Path, catalogue: pd.DataFrame) -> None:
+    with Store.open(basil_db, readonly=True) as store:
+        texts = textviews.load_sample(store, catalogue).articles
+    terms = textviews.distinctive_terms(texts)
+    assert sorted(terms["outlet"].unique()) == OUTLETS
+    for _, group in terms.groupby("outlet"):
+        assert group["z"].is_monotonic_decreasing and group["z"].iloc[0] > 2
+    entities = textviews.entity_salience(texts)
+    assert sorted(entities["outlet"].unique()) == OUTLETS and (entities["salience_share"] <= 1).all()
+    facets = textviews.facet_shares(texts, {"courts": ["court*", "judge*"], "taxes": ["tax*"]})
+    assert len(facets) == 6 and facets["share"].between(0, 1).all() and facets["facet_sentences"].sum() > 0
+    speakers = textviews.quoted_speakers(texts)
+    assert sorted(speakers["outlet"].unique()) == OUTLETS
+    assert (speakers.groupby("outlet").size() <= 10).all() and (speakers["quoted_sentences"] >= 1).all()
+    assert "Obama" in " ".join(speakers["speaker"])
+    timing = textviews.volume_timing(catalogue)
+    assert sorted(timing["outlet"]) == OUTLETS and timing["first_rank"].min() == 1
+
+
+def test_ledger_counts_syndicated_copies(basil_db: Path, tmp_path: Path, catalogue: pd.DataFrame) -> None:
+    db = tmp_path / "copy.db"
+    shutil.copy(basil_db, db)
+    ids = catalogue.sort_values("id")["id"].tolist()[:3]
+    groups = pd.DataFrame({"id": ids, "group_id": "g1", "group_size": 3, "n_outlets": 2,
+                           "is_original": [True, False, False], "similarity": 0.97, "wire": "AP", "agency": "AP"})
+    with Store.open(db) as store:
+        store.write_syndication(groups)
+    ledger = queries.quality_ledger(str(db), catalogue, SETTINGS)
+    copies = ledger[ledger["issue"] == "syndicated copy"]
+    outlets = catalogue.set_index("id").loc[ids[1:], "outlet"].value_counts()
+    assert copies.set_index("outlet")["count"].to_dict() == outlets.to_dict()
+    assert "syndicated copy" not in set(queries.quality_ledger(str(basil_db), catalogue, SETTINGS)["issue"])
+
+
+def _brief() -> SimpleNamespace:
+    citation = SimpleNamespace(article_id="a1", outlet="X", url="javascript:alert(1)", title="T",
+                               sentence="<script>x</script> said", start=0, end=10)
+    statement = SimpleNamespace(kind="tone", text="X is negative", citations=(citation,))
+    outlet = SimpleNamespace(outlet="X", articles=4, statements=(statement,))
+    return SimpleNamespace(story=None, outlets=(outlet,), differences=(statement,))
+
+
+def test_brief_tables_keep_text_plain_and_drop_unsafe_links() -> None:
+    statements = briefs.brief_statements(_brief())
+    assert statements["outlet"].tolist() == ["X", "(differences)"] and statements["citations"].tolist() == [1, 1]
+    citations = briefs.brief_citations(_brief())
+    assert citations["url"].isna().all() and citations["sentence"].iloc[0] == "<script>x</script> said"
+
+
+def test_digest_view_and_cited_articles() -> None:
+    citation = {"article_id": "a", "outlet": "X", "title": "A", "url": "https://x.example/a",
+                "sentence": "Talks <b>began</b>.", "start": 0, "end": 18}
+    bad = {**citation, "article_id": "b", "url": "data:text/html,hi"}
+    data = {"story": "s1", "label": "Talks", "articles": 2, "outlets": 2, "first_published": "2025-06-09",
+            "last_published": "2025-06-10", "sections": [
+                {"key": "whats_happened", "title": "What's happened", "note": "", "items": [
+                    {"heading": "", "text": "Talks <b>began</b>.", "note": "", "link": None, "quoted": True,
+                     "citations": [citation], "entries": [{"label": "Y", "text": "-0.2", "citations": [bad]}]}]}]}
+    header, sections = briefs.digest_view(data)
+    assert header == ["Talks", "2 articles from 2 outlets · 2025-06-09 to 2025-06-10"]
+    item = sections[0].items[0]
+    assert item.text == "Talks <b>began</b>." and item.entries["label"].tolist() == ["Y"]
+    assert item.citations["article_id"].tolist() == ["a", "b"]
+    assert item.citations["url"].iloc[0] == "https://x.example/a" and pd.isna(item.citations["url"].iloc[1])
+    cited = briefs.cited_articles(data)
+    assert cited["article_id"].tolist() == ["a", "b"]
+    assert cited["url"].iloc[0] == "https://x.example/a" and pd.isna(cited["url"].iloc[1])
+    assert briefs.plain_heading("![x](http://evil/i.png)") == "x http://evil/i.png"
