@@ -24,6 +24,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from analysis.descriptions import key_entities, story_entities
 from analysis.digest_model import Citation, Digest, Entry, Item, Section
 from analysis.digest_related import RELATED_COLUMNS, go_deeper, how_we_got_here, more_on_topics
 from analysis.digest_sections import (
+    BackgroundTerms,
     figures_section,
     key_insights,
     learned_facets,
@@ -71,7 +73,7 @@ VALID_IDS_SHOWN = 10
 def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame, *, stories: pd.DataFrame,
                        related: pd.DataFrame | None = None, syndication: pd.DataFrame | None = None,
                        facets: dict[str, list[str]] | None = None, facets_source: str = "",
-                       background: Sequence[str] = (), brief: Any | None = None, brief_note: str = "",
+                       background: Sequence[str] | BackgroundTerms = (), brief: Any | None = None, brief_note: str = "",
                        targets: Sequence[str] = (), entities: pd.DataFrame | None = None,
                        related_terms: pd.DataFrame | None = None) -> Digest:
     """Build a digest from DataFrames: the story's row of ``Store.stories``, its articles (with text) ...
@@ -113,27 +115,37 @@ def related_stories(store: Store, names: Sequence[str]) -> pd.DataFrame:
     """Return, per key name, the stories whose articles mention it (full-text search), with article counts."""
     rows = []
     for name in names:
-        hits = store.articles(ArticleFilter(search=f'"{name}"'), columns=["story_id"])
-        hits = hits[hits["story_id"].notna()]
-        for story, count in sorted(hits["story_id"].value_counts().items()):
-            rows.append((name, str(story), int(count)))
+        for story, count in sorted(store.story_hits(f'"{name}"').items()):
+            rows.append((name, story, count))
     return pd.DataFrame(rows, columns=list(RELATED_COLUMNS))
 
 
-def _background(store: Store, story_id: str) -> list[str]:
-    if store.count("articles") <= BACKGROUND_MAX_ARTICLES:
-        frame = store.articles(columns=["text", "story_id"])
-        return [str(t or "") for t, s in zip(frame["text"], frame["story_id"]) if s != story_id]
-    frame = store.articles(columns=["title", "story_id"])
-    return [str(t or "") for t, s in zip(frame["title"], frame["story_id"]) if s != story_id]
+def _background(store: Store, story_id: str) -> BackgroundTerms:
+    """Return the term counts of the other stories' texts (titles in a large store)."""
+    column = "text" if store.count("articles") <= BACKGROUND_MAX_ARTICLES else "title"
+    if store.path == ":memory:":
+        every, frame = _count_column(store, column)
+    else:
+        every, frame = _store_terms(store.path, store.data_version(), column)
+    own = [t for t, s in zip(frame["value"], frame["story_id"]) if s == story_id]
+    return every.without(own)
+
+
+@lru_cache(maxsize=2)
+def _store_terms(path: str, version: int, column: str) -> tuple[BackgroundTerms, pd.DataFrame]:
+    """Count terms over every article once per store version (a dashboard builds many digests)."""
+    with Store.open(path, readonly=True) as store:
+        return _count_column(store, column)
+
+
+def _count_column(store: Store, column: str) -> tuple[BackgroundTerms, pd.DataFrame]:
+    frame = store.articles(columns=[column, "story_id"])
+    frame = pd.DataFrame({"value": [str(t or "") for t in frame[column]], "story_id": frame["story_id"]})
+    return BackgroundTerms.of(frame["value"].tolist()), frame
 
 
 def _with_links(store: Store, stories: pd.DataFrame, wanted: Sequence[str]) -> pd.DataFrame:
-    urls: dict[str, str | None] = {}
-    for story in list(wanted)[:MAX_LINKED_STORIES]:
-        frame = store.articles(ArticleFilter(story_id=story), columns=["url", "published"])
-        frame = frame[frame["url"].map(lambda u: isinstance(u, str) and u.startswith(("http://", "https://")))]
-        urls[story] = str(frame.iloc[0]["url"]) if not frame.empty else None
+    urls = store.first_urls(list(wanted)[:MAX_LINKED_STORIES])
     return stories.assign(url=stories["story"].map(urls))
 
 
@@ -157,8 +169,8 @@ def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Se
     entities = story_entities(articles)
     names = key_entities(entities, top=KEY_NAMES, must=targets, max_single=MAX_ONE_WORD_NAMES)
     related = related_stories(store, names)
-    linked = sorted(set(related["story"]) - {story_id},
-                    key=lambda s: (-int((related["story"] == s).sum()), s))
+    mentions = related["story"].value_counts().to_dict()
+    linked = sorted(set(mentions) - {story_id}, key=lambda s: (-mentions[s], s))
     stories = _with_links(store, stories, linked)
     background = _background(store, story_id)
     exclude = key_entities(entities, top=ASPECT_NAME_EXCLUSIONS)

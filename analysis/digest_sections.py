@@ -17,6 +17,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -204,7 +205,36 @@ def _candidate(sentence: str) -> bool:
 
 
 # ------------------------------------------------------------------------------------------ key insights
-def learned_facets(table: pd.DataFrame, background: Sequence[str] = (), top: int = MAX_ASPECTS * 2, *,
+@dataclass(frozen=True)
+class BackgroundTerms:
+    """Document frequencies of uni- and bigrams over ``n`` background texts (precomputed, reusable).
+
+    ``minus`` holds the counts of texts taken out again (cheaper than copying ``counts``).
+    """
+
+    counts: Counter[str]
+    n: int
+    minus: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> BackgroundTerms:
+        """Count, for each term, the texts that use it."""
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(set(terms(text or "", (1, 2))))
+        return cls(counts, len(texts))
+
+    def without(self, texts: Sequence[str]) -> BackgroundTerms:
+        """Return these counts with ``texts`` (a subset of the counted ones) taken out."""
+        return BackgroundTerms(self.counts, self.n - len(texts), self.minus + BackgroundTerms.of(texts).counts)
+
+    def count(self, term: str) -> int:
+        """Return how many background texts use ``term``."""
+        return self.counts.get(term, 0) - self.minus.get(term, 0)
+
+
+def learned_facets(table: pd.DataFrame, background: Sequence[str] | BackgroundTerms = (),
+                   top: int = MAX_ASPECTS * 2, *,
                    names: Sequence[str] = ()) -> dict[str, list[str]]:
     """Return aspects learned from the coverage: terms many outlets use that the rest of the store rarely does.
 
@@ -225,13 +255,11 @@ def learned_facets(table: pd.DataFrame, background: Sequence[str] = (), top: int
         if key not in seen_sentences:
             seen_sentences.add(key)
             distinct.update(found)
-    seen: Counter[str] = Counter()
-    for text in background:
-        seen.update(set(terms(text or "", (1, 2))))
-    n_back = len(background)
+    known = background if isinstance(background, BackgroundTerms) else BackgroundTerms.of(background)
+    n_back = known.n
 
     def weight(term: str) -> float:
-        rarity = math.log((n_back + 1) / (seen[term] + 1) + 1)
+        rarity = math.log((n_back + 1) / (known.count(term) + 1) + 1)
         return math.log1p(distinct[term]) * math.sqrt(len(outlets_of[term])) * rarity * (1.5 if " " in term else 1.0)
 
     ranked = sorted((t for t, o in outlets_of.items() if len(o) >= MIN_ASPECT_OUTLETS and not re.search(r"\d", t)
@@ -249,7 +277,8 @@ def learned_facets(table: pd.DataFrame, background: Sequence[str] = (), top: int
 
 
 def key_insights(table: pd.DataFrame, facets: dict[str, list[str]] | None, *,
-                 background: Sequence[str] = (), facets_source: str = "", names: Sequence[str] = ()) -> Section:
+                 background: Sequence[str] | BackgroundTerms = (), facets_source: str = "",
+                 names: Sequence[str] = ()) -> Section:
     """Return the story's main aspects, the outlets that stress each most, and evidence sentences."""
     title = "Key insights"
     outlets = sorted(table["outlet"].unique()) if not table.empty else []

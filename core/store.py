@@ -614,6 +614,32 @@ class Store:
         frame = frame.sort_values(["n_articles", "n_outlets", "story"], ascending=[False, False, True])
         return frame[columns].reset_index(drop=True)
 
+    def story_hits(self, search: str) -> dict[str, int]:
+        """Return ``{story id: articles}`` for the articles that match a full-text search."""
+        query = fts_query(search)
+        if not query:
+            return {}
+        rows = self._db.execute(
+            "SELECT a.story_id, COUNT(*) FROM articles a WHERE a.story_id IS NOT NULL AND a.rowid IN "
+            "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) GROUP BY a.story_id",
+            (query,),
+        )
+        return {str(story): int(count) for story, count in rows}
+
+    def first_urls(self, story_ids: Sequence[str]) -> dict[str, str]:
+        """Return the earliest http(s) article URL of each story (stories without one are left out)."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(story_ids), 500):
+            rows = self._db.execute(
+                "SELECT a.story_id, a.url FROM articles a WHERE a.story_id IN "
+                f"({','.join('?' * len(chunk))}) AND (a.url LIKE 'http://%' OR a.url LIKE 'https://%') "
+                "ORDER BY a.story_id, a.published, a.id",
+                list(chunk),
+            )
+            for story, url in rows:
+                found.setdefault(str(story), str(url))
+        return found
+
     def outlets(self) -> pd.DataFrame:
         """Return the outlets table."""
         return self._frame("SELECT * FROM outlets ORDER BY name", [])
