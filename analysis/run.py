@@ -2,22 +2,36 @@
 
 Each batch is read, scored and written in one transaction, so a run killed at any
 moment and started again scores each article once: what was committed is skipped,
-what was not is redone.
+what was not is redone. With more than one batch to do, batches are scored in a pool
+of worker processes (setting ``workers``) while this process reads the next batches and
+writes finished ones: the store is only ever written from here.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import multiprocessing
+import os
+import signal
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from analysis import registry
-from analysis.base import Scorer
+from analysis.base import Scorer, Scores
 from core.settings import Settings
 from core.store import ScoreBatch, Store
 
 log = logging.getLogger(__name__)
+
+# Worker processes when the setting is 0 (automatic): one per CPU, at most this many.
+MAX_AUTO_WORKERS = 4
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass
@@ -38,27 +52,76 @@ class RunReport:
         return "\n".join(parts)
 
 
+def worker_count(settings: Settings, batches: int) -> int:
+    """Return how many processes score ``batches`` batches (1: score in this process).
+
+    >>> worker_count(Settings(workers=3), 10), worker_count(Settings(workers=3), 1)
+    (3, 1)
+    """
+    wanted = settings.workers or min(os.cpu_count() or 1, MAX_AUTO_WORKERS)
+    return max(1, min(wanted, batches)) if batches > 1 else 1
+
+
+def _die_with_parent() -> None:
+    """Worker initialiser: on Linux, end this worker when the run process is killed."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: workers end when their queue closes
+        pass
+
+
+def _score_batch(name: str, articles: pd.DataFrame) -> Scores:
+    return registry.get(name).score(articles)
+
+
+def _write(store: Store, scorer: Scorer, articles: pd.DataFrame, result: Scores, run_id: int | None) -> None:
+    store.write_scores(
+        ScoreBatch(
+            scorer=scorer.name,
+            version=scorer.version,
+            content_hashes=dict(zip(articles["id"], articles["content_hash"])),
+            scores=result.articles,
+            evidence=result.evidence,
+        ),
+        run_id=run_id,
+    )
+
+
+def _batches(store: Store, pending: list[str], size: int) -> Iterator[pd.DataFrame]:
+    for start in range(0, len(pending), size):
+        yield store.articles(ids=pending[start:start + size], with_text=True)
+
+
 def score_pending(store: Store, scorer: Scorer, settings: Settings, run_id: int | None = None) -> int:
     """Score every article that lacks a current score from ``scorer``; return how many."""
     pending = store.unscored(scorer.name, scorer.version)
+    n_batches = -(-len(pending) // settings.batch_size)
+    workers = worker_count(settings, n_batches)
     done = 0
-    for start in range(0, len(pending), settings.batch_size):
-        ids = pending[start:start + settings.batch_size]
-        articles = store.articles(ids=ids, with_text=True)
-        result = scorer.score(articles)
-        store.write_scores(
-            ScoreBatch(
-                scorer=scorer.name,
-                version=scorer.version,
-                content_hashes=dict(zip(articles["id"], articles["content_hash"])),
-                scores=result.articles,
-                evidence=result.evidence,
-            ),
-            run_id=run_id,
-        )
-        done += len(ids)
-        log.info("%s: %d / %d articles scored", scorer.name, done, len(pending))
+    if workers == 1:
+        for articles in _batches(store, pending, settings.batch_size):
+            _write(store, scorer, articles, scorer.score(articles), run_id)
+            done += len(articles)
+            log.info("%s: %d / %d articles scored", scorer.name, done, len(pending))
+        return done
+    context = multiprocessing.get_context("fork")  # workers inherit the loaded registry; they never touch the store
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
+        inflight: deque[tuple[pd.DataFrame, Future[Scores]]] = deque()
+        for articles in _batches(store, pending, settings.batch_size):
+            inflight.append((articles, pool.submit(_score_batch, scorer.name, articles)))
+            while len(inflight) > workers:
+                done += _finish(store, scorer, inflight.popleft(), run_id)
+                log.info("%s: %d / %d articles scored", scorer.name, done, len(pending))
+        while inflight:
+            done += _finish(store, scorer, inflight.popleft(), run_id)
+            log.info("%s: %d / %d articles scored", scorer.name, done, len(pending))
     return done
+
+
+def _finish(store: Store, scorer: Scorer, item: tuple[pd.DataFrame, Future[Scores]], run_id: int | None) -> int:
+    articles, future = item
+    _write(store, scorer, articles, future.result(), run_id)
+    return len(articles)
 
 
 def run(store: Store, settings: Settings, scorer_names: Sequence[str] = ()) -> RunReport:

@@ -8,7 +8,8 @@
    ``--repeats``), and all of them together (sum of the medians): articles/s and seconds per
    1,000 sentences.
 3. Time the yardstick: sentence splitting + plain VADER (``polarity_scores``) over the same sentences.
-4. Time ``analysis run`` end to end once (scoring + writing scores and evidence to SQLite).
+4. Time ``analysis run`` end to end (scoring + writing scores and evidence to SQLite), in one
+   process and in the worker pool, side by side.
 5. Time the opt-in ``tone_news`` on the first ``--news`` articles (0 skips it).
 
 The goal (issue #4) is >= 50 articles/s for the default scorers together. The machine has two
@@ -138,14 +139,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ngoal >= {GOAL_ARTICLES_PER_S:.0f} articles/s for the defaults together: {verdict} "
               f"({rate:.1f} articles/s)")
 
-        # 4. End to end, once: scoring plus writing every score and evidence row.
+        # 4. End to end: scoring plus writing every score and evidence row, in one process and in
+        #    the worker pool (setting ``workers``; 0 = one per CPU), each on its own fresh copy.
         if not args.no_run:
-            with Store.open(db) as store:
-                began = time.perf_counter()
-                result = analysis_run.run(store, settings)
-                seconds = time.perf_counter() - began
-            print(f"analysis run end to end (score + write): {len(articles) / seconds:.1f} articles/s "
-                  f"({seconds:.1f} s)\n{result.summary()}")
+            for workers in (1, 0):
+                copy = Path(tmp) / f"run-{workers}.db"
+                with Store.open(copy) as store:
+                    importer.import_files([sample], store)
+                    began = time.perf_counter()
+                    result = analysis_run.run(store, settings.with_values({"workers": workers}))
+                    seconds = time.perf_counter() - began
+                label = "one process" if workers == 1 else f"{analysis_run.worker_count(Settings(), 99)} workers"
+                print(f"analysis run end to end (score + write), {label}: {len(articles) / seconds:.1f} "
+                      f"articles/s ({seconds:.1f} s)")
+            print(result.summary())
     print(f"after: {load_line()} (other workers share these cores: figures move with load)")
     return 0
 

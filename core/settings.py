@@ -47,6 +47,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("busy_timeout_ms", 30000, "How long a writer or reader waits on a lock before it fails."),
     Setting("user_agent", "PressLens/0.1 (media research)", "User agent the fetcher sends."),
     Setting("fetch_delay", 1.0, "Seconds between two requests to the same host."),
+    Setting("workers", 0, "Processes that score batches in parallel (0: one per CPU, at most 4; 1: no pool)."),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -80,6 +81,7 @@ class Settings:
     busy_timeout_ms: int = _BY_NAME["busy_timeout_ms"].default
     user_agent: str = _BY_NAME["user_agent"].default
     fetch_delay: float = _BY_NAME["fetch_delay"].default
+    workers: int = _BY_NAME["workers"].default
 
     @classmethod
     def load(
@@ -116,6 +118,8 @@ class Settings:
             raise SettingsError(f"confidence must be in [0.5, 1), got {self.confidence}")
         if self.fetch_delay < 0:
             raise SettingsError(f"fetch_delay must be >= 0, got {self.fetch_delay}")
+        if self.workers < 0:
+            raise SettingsError(f"workers must be >= 0 (0: one per CPU), got {self.workers}")
 
     def as_dict(self) -> dict[str, Any]:
         """Return every setting by name (recorded with each run)."""

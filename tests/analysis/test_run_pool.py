@@ -1,0 +1,46 @@
+"""Scoring in a pool of worker processes writes exactly what scoring in one process writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import run as runner
+from core.settings import Settings
+from core.store import Store
+from tests.conftest import require_shared
+from tests.helpers import build_store
+
+SCORERS = ("tone_vader", "quotes", "frames_generic")
+
+
+def _scored(db: Path, workers: int) -> tuple[pd.DataFrame, pd.DataFrame, runner.RunReport]:
+    settings = Settings(db=str(db), batch_size=40, workers=workers)
+    with Store.open(db) as store:
+        report = runner.run(store, settings, SCORERS)
+        scores = store.scores().sort_values(["article_id", "scorer", "metric"]).reset_index(drop=True)
+        ids = store.articles()["id"].tolist()
+        evidence = pd.concat([store.evidence(i) for i in ids], ignore_index=True)
+    return scores, evidence.sort_values(list(evidence.columns[:5])).reset_index(drop=True), report
+
+
+def test_a_pool_of_workers_writes_what_one_process_writes(tmp_path: Path) -> None:
+    corpus = require_shared("corpora", "basil", "articles.jsonl")
+    one = build_store(tmp_path / "one.db", corpus, score=False)
+    two = build_store(tmp_path / "two.db", corpus, score=False)
+    scores_1, evidence_1, report_1 = _scored(one, workers=1)
+    scores_2, evidence_2, report_2 = _scored(two, workers=2)
+    assert report_1.scored == report_2.scored == {name: 228 for name in SCORERS}
+    pd.testing.assert_frame_equal(scores_1.drop(columns=["published"]), scores_2.drop(columns=["published"]))
+    pd.testing.assert_frame_equal(evidence_1, evidence_2)
+    assert len(evidence_1) > 1000
+    again = _scored(two, workers=2)[2]  # nothing left to do
+    assert again.scored == {name: 0 for name in SCORERS}
+
+
+def test_worker_count_follows_the_setting_and_the_work() -> None:
+    assert runner.worker_count(Settings(workers=1), 50) == 1
+    assert runner.worker_count(Settings(workers=4), 2) == 2
+    assert runner.worker_count(Settings(workers=0), 1) == 1
+    assert 1 <= runner.worker_count(Settings(workers=0), 50) <= runner.MAX_AUTO_WORKERS
