@@ -9,7 +9,6 @@ the store, through short read-only connections.
 from __future__ import annotations
 
 import importlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -21,7 +20,7 @@ from analysis import registry
 from analysis.compare import outlet_table, wide_scores
 from analysis.sentences import split_spans
 from analysis.stats import bootstrap_mean_ci, stable_seed
-from analysis.tone import vader_compound
+from analysis.target_tone import score_target_tone, target_mentions
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 
@@ -249,12 +248,19 @@ def tone_over_time(frame: pd.DataFrame, outlets: list[str], metric: str = "tone_
     return table
 
 
-def target_tone(db: str, frame: pd.DataFrame, target: str, settings: Settings,
-                max_articles: int = 3000) -> tuple[pd.DataFrame, pd.DataFrame]:
+# The news model costs ~25-90 ms per mention on one core: the dashboard scores at most this many.
+NEWS_TARGET_MAX_MENTIONS = 300
+
+
+def target_tone(db: str, frame: pd.DataFrame, target: str, settings: Settings, max_articles: int = 3000,
+                scorer: str = "vader") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return tone toward a named target per outlet (with interval) and the sentences behind it.
 
-    A sentence counts when it mentions the target (case-insensitive, whole words);
-    its tone is VADER's compound of that sentence.
+    Mentions are found by analysis.target_tone (whole words, plural and possessive forms,
+    acronyms in capitals only); ``vader`` scores the words around each mention, ``news``
+    the target-aware news model (on at most NEWS_TARGET_MAX_MENTIONS mentions, the
+    earliest articles first). Tone is averaged per article, then per outlet, with a
+    bootstrap interval over articles.
     """
     term = target.strip()
     if not term:
@@ -263,24 +269,20 @@ def target_tone(db: str, frame: pd.DataFrame, target: str, settings: Settings,
     ids_list = sorted(ids)[:max_articles]
     with _open(db, settings) as store:
         texts = store.articles(ids=ids_list, columns=["outlet", "title", "text", "url", "published"])
-    pattern = re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE)
-    rows = []
-    for art in texts.itertuples(index=False):
-        for index, (start, end) in enumerate(split_spans(art.text)):
-            sentence = art.text[start:end]
-            if pattern.search(sentence):
-                rows.append({"outlet": art.outlet, "article_id": art.id, "title": art.title, "url": art.url,
-                             "sentence_index": index, "sentence": sentence, "tone": vader_compound(sentence)})
-    evidence = pd.DataFrame(rows, columns=["outlet", "article_id", "title", "url", "sentence_index", "sentence",
-                                           "tone"])
+    found = target_mentions(texts, term, keep=["title", "url"])
+    if scorer == "news":
+        found = found.head(NEWS_TARGET_MAX_MENTIONS)
+    columns = ["outlet", "article_id", "title", "url", "sentence_index", "sentence", "tone"]
+    evidence = score_target_tone(found, scorer)[columns] if not found.empty else pd.DataFrame(columns=columns)
     summary = []
     for outlet, group in evidence.groupby("outlet"):
         per_article = group.groupby("article_id")["tone"].mean()
         mean, low, high = bootstrap_mean_ci(per_article.to_numpy(), samples=settings.bootstrap_samples,
                                             confidence=settings.confidence,
                                             seed=stable_seed(settings.bootstrap_seed, f"{outlet}|{term}"))
-        summary.append({"outlet": outlet, "target": term, "articles": len(per_article), "sentences": len(group),
-                        "tone_mean": round(mean, 4), "tone_low": round(low, 4), "tone_high": round(high, 4)})
+        summary.append({"outlet": outlet, "target": term, "scorer": scorer, "articles": len(per_article),
+                        "sentences": len(group), "tone_mean": round(mean, 4), "tone_low": round(low, 4),
+                        "tone_high": round(high, 4)})
     return pd.DataFrame(summary), evidence
 
 

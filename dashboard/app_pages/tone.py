@@ -32,12 +32,18 @@ target = st.text_input("Target (a person, country, organisation or term)", key="
                        value=st.query_params.get("target", ""), placeholder="e.g. China")
 if target.strip():
     st.query_params["target"] = target.strip()
-    summary, evidence = queries.target_tone(ui.db(), frame, target, ui.settings())
+    cap = queries.NEWS_TARGET_MAX_MENTIONS
+    how = st.radio("Scored by", ["VADER around the mention (fast)",
+                                 f"news model, target-aware (slower; first {cap} mentions)"],
+                   key="target_scorer", horizontal=True)
+    scorer = "news" if how.startswith("news") else "vader"
+    summary, evidence = queries.target_tone(ui.db(), frame, target, ui.settings(), scorer=scorer)
     if summary.empty:
         st.info(f"No sentence in this selection mentions {target!r}.")
     else:
-        st.caption("Tone of the sentences that mention the target (VADER per sentence, averaged per article, "
-                   "then per outlet, with a 95% bootstrap interval over articles).")
+        st.caption("Tone toward the target in each sentence that mentions it (VADER over the words around the "
+                   "mention, or the news model told where the mention is), averaged per article, then per outlet, "
+                   "with a 95% bootstrap interval over articles.")
         ui.show_chart(charts.interval_chart(summary, label=f"tone toward {target}"), "target-tone", flt,
                       "target_chart")
         ui.show_table(summary, "target-tone", flt, "target_summary")

@@ -106,6 +106,9 @@ def test_target_tone_shows_sentences(basil_db: Path, monkeypatch: pytest.MonkeyP
     assert set(summary["outlet"]) == set(BASIL_OUTLETS)
     evidence = frame_with(at, "sentence")
     assert evidence["sentence"].str.contains("Obama", case=False).all()
+    at.radio(key="target_scorer").set_value(at.radio(key="target_scorer").options[1]).run()
+    assert not at.exception
+    assert set(frame_with(at, "target")["scorer"]) == {"news"}
 
 
 def test_empty_store_explains_how_to_fill_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -66,6 +66,17 @@ def test_target_tone_cites_sentences_that_mention_the_target(basil_db: Path, cat
     assert evidence["tone"].between(-1, 1).all()
 
 
+def test_target_tone_with_the_news_model_scores_the_same_mentions(basil_db: Path, catalogue: pd.DataFrame) -> None:
+    vader, vader_evidence = queries.target_tone(str(basil_db), catalogue, "Trump", SETTINGS)
+    news, news_evidence = queries.target_tone(str(basil_db), catalogue, "Trump", SETTINGS, scorer="news")
+    cap = queries.NEWS_TARGET_MAX_MENTIONS
+    assert len(news_evidence) == min(len(vader_evidence), cap) and set(news["scorer"]) == {"news"}
+    assert news_evidence["tone"].between(-1, 1).all() and news_evidence["tone"].nunique() > 5
+    # a different model: the two disagree on some sentences
+    merged = vader_evidence.merge(news_evidence, on=["article_id", "sentence_index"], suffixes=("_v", "_n"))
+    assert (merged["tone_v"] - merged["tone_n"]).abs().max() > 0.2
+
+
 def test_article_sentences_carry_their_scores(basil_db: Path, catalogue: pd.DataFrame) -> None:
     article_id = catalogue["id"].iloc[0]
     article, sentences = queries.article_sentences(str(basil_db), article_id, SETTINGS)
