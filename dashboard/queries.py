@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import registry
-from analysis.compare import outlet_table, wide_scores
+from analysis.compare import outlet_table
 from analysis.sentences import split_spans
 from analysis.stats import bootstrap_mean_ci, stable_seed
 from analysis.target_tone import score_target_tone, target_mentions
@@ -82,13 +82,11 @@ def catalogue(db: str, settings: Settings) -> pd.DataFrame:
     """Return every article's metadata with one column per numeric score (``scorer.metric``)."""
     with _open(db, settings) as store:
         articles = store.articles(columns=CATALOGUE_COLUMNS)
-        scores = store.scores()
+        scores = store.score_matrix()
         outlets = store.outlets()
     articles["day"] = articles["published"].str.slice(0, 10)
-    for scorer in sorted(scores["scorer"].unique()) if not scores.empty else []:
-        wide = wide_scores(scores, scorer).set_index("article_id")
-        wide.columns = [f"{scorer}.{c}" for c in wide.columns]
-        articles = articles.join(wide, on="id")
+    if len(scores.columns):
+        articles = articles.join(scores, on="id")
     groups = outlets.set_index("name")[["bias", "country"]] if not outlets.empty else None
     if groups is not None:
         articles = articles.join(groups, on="outlet")

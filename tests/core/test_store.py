@@ -224,3 +224,17 @@ def test_syndication_rows_upsert_by_article_and_follow_the_filter(store: Store) 
     assert store.syndication(ArticleFilter(outlets=("Outlet 2",)))["article_id"].tolist() == [b]
     with pytest.raises(StoreError, match="group_id"):
         store.write_syndication(pd.DataFrame({"id": [a]}))
+
+
+def test_score_matrix_has_one_column_per_scorer_metric(store: Store) -> None:
+    store.upsert_articles([make(1), make(2)])
+    a, b = make(1).id, make(2).id
+    hashes = dict(zip(store.articles()["id"], store.articles()["content_hash"]))
+    scores = pd.DataFrame({"article_id": [a, a, b], "metric": ["tone", "words", "tone"], "value": [0.5, None, -0.25]})
+    store.write_scores(ScoreBatch(scorer="s", version="1", content_hashes=hashes, scores=scores,
+                                  evidence=pd.DataFrame(columns=["article_id", "metric", "part", "sentence_index",
+                                                                 "start", "end", "value"])))
+    matrix = store.score_matrix()
+    assert list(matrix.columns) == ["s.tone", "s.words"]
+    assert matrix.loc[a, "s.tone"] == 0.5 and matrix.loc[b, "s.tone"] == -0.25
+    assert pd.isna(matrix.loc[a, "s.words"]) and pd.isna(matrix.loc[b, "s.words"])
