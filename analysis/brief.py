@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import sentences
+from analysis.citations import PART_TEXT, PART_TITLE, Citation
 from analysis.compare import MIN_TEST_ARTICLES, outlet_metrics
 from analysis.emphasis import distinctive_terms, facet_sentences, facets_for_story
 from analysis.frames import GENERIC_KEYS, load_frameset
@@ -45,8 +46,6 @@ KIND_SPEAKER = "speaker"
 KIND_WIRE = "wire"
 KIND_DIFFERENCE = "difference"
 KIND_NOTE = "note"  # an absence or too little evidence: the only kind without citations
-PART_TEXT = "text"
-PART_TITLE = "title"
 
 # At most this many sentences back a statement (the seed's brief quotes one or two).
 MAX_CITATIONS = 3
@@ -80,20 +79,6 @@ MAX_LISTED_STORIES = 20
 METRIC_LABELS = {"tone": "sentence tone", "headline_tone": "headline tone", "quote_share": "share of quoted sentences",
                  "anonymous_share": "share of quotes from anonymous sources",
                  "facet_coverage": "share of sentences on the story's facets"}
-
-
-@dataclass(frozen=True)
-class Citation:
-    """One sentence a statement rests on: ``sentence == article text[start:end]`` (or title[start:end])."""
-
-    article_id: str
-    outlet: str
-    url: str | None
-    title: str
-    sentence: str
-    start: int
-    end: int
-    part: str = PART_TEXT
 
 
 @dataclass(frozen=True)

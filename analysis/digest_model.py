@@ -16,22 +16,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PART_TEXT = "text"
-PART_TITLE = "title"
-
-
-@dataclass(frozen=True)
-class Citation:
-    """Where a shown sentence comes from: ``sentence`` is the article's ``text[start:end]`` (or its title's)."""
-
-    article_id: str
-    outlet: str
-    url: str | None
-    title: str
-    sentence: str
-    start: int
-    end: int
-    part: str = PART_TEXT
+from analysis.citations import PART_TEXT, PART_TITLE, Citation  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
