@@ -72,9 +72,10 @@ def test_dashboard_bench_prints_page_timings_and_p95(basil_db: Path) -> None:
     done = run_cli("dashboard", "bench", "--db", str(basil_db), timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.strip().splitlines()
-    assert any(line.startswith("app_pages/compare.py") and "median" in line for line in lines)
+    for page in ("overview", "compare", "tone", "framing", "emphasis", "story", "articles", "methodology"):
+        assert any(line.startswith(f"app_pages/{page}.py") and "median" in line for line in lines), page
     last = lines[-1]
-    assert last.startswith("p95_ms=") and last.endswith("pages=5")
+    assert last.startswith("p95_ms=") and last.endswith("pages=8")
     assert int(last.split()[0].split("=")[1]) > 0
 
 
