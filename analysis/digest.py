@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.brief import build_brief
 from analysis.descriptions import key_entities, story_entities
 from analysis.digest_model import Citation, Digest, Entry, Item, Section
 from analysis.digest_related import RELATED_COLUMNS, go_deeper, how_we_got_here, more_on_topics
@@ -73,7 +74,7 @@ VALID_IDS_SHOWN = 10
 def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame, *, stories: pd.DataFrame,
                        related: pd.DataFrame | None = None, syndication: pd.DataFrame | None = None,
                        facets: dict[str, list[str]] | None = None, facets_source: str = "",
-                       background: Sequence[str] | BackgroundTerms = (), brief: Any | None = None, brief_note: str = "",
+                       background: Sequence[str] | BackgroundTerms = (), brief: Any | None = None,
                        targets: Sequence[str] = (), entities: pd.DataFrame | None = None,
                        related_terms: pd.DataFrame | None = None) -> Digest:
     """Build a digest from DataFrames: the story's row of ``Store.stories``, its articles (with text) ...
@@ -97,7 +98,7 @@ def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame
         key_insights(table, facets, background=background, facets_source=facets_source,
                      names=key_entities(entities, top=ASPECT_NAME_EXCLUSIONS)),
         figures_section(table),
-        papers_section(brief, texts, unavailable=brief_note),
+        papers_section(brief, texts),
         how_we_got_here(story, articles, stories, related, related_terms),
         go_deeper(story_id, table, stories, related),
         more_on_topics(names, entities, table, stories, related, story_id),
@@ -149,15 +150,6 @@ def _with_links(store: Store, stories: pd.DataFrame, wanted: Sequence[str]) -> p
     return stories.assign(url=stories["story"].map(urls))
 
 
-def _brief(store: Store, flt: ArticleFilter, settings: Settings, targets: Sequence[str]) -> tuple[Any | None, str]:
-    try:
-        from analysis.brief import build_brief  # written alongside; the digest works without it
-    except ImportError as exc:
-        logger.info("brief not available: %s", exc)
-        return None, "brief not available (analysis.brief is missing)"
-    return build_brief(store, flt, settings, targets=targets), ""
-
-
 def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Sequence[str] = ()) -> Digest:
     """Read one story from the store and build its digest; an unknown story raises UnknownNameError."""
     stories = store.stories()
@@ -178,10 +170,10 @@ def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Se
     related_terms = related_stories(store, terms)
     facets = facets_for_story(story_id)
     source = f"data/facets/{story_id}.toml" if facets is not None and (FACETS_DIR / f"{story_id}.toml").exists() else ""
-    brief, note = _brief(store, flt, settings, targets)
+    brief = build_brief(store, flt, settings, targets=targets)
     return digest_from_frames(match.iloc[0], articles, stories=stories, related=related,
                               syndication=store.syndication(flt), facets=facets, facets_source=source,
-                              background=background if facets is None else (), brief=brief, brief_note=note,
+                              background=background if facets is None else (), brief=brief,
                               targets=targets, entities=entities, related_terms=related_terms)
 
 

@@ -371,7 +371,7 @@ def figures_section(table: pd.DataFrame) -> Section:
 
 
 # ------------------------------------------------------------------------------------------ what the papers say
-def papers_section(brief: Any | None, texts: dict[str, tuple[str, str]], *, unavailable: str = "") -> Section:
+def papers_section(brief: Any | None, texts: dict[str, tuple[str, str]]) -> Section:
     """Turn a :class:`analysis.brief.Brief` into digest items; ``texts`` maps article id -> (title, text).
 
     Citations whose sentence is not its article's ``text[start:end]`` (or title) are dropped, so the
@@ -379,8 +379,7 @@ def papers_section(brief: Any | None, texts: dict[str, tuple[str, str]], *, unav
     """
     title = "What the papers say"
     if brief is None:
-        reason = f": {unavailable}" if unavailable else ""
-        return Section("papers", title, note=f"Per-outlet brief not available{reason}.")
+        return Section("papers", title, note="No per-outlet brief was given.")
 
     def checked(citations: Sequence[Any]) -> tuple[Citation, ...]:
         out = []

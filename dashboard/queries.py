@@ -8,10 +8,8 @@ the store, through short read-only connections.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -58,16 +56,6 @@ def _open(db: str, settings: Settings) -> Store:
 def open_store(db: str, settings: Settings) -> Store:
     """Open a short read-only connection (use it in a ``with`` block)."""
     return _open(db, settings)
-
-
-def optional_module(name: str) -> ModuleType | None:
-    """Return an analysis module that may not exist yet (``analysis.brief``, ``analysis.digest``), or None."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
 
 
 def data_version(db: str, settings: Settings) -> int:

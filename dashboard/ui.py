@@ -12,6 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analysis.brief import Brief, build_brief
+from analysis.digest import Digest, build_digest
 from core.errors import PressLensError
 from core.settings import Settings
 from core.store import ArticleFilter
@@ -108,28 +110,21 @@ def text_view(path: str, data_version: int, flt: ArticleFilter, view: str, optio
 
 
 @st.cache_data(max_entries=16, show_spinner="Writing the brief ...")
-def brief(path: str, data_version: int, flt: ArticleFilter) -> object | None:
-    """Return the "what the papers say" brief of the selection (a message when it cannot be written),
-    or None while analysis.brief is missing."""
-    module = queries.optional_module("analysis.brief")
-    if module is None:
-        return None
+def brief(path: str, data_version: int, flt: ArticleFilter) -> Brief | str:
+    """Return the "what the papers say" brief of the selection, or a message when it cannot be written."""
     with queries.open_store(path, settings()) as store:
         try:
-            return module.build_brief(store, flt, settings())
+            return build_brief(store, flt, settings())
         except PressLensError as exc:  # an empty selection or an unknown story: say so on the page
             return str(exc)
 
 
 @st.cache_data(max_entries=16, show_spinner="Writing the digest ...")
-def digest(path: str, data_version: int, story_id: str) -> object | None:
-    """Return the story digest (a message when it cannot be written), or None while analysis.digest is missing."""
-    module = queries.optional_module("analysis.digest")
-    if module is None:
-        return None
+def digest(path: str, data_version: int, story_id: str) -> Digest | str:
+    """Return the story digest, or a message when it cannot be written."""
     with queries.open_store(path, settings()) as store:
         try:
-            return module.build_digest(store, story_id, settings())
+            return build_digest(store, story_id, settings())
         except PressLensError as exc:
             return str(exc)
 

@@ -76,9 +76,7 @@ elif not flt.story_id and len(frame) > BRIEF_MAX_ARTICLES:
             f"most {BRIEF_MAX_ARTICLES:,} articles (now {len(frame):,}).")
 else:
     result = ui.brief(ui.db(), ui.version(), flt)
-    if result is None:
-        st.info("Brief not available: this installation has no analysis.brief module yet.")
-    elif isinstance(result, str):
+    if isinstance(result, str):
         st.info(f"No brief for this selection: {result}")
     else:
         statements = briefs.brief_statements(result)

@@ -33,9 +33,6 @@ else:
 st.text(options.story_labels.get(story, story))  # scraped headline: plain text
 
 digest = ui.digest(ui.db(), ui.version(), story)
-if digest is None:
-    st.info("Digest not available: this installation has no analysis.digest module yet.")
-    st.stop()
 if isinstance(digest, str):
     st.info(f"No digest for this story: {digest}")
     st.stop()

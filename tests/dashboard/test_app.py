@@ -180,16 +180,11 @@ def test_brief_asks_for_a_story_on_a_large_selection(basil_db: Path, monkeypatch
     assert "pick a story" in at.info[0].value
 
 
-def test_story_page_shows_the_digest_or_says_it_is_missing(basil_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_story_page_shows_and_downloads_the_digest(basil_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = start(basil_db, monkeypatch, "app_pages/story.py")
     story = at.selectbox(key="digest_story").options[2]
     at.selectbox(key="digest_story").set_value(story).run()
     assert not at.exception and param(at, "digest")
-    from dashboard import queries
-
-    if queries.optional_module("analysis.digest") is None:
-        assert "Digest not available" in at.info[0].value
-        return
     labels = {b.label for b in at.get("download_button")}
     assert {"Digest as MD", "Digest as HTML", "Digest as JSON"} <= labels
     cited = frame_with(at, "title")
