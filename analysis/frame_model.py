@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.frame_lexicon import FramesError, lexicon_predict, load_frameset
-from analysis.stats import bootstrap_mean_ci, stable_seed
+from analysis.stats import bootstrap_share_ci, stable_seed
 from core.errors import InputError, UnknownNameError
 
 logger = logging.getLogger(__name__)
@@ -423,9 +423,10 @@ def frame_shares(predictions: pd.DataFrame, group_col: str, *, frames: Sequence[
     for group in sorted(set(groups)):
         mask = groups == group
         members = [s for s, m in zip(label_sets, mask) if m]
-        for frame in keys:
-            values = np.array([frame in s for s in members], dtype=float)
-            mean, low, high = bootstrap_mean_ci(values, samples=samples, seed=stable_seed(seed, f"{group}|{frame}"))
-            rows.append({"group": group, "frame": frame, "n": int(values.size), "share": mean,
-                         "low": low, "high": high})
+        counts = np.array([sum(frame in s for s in members) for frame in keys], dtype=float)
+        n = np.full(len(keys), len(members), dtype=float)
+        low, high = bootstrap_share_ci(counts, n, samples=samples, confidence=0.95, seed=stable_seed(seed, group))
+        for k, frame in enumerate(keys):
+            rows.append({"group": group, "frame": frame, "n": len(members), "share": counts[k] / len(members),
+                         "low": float(low[k]), "high": float(high[k])})
     return pd.DataFrame(rows, columns=list(SHARE_COLUMNS))

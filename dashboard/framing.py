@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.frames import load_frameset
-from analysis.stats import stable_seed
+from analysis.stats import bootstrap_share_ci, stable_seed
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 
@@ -43,30 +43,6 @@ def frame_labels(scorer: str) -> dict[str, str]:
     if scorer not in FRAME_SCORERS:
         return {}
     return {f.key: f.label for f in load_frameset(FRAME_SCORERS[scorer]).frames}
-
-
-def share_intervals(successes: np.ndarray, n: np.ndarray, *, samples: int, confidence: float,
-                    seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return percentile-bootstrap intervals (low, high arrays) of shares ``successes / n``.
-
-    Resampling n 0/1 values and averaging is a Binomial(n, p)/n draw, so each interval is the
-    one :func:`analysis.frames.frame_shares` computes, drawn in O(samples) instead of
-    O(samples x n), all cells at once: the Framing page stays fast on 400 outlets. Cells with
-    n < 2 get NaN.
-
-    >>> low, high = share_intervals(np.array([30]), np.array([100]), samples=2000, confidence=0.95, seed=1)
-    >>> bool(0.2 < low[0] < 0.3 < high[0] < 0.4)
-    True
-    """
-    successes, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
-    rng = np.random.default_rng(seed)
-    safe_n = np.maximum(n, 1).astype(np.int64)
-    draws = rng.binomial(safe_n[:, None], (successes / np.maximum(n, 1))[:, None], (len(n), samples)) / safe_n[:, None]
-    tail = (1 - confidence) / 2 * 100
-    low, high = np.percentile(draws, [tail, 100 - tail], axis=1)
-    too_few = n < 2
-    low[too_few], high[too_few] = np.nan, np.nan
-    return low, high
 
 
 def _leaders(frame: pd.DataFrame, top: int) -> list[str]:
@@ -100,7 +76,7 @@ def frame_shares(frame: pd.DataFrame, scorer: str, settings: Settings, *, top: i
         "articles": np.repeat(sizes.to_numpy(), len(keys)).astype(int),
         "with_frame": sums.to_numpy().reshape(-1).astype(int),
     })
-    low, high = share_intervals(table["with_frame"].to_numpy(), table["articles"].to_numpy(),
+    low, high = bootstrap_share_ci(table["with_frame"].to_numpy(), table["articles"].to_numpy(),
                                 samples=settings.bootstrap_samples, confidence=settings.confidence,
                                 seed=stable_seed(settings.bootstrap_seed, f"{scorer}|{kind}"))
     table["share"] = (table["with_frame"] / table["articles"]).round(4)

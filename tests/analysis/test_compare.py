@@ -160,3 +160,13 @@ def test_report_cli_prints_every_metric_per_group(basil_db: Path) -> None:
     assert all({"mean", "low", "high", "diff", "p_value", "p_adjusted", "significant"} <= set(r) for r in records)
     bad = run_cli("analysis", "report", "--db", str(basil_db), "--metrics", "tonez")
     assert bad.returncode == 2 and "no stored metric named tonez" in bad.stderr
+
+
+def test_the_closed_form_share_interval_matches_resampling_zeros_and_ones() -> None:
+    from analysis.stats import bootstrap_mean_ci, bootstrap_share_ci
+
+    values = np.array([1.0] * 30 + [0.0] * 70)
+    _, low, high = bootstrap_mean_ci(values, samples=4000, seed=3)
+    low_cf, high_cf = bootstrap_share_ci(np.array([30, 1]), np.array([100, 1]), samples=4000, confidence=0.95, seed=3)
+    assert low_cf[0] == pytest.approx(low, abs=0.02) and high_cf[0] == pytest.approx(high, abs=0.02)
+    assert np.isnan(low_cf[1]) and np.isnan(high_cf[1])  # one article: no interval

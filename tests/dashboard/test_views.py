@@ -32,7 +32,7 @@ def test_frame_shares_match_the_scores_and_the_analysis_interval(catalogue: pd.D
     assert row["articles"] == len(fox)
     assert row["share"] == pytest.approx(fox["frames_generic.present_conflict"].mean(), abs=1e-4)
     assert (shares["low"] <= shares["share"]).all() and (shares["share"] <= shares["high"]).all()
-    # The closed-form (binomial) draw gives the interval analysis.frames.frame_shares resamples.
+    # The dashboard and analysis.frames.frame_shares draw the same interval (analysis.stats.bootstrap_share_ci).
     labels = [[k for k in ("conflict",) if v == 1.0] for v in fox["frames_generic.present_conflict"]]
     reference = analysis_frame_shares(pd.DataFrame({"outlet": "Fox News", "labels": labels}), "outlet",
                                       frames=["conflict"], samples=2000)
