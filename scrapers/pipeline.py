@@ -155,25 +155,20 @@ def _discover(store: Store, story: Story, fetcher: Fetcher, known: dict[str, dic
     reached: list[str] = []
     errors: list[FetchError] = []
 
-    def get(url: str) -> bytes:
-        try:
-            body = fetcher.get(url)
-        except FetchError as exc:
-            errors.append(exc)
-            raise
-        reached.append(url)
-        return body
+    def tracked(read: Callable[[str], Any]) -> Callable[[str], Any]:
+        """Wrap a fetcher call to note which sources answered and which failed (offline detection)."""
+        def call(url: str) -> Any:
+            try:
+                answer = read(url)
+            except FetchError as exc:
+                errors.append(exc)
+                raise
+            reached.append(url)
+            return answer
+        return call
 
-    def get_json(url: str) -> Any:
-        try:
-            data = fetcher.get_json(url)
-        except FetchError as exc:
-            errors.append(exc)
-            raise
-        reached.append(url)
-        return data
-
-    found = discover(story, get, fetch_json=get_json, outlets=known, gdelt_api=gdelt_api)
+    found = discover(story, tracked(fetcher.get), fetch_json=tracked(fetcher.get_json), outlets=known,
+                     gdelt_api=gdelt_api)
     report.found.update(found.found)
     report.dropped.update({k: n for k, n in found.counts.items() if not k.startswith(("kept", "gdelt calls"))})
     report.notes.update({k: n for k, n in found.counts.items() if k.startswith("kept")})
