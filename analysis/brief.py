@@ -35,6 +35,7 @@ from analysis.compare import MIN_TEST_ARTICLES, outlet_metrics
 from analysis.emphasis import distinctive_terms, facet_sentences, facets_for_story
 from analysis.frames import GENERIC_KEYS, load_frameset
 from analysis.quotes import quote_table
+from analysis.target_tone import target_pattern
 from core.errors import InputError, UnknownNameError
 from core.settings import Settings
 from core.store import ArticleFilter, Store
@@ -281,7 +282,7 @@ def tone_statement(outlet: str, ids: Sequence[str], texts: _Texts, tone: pd.Data
         return _note(f"{outlet}: no sentence tone stored (run python -m analysis run).")
     pool = tone
     if target:
-        pattern = _term_pattern(target)
+        pattern = target_pattern(target)  # the rules of tone toward a target everywhere (analysis/target_tone)
         keep = [bool(pattern.search(texts.text.get(a, "")[s:e])) for a, s, e in
                 zip(pool["article_id"], pool["start"], pool["end"])]
         pool = pool[keep]
