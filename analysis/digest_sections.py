@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from analysis import sentences as splitter
 from analysis.digest_model import PART_TEXT, PART_TITLE, Citation, Entry, Item, Section
@@ -109,6 +108,9 @@ def cite_title(article: Any) -> Citation:
 
 
 def _vectors(table: pd.DataFrame) -> Any:
+    # scikit-learn costs ~1.2 s to import: only a digest build pays it, not every `python -m analysis` start
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=r"(?u)\b[a-zA-Z][\w\-]+\b")
     try:
         return vectorizer.fit_transform(list(table["sentence"]))

@@ -17,14 +17,19 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.stories import StoryIndex, group_stories, stories_jsonl
 from core.cli import add_common_arguments, settings_from
 from core.errors import InputError
 from core.schema import STORY_FROM_DATA, STORY_FROM_GROUPING
 from core.store import Store
+
+if TYPE_CHECKING:
+    from analysis.stories import StoryIndex
+# analysis.stories (scikit-learn, ~1.2 s to import) is imported where it is used, so that
+# `python -m analysis` of any other subcommand starts without it.
 
 INDEX_SUFFIX = ".stories.npz"
 
@@ -51,6 +56,8 @@ def cmd_stories(args: argparse.Namespace) -> int:
         if not args.input.exists():
             raise InputError("no such file", source=str(args.input))
         args.out.parent.mkdir(parents=True, exist_ok=True)
+        from analysis.stories import stories_jsonl
+
         result = stories_jsonl(args.input, args.out, index_path=args.index)
         print(f"{result.summary()} -> {args.out}")
         return 0
@@ -66,6 +73,8 @@ def group_store(store: Store, index_path: Path, *, rebuild: bool = False) -> str
 
     Return a one-line summary.
     """
+    from analysis.stories import StoryIndex, group_stories
+
     existing = None
     if index_path.exists() and not rebuild:
         existing = StoryIndex.load(index_path)

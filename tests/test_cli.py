@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.conftest import require_shared
+from tests.conftest import REPO_ROOT, require_shared
 from tests.helpers import run_cli
 
 
@@ -115,3 +117,11 @@ def test_analysis_help_lists_brief_and_the_report_options() -> None:
     assert "--metrics" in report.stdout and "{outlet,bias,bias3,country,ownership}" in report.stdout
     brief = run_cli("analysis", "brief")
     assert brief.returncode == 2 and "--story" in brief.stderr  # the story is required
+
+
+def test_the_analysis_command_line_starts_without_scikit_learn() -> None:
+    # scikit-learn costs over a second to import; only story grouping and digests need it
+    done = subprocess.run([sys.executable, "-c", "import sys, analysis.__main__; print('sklearn' in sys.modules)"],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
