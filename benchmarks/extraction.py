@@ -2,8 +2,9 @@
 
 Prints, per extractor and for the cascade in scrapers/extract.py: F1, precision and
 recall by the benchmark's own score.py, and pages per second (CPU time of this
-process, median of --runs runs), then the leave-one-site-out F1 of the cascade's two
-tuned thresholds, and a last summary line.
+process, median of --runs runs), then the leave-one-site-out F1 of the cascade's four
+tuned thresholds (each site's pages scored with the values chosen on the other sites),
+and a last summary line.
 
     OMP_NUM_THREADS=1 python benchmarks/extraction.py [--shared ../shared] [--runs 3] [--quick]
 """
@@ -32,11 +33,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from scrapers import extract as ex  # noqa: E402 - after the path set-up above
+from scrapers import extract_vote as vote  # noqa: E402
 
 Extractor = Callable[[bytes, str], str]
-# the grid the two consensus thresholds were chosen from (see scrapers/extract.py)
+# the grids the tuned thresholds were chosen from (see scrapers/extract_vote.py)
 COVERAGE_GRID = (0.8, 0.9, 0.95, 0.98, 1.01)  # 1.01: never nested
 RATIO_GRID = (1.25, 1.5, 2.0, 3.0, 99.0)  # 99: never an extension
+LINK_SHARE_GRID = (0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: never a link line
+LINK_WORDS_GRID = (4, 5, 6, 8)
+Thresholds = tuple[float, float, float, int]  # coverage, ratio, link share, link line words
 
 
 def load_scorer(bench: Path) -> ModuleType:
@@ -121,34 +126,61 @@ def host(url: str) -> str:
     return name[4:] if name.startswith("www.") else name
 
 
+def body_inputs(raw: bytes, url: str) -> tuple[str, str, str, vote.PageEvidence]:
+    """Everything the cascade's body stages 1, 2 and 4 read from one page, computed once."""
+    tree = ex.parse_html(raw, url)
+    article = ex._article_jsonld(ex._jsonld_objects(tree))
+    readability = ex.readability_text(tree, url)
+    precision = ex.trafilatura_text(tree, url, favor_precision=True)
+    headlines = ex._headlines(tree, ex._title(tree, article))
+    return (
+        ex.trafilatura_text(tree, url),
+        readability,
+        ex._jsonld_body(article),
+        ex.page_evidence(tree, readability, lambda: precision, headlines),
+    )
+
+
+def grid_rows(
+    ready: tuple[str, str, str, vote.PageEvidence], truth: str, scorer: ModuleType, grid: list[Thresholds]
+) -> dict[Thresholds, tuple]:
+    """One page's score rows for every grid point (texts shared between points scored once)."""
+    primary, secondary, jsonld, evidence = ready
+    chosen: dict[tuple[float, float], tuple[str, str]] = {}
+    refined: dict[tuple[str, str, float, int], str] = {}
+    scored: dict[str, tuple] = {}
+    rows: dict[Thresholds, tuple] = {}
+    for coverage, ratio, share, words in grid:
+        if (coverage, ratio) not in chosen:
+            chosen[coverage, ratio] = vote.choose_body(primary, secondary, jsonld, coverage, ratio)
+        text, method = chosen[coverage, ratio]
+        key = (text, method, share, words)
+        if key not in refined:
+            refined[key] = vote.refine(text, method, evidence, share, words)
+        if refined[key] not in scored:
+            scored[refined[key]] = scorer.page_scores(truth, refined[key])[:3]
+        rows[coverage, ratio, share, words] = scored[refined[key]]
+    return rows
+
+
 def leave_site_out(
     pages: dict[str, bytes], urls: dict[str, str], truth: dict[str, str], scorer: ModuleType
-) -> tuple[dict[str, float], dict[tuple[float, float], int]]:
-    """Out-of-fold scores of the consensus thresholds, each site's pages held out in turn."""
-    ready: dict[str, tuple[str, str, str]] = {}
-    for pid, raw in pages.items():
-        tree = ex.parse_html(raw, urls[pid])
-        article = ex._article_jsonld(ex._jsonld_objects(tree))
-        ready[pid] = (
-            ex.trafilatura_text(tree, urls[pid]),
-            ex.readability_text(tree, urls[pid]),
-            ex._jsonld_body(article),
-        )
-    grid = [(c, r) for c in COVERAGE_GRID for r in RATIO_GRID]
-    rows = {
-        g: {pid: scorer.page_scores(truth[pid], ex.choose_body(*ready[pid], *g)[0])[:3] for pid in pages} for g in grid
-    }
+) -> tuple[dict[str, float], dict[Thresholds, int]]:
+    """Out-of-fold scores of the tuned thresholds, each site's pages held out in turn."""
+    grid = [(c, r, s, w) for c in COVERAGE_GRID for r in RATIO_GRID for s in LINK_SHARE_GRID for w in LINK_WORDS_GRID]
+    by_page = {pid: grid_rows(body_inputs(raw, urls[pid]), truth[pid], scorer, grid) for pid, raw in pages.items()}
+    rows = {g: {pid: by_page[pid][g] for pid in pages} for g in grid}
     sites: dict[str, list[str]] = defaultdict(list)
     for pid in pages:
         sites[host(urls[pid])].append(pid)
     oof: list[tuple] = []
-    chosen: dict[tuple[float, float], int] = defaultdict(int)
+    chosen: dict[Thresholds, int] = defaultdict(int)
     for ids in sites.values():
         held = set(ids)
 
-        def train_f1(g: tuple[float, float], held: set[str] = held) -> tuple[float, float, float]:
+        def train_f1(g: Thresholds, held: set[str] = held) -> tuple[float, ...]:
             f1 = scorer.aggregate([row for pid, row in rows[g].items() if pid not in held])["f1"]
-            return round(f1, 4), g[1], -g[0]  # ties: the more conservative thresholds
+            return round(f1, 4), g[1], -g[0], g[2], g[3]  # ties: the more conservative thresholds
 
         best = max(grid, key=train_f1)
         chosen[best] += 1
@@ -193,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         oof, chosen = leave_site_out(pages, urls, truth, scorer)
         print(
-            f"leave-one-site-out (consensus thresholds chosen on the other sites): f1={oof['f1']:.3f} "
+            f"leave-one-site-out (thresholds chosen on the other sites): f1={oof['f1']:.3f} "
             f"precision={oof['precision']:.3f} recall={oof['recall']:.3f}; choices {chosen}"
         )
         loso = f" leave_site_out_f1={oof['f1']:.3f}"

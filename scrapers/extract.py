@@ -1,6 +1,7 @@
 """HTML page -> article: body text and metadata, through a numbered cascade.
 
-The body text comes from the first stage that delivers:
+The body text comes from the first stage that delivers (the text logic of stages 1, 2
+and 4 lives in scrapers/extract_vote.py):
 
 1. ``jsonld``: a schema.org ``articleBody`` in the page's JSON-LD, trusted only when
    it is about as long as what the extractors find (some sites ship a ~500-character
@@ -13,6 +14,10 @@ The body text comes from the first stage that delivers:
    The method names the winner: ``trafilatura`` or ``readability``.
 3. ``trafilatura_recall``: trafilatura with its own fallbacks, tuned for recall, when
    both extractors above came back empty.
+4. Line clean-up of the chosen text: when trafilatura's text won, a line must also be
+   kept by readability or by trafilatura's precision mode (two of three agree); lines
+   that are mostly link text (teasers), a last heading with only scraps after it
+   ("Comments"), and the headline and a dateline at the top are dropped.
 
 Metadata (title, authors, published and modified dates, language, canonical URL,
 description, site name) is read from JSON-LD, then meta tags, then the page itself;
@@ -34,8 +39,7 @@ import json
 import logging
 import re
 import warnings
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import unescape
@@ -47,38 +51,27 @@ import lxml.etree
 import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
+from lxml_html_clean import Cleaner
 from readability import Document
-from readability.readability import Unparseable
+from readability.readability import REGEXES, Unparseable
 
 from core.errors import ExtractError
+from scrapers.extract_vote import (
+    JSONLD_MIN_CHARS,  # noqa: F401 - re-exported: callers and tests read it from here
+    PageEvidence,
+    choose_body,
+    heading_words,
+    link_shingles,
+    refine,
+)
 from scrapers.nonnews import not_an_article
 
 logger = logging.getLogger(__name__)
 
 # --- thresholds -------------------------------------------------------------------------
-# Stage 1. JSON-LD articleBody is used when it has at least this share of the consensus
-# text's characters. On the 6 dev pages that carry one, the 4 complete bodies measure
-# 0.97-1.01x and the 2 teasers 0.10-0.15x of the extracted text; 0.8 sits in the wide gap.
-JSONLD_MIN_SHARE = 0.8
-# Below this many characters a JSON-LD articleBody is never trusted alone (a teaser or a
-# description), even on a page where the extractors find nothing.
-JSONLD_MIN_CHARS = 500
-# Stage 2. Share of the shorter text's 4-word shingles that must occur in the longer one
-# for the two outputs to count as nested. Chosen on the dev split from {0.8, 0.9, 0.95,
-# 0.98, never}: 0.98 was the choice in 74 of 76 leave-one-site-out folds (F1 out of
-# fold 0.969 vs 0.956 for trafilatura alone); lower values let genuinely different texts
-# count as nested.
-NESTED_COVERAGE = 0.98
-# Stage 2. Readability's text replaces trafilatura's, when it contains it, only if it
-# is at least this many times longer (trafilatura stopped after the first part of the
-# article). Chosen from {1.25, 1.5, 2, 3, never} by the same leave-one-site-out folds;
-# 1.5 and 2 tie on dev, the larger is the more conservative.
-EXTENSION_RATIO = 2.0
 # A body under this many words is a label or a menu, not an article: the shortest dev
 # truth has 66 words; 10 keeps one-paragraph news briefs.
 MIN_BODY_WORDS = 10
-# Size of the word shingles compared between extractor outputs (the benchmark metric's).
-SHINGLE_SIZE = 4
 # Paywall: a body shorter than this, on a page whose markup names a paywall, is a teaser.
 PAYWALL_TEASER_CHARS = 1500
 # Bytes inspected for a <meta charset> declaration (the HTML standard says 1024; some
@@ -94,6 +87,26 @@ UNSAFE_DECLARED_CODECS = frozenset({
 })
 
 _WORD = re.compile(r"\w+")
+_DISPLAY_NONE = REGEXES["displayNoneRe"]
+# readability-lxml 0.9's cleaner (readability/cleaners.py) with javascript=False: see _TextReadability
+_TEXT_CLEANER = Cleaner(
+    scripts=True,
+    javascript=False,
+    comments=True,
+    style=True,
+    links=True,
+    meta=False,
+    add_nofollow=False,
+    page_structure=False,
+    processing_instructions=True,
+    embedded=False,
+    frames=False,
+    forms=False,
+    annoying_tags=False,
+    remove_tags=None,
+    remove_unknown_tags=False,
+    safe_attrs_only=False,
+)
 _HTML_TAG = re.compile(
     rb"<\s*(?:!doctype\s+html|html|head|body|div|p|article|main|section|span|table|title|meta|h[1-6])\b",
     re.IGNORECASE,
@@ -225,74 +238,54 @@ def trafilatura_text(tree: HtmlElement, url: str | None = None, *, fast: bool = 
     return _paragraphs(text)
 
 
-def readability_text(tree: HtmlElement, url: str | None = None) -> str:
-    """Body text by readability-lxml (on a copy of the tree) rendered by html-text."""
+class _TextReadability(Document):
+    """readability-lxml's Document with a cleaner that leaves ``javascript:`` links alone.
+
+    readability 0.9 cleans every page with a module-level Cleaner(javascript=True) whose
+    link rewriting takes ~27 % of its run time and changes no text: the same output on all
+    112 dev pages, 4.0 -> 2.9 CPU-s (tests/scrapers/test_extract.py checks the equality).
+    ``_parse`` is readability's own steps (hidden and display:none elements dropped, the
+    page cleaned, the base href resolved) with that one option off.
+    """
+
+    def _parse(self, input: HtmlElement) -> HtmlElement:  # the parameter name is readability's
+        self.encoding = "utf-8"
+        for elem in input.xpath("//*[@hidden]"):
+            elem.drop_tree()
+        for elem in input.xpath("//*[@style]"):
+            if _DISPLAY_NONE.search(elem.get("style")):
+                elem.drop_tree()
+        doc = _TEXT_CLEANER.clean_html(input)
+        doc.resolve_base_href(handle_failures="discard")
+        return doc
+
+
+def readability_text(tree: HtmlElement, url: str | None = None, *, document: type[Document] = _TextReadability) -> str:
+    """Body text by readability-lxml (on a copy of the tree) rendered by html-text.
+
+    `document` is the readability class: the faster _TextReadability, or readability's own
+    Document (the test that checks they agree passes it).
+    """
     try:
         # no url: making links absolute costs a tenth of the time and text needs no links
-        summary = Document(copy.deepcopy(tree)).summary(html_partial=True)
+        summary = document(copy.deepcopy(tree)).summary(html_partial=True)
         return _paragraphs(html_text.extract_text(summary, guess_layout=True))
     except (Unparseable, ValueError, TypeError, lxml.etree.LxmlError) as err:
         logger.debug("readability failed on %s: %s", url, err)
         return ""
 
 
-def shingles(text: str, size: int = SHINGLE_SIZE) -> Counter[tuple[str, ...]]:
-    """The multiset of runs of `size` consecutive words (one shingle for shorter texts)."""
-    words = _WORD.findall(text)
-    if not words:
-        return Counter()
-    if len(words) < size:
-        return Counter([tuple(words)])
-    return Counter(tuple(words[k : k + size]) for k in range(len(words) - size + 1))
-
-
-def reconcile(
-    primary: str,
-    secondary: str,
-    nested_coverage: float = NESTED_COVERAGE,
-    extension_ratio: float = EXTENSION_RATIO,
-) -> tuple[str, str]:
-    """Choose between trafilatura's (primary) and readability's (secondary) text.
-
-    Returns (text, "primary" | "secondary").
-
-    >>> reconcile("a b c d e f menu", "a b c d e f")
-    ('a b c d e f', 'secondary')
-    """
-    if not secondary.strip():
-        return primary, "primary"
-    if not primary.strip():
-        return secondary, "secondary"
-    sh_p, sh_s = shingles(primary), shingles(secondary)
-    common = sum((sh_p & sh_s).values())
-    primary_inside = common / max(1, sum(sh_p.values()))
-    secondary_inside = common / max(1, sum(sh_s.values()))
-    if secondary_inside >= nested_coverage and len(secondary) < len(primary):
-        return secondary, "secondary"  # nested: the longer one only adds boilerplate
-    if primary_inside >= nested_coverage and len(secondary) >= extension_ratio * len(primary):
-        return secondary, "secondary"  # primary stopped early: secondary is its extension
-    return primary, "primary"
-
-
-def choose_body(
-    primary: str,
-    secondary: str,
-    jsonld_body: str = "",
-    nested_coverage: float = NESTED_COVERAGE,
-    extension_ratio: float = EXTENSION_RATIO,
-) -> tuple[str, str]:
-    """Cascade stages 1-2 on ready texts: (text, method); ("", "") when all are empty.
-
-    >>> choose_body("a b c d e", "", "")
-    ('a b c d e', 'trafilatura')
-    """
-    text, winner = reconcile(primary, secondary, nested_coverage, extension_ratio)
-    method = ("trafilatura" if winner == "primary" else "readability") if text.strip() else ""
-    if len(jsonld_body) >= JSONLD_MIN_CHARS and len(jsonld_body) >= JSONLD_MIN_SHARE * len(text):
-        return jsonld_body, "jsonld"
-    if jsonld_body:
-        logger.debug("JSON-LD articleBody of %d chars looks like a teaser", len(jsonld_body))
-    return (text, method) if text.strip() else ("", "")
+def page_evidence(
+    tree: HtmlElement, readability: str, precision: Callable[[], str] | None, headlines: list[str | None]
+) -> PageEvidence:
+    """What stage 4 checks the chosen text against: other extractors, link texts, headings."""
+    return PageEvidence(
+        readability=readability,
+        precision=precision,
+        link_shingles=link_shingles(a.text_content() for a in tree.iter("a")),
+        headlines=tuple(h for h in headlines if h),
+        headings=frozenset(heading_words(h.text_content()) for h in tree.iter("h1", "h2", "h3", "h4", "h5", "h6")),
+    )
 
 
 # --- metadata -----------------------------------------------------------------------------
@@ -535,12 +528,16 @@ def _paywalled(tree: HtmlElement, article: dict[str, Any], text: str) -> bool:
     return False
 
 
-def _drop_headline(text: str, title: str | None) -> str:
-    """Remove a first line that repeats the headline (word for word, case ignored)."""
-    first, _, rest = text.partition("\n")
-    if title and rest and _WORD.findall(first.lower()) == _WORD.findall(title.lower()):
-        return rest
-    return text
+def _headlines(tree: HtmlElement, title: str | None) -> list[str | None]:
+    """The page's headline as written in several places: metadata title, <h1>, og:title, <title>."""
+    h1 = tree.find(".//h1")
+    element = tree.find(".//title")
+    return [
+        title,
+        h1.text_content() if h1 is not None else None,
+        _meta(tree, "og:title"),
+        element.text_content() if element is not None else None,
+    ]
 
 
 # --- the cascade --------------------------------------------------------------------------
@@ -561,7 +558,11 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
     article = _article_jsonld(objects)
 
     # 1-2. both extractors on the same tree; JSON-LD articleBody when complete, else consensus
-    text, method = choose_body(trafilatura_text(tree, url), readability_text(tree, url), _jsonld_body(article))
+    readability = readability_text(tree, url)
+    jsonld_body = _jsonld_body(article)
+    text, method = choose_body(trafilatura_text(tree, url), readability, jsonld_body)
+    if jsonld_body and method != "jsonld":
+        logger.debug("JSON-LD articleBody of %d chars looks like a teaser", len(jsonld_body))
 
     # 3. recall-tuned trafilatura with its own fallbacks, when too little came out yet
     if len(_WORD.findall(text)) < MIN_BODY_WORDS:
@@ -571,13 +572,16 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
     words = len(_WORD.findall(text))
     if words < MIN_BODY_WORDS:
         raise ExtractError(f"{where}: no article body text found ({words} words)")
-
-    # 4. the headline is metadata, not body: drop it when the text starts with it
     title = _title(tree, article)
     reason = not_an_article(tree, text, title)
     if reason:
         raise ExtractError(f"{where}: not a news article: {reason}")
-    text = _drop_headline(text, title)
+
+    # 4. line clean-up; the third voter (trafilatura's precision mode) runs only when asked
+    def precision() -> str:
+        return trafilatura_text(tree, url, favor_precision=True)
+
+    text = refine(text, method, page_evidence(tree, readability, precision, _headlines(tree, title)))
 
     published, modified = _dates(tree, article, url)
     logger.debug("%s: %d chars by %s", where, len(text), method)
