@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that identify a campaign or a click, never a document.
 TRACKING_PARAMS = frozenset(
@@ -24,6 +24,7 @@ _AMP_SUFFIX = re.compile(r"/(amp|amp\.html|output/amp|print)/?$", re.IGNORECASE)
 _AMP_SEGMENT = re.compile(r"/amp/", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Characters no host name may hold (RFC 3986 and the WHATWG URL standard's forbidden host code points).
+_WHITESPACE = re.compile(r"\s")
 _BAD_HOST_CHARS = re.compile(r'[\s\x00-\x1f\x7f<>"{}|\\^`%]')
 
 
@@ -70,8 +71,15 @@ def _canonical_host(hostname: str) -> str:
 
 
 def _canonical_path(path: str) -> str:
-    """Path without AMP or print wrappers, repeated or trailing slashes (applied until stable)."""
-    current = path or "/"
+    """Path without AMP or print wrappers, repeated or trailing slashes (applied until stable).
+
+    Whitespace inside the path is percent-encoded first, as a browser sends it: left raw, a
+    space at the end of the result would be stripped by the next call (not a fixed point).
+
+    >>> _canonical_path("/amp /amp")
+    '/amp%20'
+    """
+    current = _WHITESPACE.sub(lambda m: quote(m.group()), path) or "/"
     while True:
         cleaned = _AMP_SUFFIX.sub("", current) or "/"
         cleaned = _AMP_SEGMENT.sub("/", cleaned)
