@@ -16,8 +16,9 @@ and 4 lives in scrapers/extract_vote.py):
    both extractors above came back empty.
 4. Line clean-up of the chosen text: when trafilatura's text won, a line must also be
    kept by readability or by trafilatura's precision mode (two of three agree); lines
-   that are mostly link text (teasers), a last heading with only scraps after it
-   ("Comments"), and the headline and a dateline at the top are dropped.
+   that are mostly link text (teasers) or a list of links (tags) with their label, a last
+   heading with only scraps after it ("Comments"), closing promotions, disclaimers and
+   reporting credits, and the headline and a dateline at the top are dropped.
 
 Metadata (title, authors, published and modified dates, language, canonical URL,
 description, site name) is read from JSON-LD, then meta tags, then the page itself;
@@ -62,6 +63,7 @@ from scrapers.extract_vote import (
     choose_body,
     heading_words,
     link_shingles,
+    link_texts,
     refine,
 )
 from scrapers.nonnews import not_an_article
@@ -279,10 +281,12 @@ def page_evidence(
     tree: HtmlElement, readability: str, precision: Callable[[], str] | None, headlines: list[str | None]
 ) -> PageEvidence:
     """What stage 4 checks the chosen text against: other extractors, link texts, headings."""
+    anchors = [a.text_content() for a in tree.iter("a")]
     return PageEvidence(
         readability=readability,
         precision=precision,
-        link_shingles=link_shingles(a.text_content() for a in tree.iter("a")),
+        link_shingles=link_shingles(anchors),
+        link_texts=link_texts(anchors),
         headlines=tuple(h for h in headlines if h),
         headings=frozenset(heading_words(h.text_content()) for h in tree.iter("h1", "h2", "h3", "h4", "h5", "h6")),
     )
