@@ -21,7 +21,8 @@ def add_frames_parser(commands: Any) -> argparse.ArgumentParser:
     t.add_argument("--examples", required=True, type=Path, help="JSONL file of labelled examples")
     t.add_argument("--model-dir", required=True, type=Path, help="directory to write the model into")
     t.add_argument("--encoder", choices=ENCODERS, default="minilm",
-                   help="add MiniLM sentence embeddings to the TF-IDF features (default) or not ('none': faster)")
+                   help="add whole-text MiniLM embeddings (sentence-pooled for long texts) to the TF-IDF "
+                        "features (default) or not ('none': faster)")
     t.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     p = sub.add_parser("predict", help="predict frames of JSONL lines {'id': ..., 'text': ...}")
     source = p.add_mutually_exclusive_group(required=True)

