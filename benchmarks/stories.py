@@ -1,6 +1,7 @@
 """Benchmark the story grouping of analysis/stories.py on the corpora of ../shared/corpora.
 
     OMP_NUM_THREADS=1 python benchmarks/stories.py [--shared ../shared] [--repeats 3] [--set name=value ...]
+                                                   [--errors 20]
 
 The grouping never sees a story id: it groups every article of a corpus (in
 ``allsides_abp`` the 2,540 articles of AllSides' roundups among 28,184, the rest being
@@ -13,7 +14,8 @@ with a report story counts half against each half's precision, so the halves add
 whole dev set. ``basil`` (3 outlets, 100 events) and ``groundnews_stories`` (few
 large stories) are other distributions, reported with the same parameters.
 Wall time is the grouping of the whole allsides_abp dev file (reading excluded), the
-median of ``--repeats`` runs.
+median of ``--repeats`` runs. ``--errors N`` lists N missed pairs and N false merges of
+the tune half (outlets, dates, headlines) for error analysis; look at the tune half only.
 """
 
 from __future__ import annotations
@@ -53,6 +55,25 @@ def line(name: str, scores: dict[str, float]) -> str:
             f"(gold pairs {scores['gold_pairs']:,}, predicted {scores['predicted_pairs']:,.0f})")
 
 
+def show_errors(articles: pd.DataFrame, gold: list[str | None], predicted: list[str], limit: int) -> None:
+    """Print up to ``limit`` missed same-story pairs and false merges among the tune half's articles."""
+    rows = [i for i, g in enumerate(gold) if g is not None and split_of(g) == "tune"]
+    missed, merged = [], []
+    for x, a in enumerate(rows):
+        for b in rows[x + 1:]:
+            if gold[a] == gold[b] and predicted[a] != predicted[b]:
+                missed.append((a, b))
+            elif gold[a] != gold[b] and predicted[a] == predicted[b]:
+                merged.append((a, b))
+    for name, pairs in (("missed (same story, apart)", missed), ("false merges (other stories, together)", merged)):
+        print(f"  tune {name}: {len(pairs)}")
+        for a, b in pairs[:limit]:
+            for i in (a, b):
+                row = articles.iloc[i]
+                print(f"    {str(row.outlet)[:24]:<24} {str(row.published)[:10]:<10} {str(row.title)[:90]}")
+            print()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print every figure and a summary line; return 0."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -60,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1, help="timed runs of the allsides grouping (median)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a StoryParams field (for tuning), e.g. --set threshold=0.12")
+    parser.add_argument("--errors", type=int, default=0, metavar="N",
+                        help="list N missed pairs and N false merges of the tune half")
     args = parser.parse_args(argv)
     overrides = {}
     for item in args.set:
@@ -85,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         summary[f"allsides_{part}_f1"] = scores["f1"]
     scores = pairwise_scores(gold, predicted)
     print(line("  allsides all dev", scores))
+    if args.errors:
+        show_errors(articles, gold, predicted, args.errors)
     wall = statistics.median(times)
     print(f"  wall time (grouping {len(articles):,} articles): median {wall:.1f} s of {len(times)} "
           f"(budget {TIME_BUDGET_S:.0f} s)")

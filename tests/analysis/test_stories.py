@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -181,3 +182,37 @@ def test_a_broken_index_file_is_an_input_error(tmp_path: Path) -> None:
     bad.write_bytes(b"not an index")
     with pytest.raises(InputError, match="not a story index"):
         stories.StoryIndex.load(bad)
+
+
+def test_an_index_of_another_format_asks_for_a_rebuild(tmp_path: Path) -> None:
+    path = tmp_path / "index.npz"
+    stories.StoryIndex.empty().save(path)
+    with np.load(path) as data:
+        arrays = dict(data)
+    meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
+    arrays["meta"] = np.frombuffer(json.dumps({**meta, "format": 1}).encode("utf-8"), dtype=np.uint8)
+    np.savez_compressed(path, **arrays)
+    with pytest.raises(InputError, match="rebuild"):
+        stories.StoryIndex.load(path)
+
+
+def _article(article_id: str, outlet: str, published: str | None, title: str, text: str) -> dict[str, object]:
+    return {"id": article_id, "outlet": outlet, "url": None, "title": title, "published": published, "text": text}
+
+
+def test_an_undated_article_does_not_bridge_events_weeks_apart() -> None:
+    spring = "The senate committee voted on the Hartwell pipeline permit after a long hearing on the river crossing."
+    autumn = "The senate committee voted on the Hartwell pipeline permit again, months after the crossing hearing."
+    arts = pd.DataFrame([
+        _article("a", "A", "2024-03-01", "Committee votes on Hartwell pipeline permit", spring),
+        _article("b", "B", "2024-03-01", "Hartwell pipeline permit vote in committee", spring),
+        _article("c", "C", "2024-10-01", "Committee votes again on Hartwell pipeline permit", autumn),
+        _article("d", "D", "2024-10-01", "Hartwell pipeline permit: a second committee vote", autumn),
+        _article("u", "E", None, "Hartwell pipeline permit vote", spring + " " + autumn),
+    ])
+    far = stories.StoryParams(window_days=1000, day_penalty=0.0)  # only the span limit keeps them apart
+    story = dict(zip(*stories.group_stories(arts, params=far).articles[["id", "story"]].T.to_numpy()))
+    assert story["a"] == story["b"] and story["c"] == story["d"]
+    assert story["a"] != story["c"]
+    no_limit = stories.StoryParams(max_span_days=1000, window_days=1000, day_penalty=0.0)
+    assert stories.group_stories(arts, params=no_limit).articles.story.nunique() == 1  # the bridge, unchecked
