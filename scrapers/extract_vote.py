@@ -135,7 +135,7 @@ def shingles(text: str, size: int = SHINGLE_SIZE) -> Counter[tuple[str, ...]]:
         return Counter()
     if len(words) < size:
         return Counter([tuple(words)])
-    return Counter(tuple(words[k : k + size]) for k in range(len(words) - size + 1))
+    return Counter(zip(*(words[k:] for k in range(size))))
 
 
 def link_shingles(anchor_texts: Iterable[str]) -> frozenset[tuple[str, ...]]:
@@ -150,7 +150,7 @@ def link_shingles(anchor_texts: Iterable[str]) -> frozenset[tuple[str, ...]]:
     found: set[tuple[str, ...]] = set()
     for text in anchor_texts:
         words = _WORD.findall(text)
-        found.update(tuple(words[k : k + SHINGLE_SIZE]) for k in range(len(words) - SHINGLE_SIZE + 1))
+        found.update(zip(*(words[k:] for k in range(SHINGLE_SIZE))))
     return frozenset(found)
 
 
