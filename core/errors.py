@@ -48,3 +48,7 @@ class UnknownNameError(PressLensError, KeyError):
 
 class ExtractError(PressLensError):
     """No article could be extracted from a page (not HTML, empty, or no body text)."""
+
+
+class NotNewsError(ExtractError):
+    """The page is no news article: a section front, an error, sign-in or cookie page."""

@@ -56,7 +56,7 @@ from lxml_html_clean import Cleaner
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
-from core.errors import ExtractError
+from core.errors import ExtractError, NotNewsError
 from scrapers.extract_vote import (
     JSONLD_MIN_CHARS,  # noqa: F401 - re-exported: callers and tests read it from here
     PageEvidence,
@@ -589,7 +589,7 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
     title = _title(tree, article)
     reason = not_an_article(tree, text, title)
     if reason:
-        raise ExtractError(f"{where}: not a news article: {reason}")
+        raise NotNewsError(f"{where}: not a news article: {reason}")
 
     # 4. line clean-up; the third voter (trafilatura's precision mode) runs only when asked
     def precision() -> str:

@@ -41,10 +41,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from core.errors import ExtractError, NotNewsError
 from core.schema import STORY_FROM_DATA, Article, article_id
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from scrapers import dedup
+from scrapers.candidates import day_of
 from scrapers.collect_report import CollectReport, NetworkUnavailable
 from scrapers.discover import GDELT_API, Candidate, Query, Story, StoryOutlet, discover
 from scrapers.extract import Extracted, extract
@@ -70,6 +72,8 @@ NETWORK_KINDS = frozenset({"connection", "timeout"})
 PAYWALLED = "paywalled"
 EMPTY = "empty extraction"
 NOT_NEWS = "not news"  # a section front, error page, sign-in form or cookie wall (scrapers/nonnews.py)
+# An extractor crashed on the page: not permanent, so the saved page is extracted again next run.
+EXTRACT_CRASH = "extraction error"
 PAGE_OUTSIDE = "outside date range (page date)"
 # Range of a story built from feeds or URL lists without --since/--until: anything plausible.
 EARLIEST = date(1990, 1, 1)
@@ -263,7 +267,7 @@ def _fetch_and_store(store: Store, story: Story, fetcher: Fetcher, todo: list[Ca
     try:
         for candidate, html in reuse:
             report.reused_pages += 1
-            _extract_one(story, candidate, html, candidate.url, known, batch, report)
+            _extract_one(story, candidate, html, candidate.url, _outlet(candidate, known), batch, report)
             done += 1
             if progress:
                 progress(done, total, candidate.url)
@@ -275,7 +279,7 @@ def _fetch_and_store(store: Store, story: Story, fetcher: Fetcher, todo: list[Ca
                 report.fetched += 1
                 store.save_page(url, result.body, final_url=result.final_url, outlet=outlet, status=result.status,
                                 content_type=result.content_type)
-                _extract_one(story, candidate, result.body, result.final_url, known, batch, report)
+                _extract_one(story, candidate, result.body, result.final_url, outlet, batch, report)
             else:
                 batch.fail(url, result.kind, str(result), outlet)
                 if result.kind in NETWORK_KINDS:
@@ -293,16 +297,20 @@ def _outlet(candidate: Candidate, known: dict[str, dict[str, Any]]) -> str:
     return display_name(candidate.outlet or outlet_for_url(candidate.url, known), known)
 
 
-def _extract_one(story: Story, candidate: Candidate, html: bytes, page_url: str, known: dict[str, dict[str, Any]],
+def _extract_one(story: Story, candidate: Candidate, html: bytes, page_url: str, outlet: str,
                  batch: _Batch, report: CollectReport) -> None:
     """Step 5 for one page: an article into the batch, or a failure, or a drop."""
-    outlet = _outlet(candidate, known)
     began = time.monotonic()
     try:
         extracted = extract(html, page_url)
+    except ExtractError as exc:  # the message starts with the page's URL: recorded once, redacted
+        reason = str(exc).removeprefix(f"{page_url}: ")
+        batch.fail(candidate.url, NOT_NEWS if isinstance(exc, NotNewsError) else EMPTY,
+                   f"{redact(candidate.url)}: {reason}", outlet)
+        return
     except Exception as exc:  # noqa: BLE001 - a page that breaks a parser is one failed URL, not a failed run
-        kind = NOT_NEWS if "not a news article" in str(exc) else EMPTY
-        batch.fail(candidate.url, kind, f"{redact(candidate.url)}: {exc}", outlet)
+        log.exception("extraction crashed on %s", redact(candidate.url))
+        batch.fail(candidate.url, EXTRACT_CRASH, f"{redact(candidate.url)}: {type(exc).__name__}: {exc}", outlet)
         return
     finally:
         report.extract_seconds += time.monotonic() - began
@@ -312,7 +320,7 @@ def _extract_one(story: Story, candidate: Candidate, html: bytes, page_url: str,
         return
     article = build_article(story, candidate, extracted, outlet)
     # Discovery already judged dated candidates by their source's date; an undated one is judged by its page's.
-    day = _day(article.published) if not candidate.published else None
+    day = day_of(article.published) if not candidate.published else None
     if day is not None and not story.in_range(day):
         report.dropped[PAGE_OUTSIDE] += 1
         return
@@ -347,13 +355,6 @@ def build_article(story: Story, candidate: Candidate, extracted: Extracted, outl
         story_id=story.name or None, story_origin=STORY_FROM_DATA if story.name else None, source="collect",
         labels=labels,
     )
-
-
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
 
 
 # --- 7. outlets and syndication ---------------------------------------------------------------

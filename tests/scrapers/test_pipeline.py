@@ -355,3 +355,28 @@ def test_summary_says_how_many_copies_are_wire_stories() -> None:
     assert report.summary().splitlines()[-1] == ("stored 12 new articles from 12 outlets; 4 syndicated copies in 1 "
                                                  "groups (4 of AP stories)")
     assert report.as_counts()["copies_by_agency"] == {"AP": 4}
+
+
+def test_extraction_failures_name_the_url_once_and_a_crash_is_not_permanent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page with no body is a permanent 'empty extraction'; an extractor crash is retried next run."""
+    from scrapers import pipeline
+    from scrapers.discover import Candidate
+
+    story = Story("s", "S", date(2025, 6, 1), date(2025, 6, 30), Query(all_of=()), (), language="en")
+    url = "https://example.com/a"
+    candidate = Candidate(url, url, "E", "Title", "2025-06-10", "feed", "https://example.com/rss")
+    report = CollectReport()
+    batch = pipeline._Batch(None, report, 0)  # type: ignore[arg-type] - never flushed here
+    pipeline._extract_one(story, candidate, b"<html><body><p>Hi.</p></body></html>", url, "E", batch, report)
+    (_, kind, message, _), = batch.failures
+    assert kind == pipeline.EMPTY and message.count(url) == 1, message
+    assert pipeline._permanent(kind, message)
+
+    def broken(html: bytes, page_url: str) -> None:
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(pipeline, "extract", broken)
+    pipeline._extract_one(story, candidate, b"<html></html>", url, "E", batch, report)
+    _, kind, message, _ = batch.failures[-1]
+    assert kind == pipeline.EXTRACT_CRASH and "RuntimeError: parser bug" in message
+    assert not pipeline._permanent(kind, message)
