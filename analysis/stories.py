@@ -12,8 +12,8 @@ the stories itself when the data does not give them. The grouping, in steps:
 3. Measure each article's local density: how similar its closest articles outside its
    group are, in a first grouping on similarity alone (step 4 at ``first_threshold``).
 4. Merge by average linkage: repeatedly join the two groups whose mean similarity over
-   all their cross pairs, less ``density_weight`` times their mean density, is highest,
-   while it stays at or above ``threshold``. A mean, unlike a single strong link, does
+   all their cross pairs, less ``density_weight`` times the average of the two groups' mean
+   densities, is highest, while it stays at or above ``threshold``. A mean, unlike a single strong link, does
    not chain related but different events together; the density term asks more of
    articles on a busy running story, whose other events are close to them. Two groups
    that both hold the same outlet merge only when near-duplicates (an outlet rarely runs
@@ -84,8 +84,8 @@ INDEX_FORMAT = 2
 # Days either side of an article's date in which its story mates are looked for. 98 % of
 # same-story pairs in allsides_abp are at most 1 day apart; 2 days lost 0.03 F1 to false merges.
 WINDOW_DAYS = 1
-# Two groups merge while their mean cross-pair similarity, less DENSITY_WEIGHT times their
-# members' mean local density, is at least this. Tune-half F1 by threshold (DENSITY_WEIGHT
+# Two groups merge while their mean cross-pair similarity, less DENSITY_WEIGHT times the
+# average of the two groups' mean local densities, is at least this. Tune-half F1 by threshold (DENSITY_WEIGHT
 # 0.5): 0.02 -> 0.860, 0.03 -> 0.861, 0.04 -> 0.859, 0.05 -> 0.865, 0.06 -> 0.860.
 MERGE_THRESHOLD = 0.05
 # Local density of an article: the mean of its DENSITY_NEIGHBOURS strongest pair weights to
@@ -348,7 +348,7 @@ def _average_linkage(n: int, pairs: tuple[np.ndarray, np.ndarray, np.ndarray], d
     """Return a cluster representative per row: average linkage over the weighted candidate pairs.
 
     Two clusters merge, closest first, while their mean cross-pair weight (missing pairs
-    count 0) less ``density_weight`` times the mean local density of the two clusters stays
+    count 0) less ``density_weight`` times the average of the two clusters' mean local densities stays
     at or above ``threshold``. Refused: merges of two clusters that share an outlet (unless
     near-duplicates), that would span more than ``max_span_days`` between dated members,
     that join two seeds, or that add to a cluster holding a ``closed`` row. Rows sharing a
@@ -545,7 +545,8 @@ def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
     matrix = features.compact_columns(sp.hstack([
         math.sqrt(params.body_weight) * features.weighted(body_all, body_idf),
         math.sqrt(1.0 - params.body_weight) * features.weighted(lead_all, lead_idf)]))
-    known = np.vstack([index.neighbours, np.zeros((len(new_rows), DENSITY_NEIGHBOURS), dtype=np.float32)])[order]
+    blank = np.zeros((len(new_rows), DENSITY_NEIGHBOURS), dtype=np.float32)
+    known_neighbours = np.vstack([index.neighbours, blank])[order]
 
     def reorder(values: list[Any]) -> list[Any]:
         return [values[i] for i in order]
@@ -569,7 +570,7 @@ def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
     first = np.array(_average_linkage(n_docs, (left, right, weights), np.zeros(n_docs), seeds, closed, outlets,
                                       days, plain))
     across = first[left] != first[right]
-    neighbours = features.strongest_neighbours(n_docs, left[across], right[across], weights[across], known)
+    neighbours = features.strongest_neighbours(n_docs, left[across], right[across], weights[across], known_neighbours)
     density = neighbours.mean(axis=1)
     # 4. the grouping: average linkage with fixed seeds, asking more of dense articles
     roots = _average_linkage(n_docs, (left, right, weights), density, seeds, closed, outlets, days, params)

@@ -94,6 +94,7 @@ def test_new_articles_join_existing_stories_without_regrouping(basil: tuple[pd.D
     assert stories.pairwise_scores(gold, [combined[i] for i in articles.id])["f1"] >= BASIL_F1_FLOOR - 0.05
     again = stories.group_stories(articles[is_fox], existing=later.index)  # already indexed: unchanged
     assert again.articles.story.tolist() == later.articles.story.tolist()
+    assert again.articles.story_origin.tolist() == later.articles.story_origin.tolist()
     assert len(again.index) == len(articles)
 
 
@@ -216,3 +217,18 @@ def test_an_undated_article_does_not_bridge_events_weeks_apart() -> None:
     assert story["a"] != story["c"]
     no_limit = stories.StoryParams(max_span_days=1000, window_days=1000, day_penalty=0.0)
     assert stories.group_stories(arts, params=no_limit).articles.story.nunique() == 1  # the bridge, unchecked
+
+
+def test_an_indexed_article_fed_again_keeps_its_story_origin() -> None:
+    """An article already in the index keeps its stored story and origin (here: given by the data)."""
+    arts = pd.DataFrame({
+        "id": ["a1", "b1"], "outlet": ["A", "B"], "url": None,
+        "title": ["Volcano erupts on Iceland coast", "City council approves new bike lanes"],
+        "published": ["2024-01-14", "2024-01-14"],
+        "text": ["Lava flowed toward the fishing town of Grindavik.", "The council voted for bike lanes."],
+        "story_id": ["given-story", None]})
+    first = stories.group_stories(arts)
+    assert first.articles.set_index("id").loc["a1", "story_origin"] == "data"
+    again = stories.group_stories(arts.assign(story_id=None).iloc[:1], existing=first.index)
+    assert again.articles.story.tolist() == ["given-story"]
+    assert again.articles.story_origin.tolist() == ["data"]
