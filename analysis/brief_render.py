@@ -16,6 +16,8 @@ import html
 import re
 from typing import TYPE_CHECKING
 
+from analysis.citations import safe_url
+
 if TYPE_CHECKING:
     from analysis.brief import Brief, Citation, Statement
 
@@ -28,14 +30,6 @@ _SPACE = re.compile(r"\s+")
 def escape_markdown(text: str) -> str:
     """Return ``text`` safe to place inside Markdown: HTML escaped, Markdown syntax escaped, one line."""
     return _MARKDOWN.sub(r"\\\1", html.escape(_SPACE.sub(" ", text or "").strip(), quote=False))
-
-
-def safe_url(url: str | None) -> str | None:
-    """Return an http(s) URL fit for a Markdown link, or None for anything else."""
-    if not url or not re.match(r"^https?://", url, re.I):
-        return None
-    return (url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
-            .replace(">", "%3E").replace('"', "%22"))
 
 
 def _citation(citation: Citation) -> str:

@@ -2,7 +2,8 @@
 
 Scraped text is untrusted: Markdown escapes its markup characters, HTML escapes every
 string, the page has no script and loads nothing remote, and links go only to article
-URLs with an http or https scheme.
+URLs with an http or https scheme and a host (analysis.citations.safe_url, percent-encoding what
+could end a link early).
 
 >>> safe_url("javascript:alert(1)") is None, safe_url("https://example.com/a")
 (True, 'https://example.com/a')
@@ -12,24 +13,13 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlsplit
 
+from analysis.citations import safe_url
 from analysis.digest_model import Citation, Digest, Entry, Item, Section
 
 # Markup that matters inside a line: emphasis, code, links, HTML, table pipes. Brackets are escaped, so
 # parentheses cannot form a link; no scraped string opens a line, so "#" and "-" need nothing.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-
-
-def safe_url(url: str | None) -> str | None:
-    """Return ``url`` when it is an http(s) address, else None."""
-    if not isinstance(url, str):
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def md(text: str) -> str:

@@ -17,15 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.citations import safe_url
+
 CITATION_COLUMNS = ["statement", "outlet", "title", "sentence", "url", "article_id"]
-
-
-def safe_url(url: object) -> str | None:
-    """Return the URL when it is http(s), else None (no javascript:, data: or relative links)."""
-    if not isinstance(url, str):
-        return None
-    text = url.strip()
-    return text if text.lower().startswith(("http://", "https://")) else None
 
 
 def plain_heading(text: str) -> str:
