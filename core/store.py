@@ -653,7 +653,7 @@ class Store:
             rows = self._db.execute(
                 "SELECT a.story_id, a.url FROM articles a WHERE a.story_id IN "
                 f"({','.join('?' * len(chunk))}) AND (a.url LIKE 'http://%' OR a.url LIKE 'https://%') "
-                "ORDER BY a.story_id, a.published, a.id",
+                "ORDER BY a.story_id, a.published IS NULL, a.published, a.id",  # undated last
                 list(chunk),
             )
             for story, url in rows:

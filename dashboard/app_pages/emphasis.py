@@ -34,9 +34,8 @@ if view == "timing":
         ui.show_table(timing, "volume-timing", flt, "timing")
     st.stop()
 
-sample = ui.text_sample(ui.db(), ui.version(), flt)
+sample = ui.text_sample(ui.db(), ui.version(), flt, ui.sample_size(view))  # the cache entry text_view reads
 st.caption(sample.note())
-outlets = sorted(sample.articles["outlet"].unique())
 
 if view == "terms":
     st.subheader("Distinctive terms")

@@ -238,3 +238,10 @@ def test_score_matrix_has_one_column_per_scorer_metric(store: Store) -> None:
     assert list(matrix.columns) == ["s.tone", "s.words"]
     assert matrix.loc[a, "s.tone"] == 0.5 and matrix.loc[b, "s.tone"] == -0.25
     assert pd.isna(matrix.loc[a, "s.words"]) and pd.isna(matrix.loc[b, "s.words"])
+
+
+def test_first_urls_takes_the_earliest_dated_article(store: Store) -> None:
+    """An undated article is not the story's earliest (SQLite sorts NULL first unless told)."""
+    store.upsert_articles([make(1, story_id="s", published=None), make(2, story_id="s", published="2024-01-05"),
+                           make(3, story_id="s", published="2024-01-09")])
+    assert store.first_urls(["s"]) == {"s": "https://example.com/2"}
