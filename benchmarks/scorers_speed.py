@@ -149,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
                     began = time.perf_counter()
                     result = analysis_run.run(store, settings.with_values({"workers": workers}))
                     seconds = time.perf_counter() - began
-                label = "one process" if workers == 1 else f"{analysis_run.worker_count(Settings(), 99)} workers"
+                batches = -(-len(articles) // settings.batch_size)
+                used = analysis_run.worker_count(settings.with_values({"workers": workers}), batches)
+                label = "one process" if used == 1 else f"{used} workers"
                 print(f"analysis run end to end (score + write), {label}: {len(articles) / seconds:.1f} "
                       f"articles/s ({seconds:.1f} s)")
             print(result.summary())

@@ -189,7 +189,7 @@ def quality_ledger(db: str, frame: pd.DataFrame, settings: Settings) -> pd.DataF
     """Return what could not be collected or is incomplete, by kind, with counts per outlet."""
     with _open(db, settings) as store:
         failures = store.failures()
-        syndicated = store.syndication() if hasattr(store, "syndication") else None
+        syndicated = store.syndication()
     rows: list[dict[str, object]] = []
     if not failures.empty:
         mine = failures[failures["outlet"].isin(frame["outlet"]) | failures["outlet"].isna()]
@@ -255,6 +255,8 @@ def target_tone(db: str, frame: pd.DataFrame, target: str, settings: Settings, m
     ids_list = sorted(ids)[:max_articles]
     with _open(db, settings) as store:
         texts = store.articles(ids=ids_list, columns=["outlet", "title", "text", "url", "published"])
+    # earliest articles first (undated last), so the news model's mention cap keeps the first ones
+    texts = texts.sort_values(["published", "id"], na_position="last", kind="stable")
     found = target_mentions(texts, term, keep=["title", "url"])
     if scorer == "news":
         found = found.head(NEWS_TARGET_MAX_MENTIONS)
