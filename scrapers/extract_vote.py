@@ -32,6 +32,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -124,8 +125,11 @@ class PageEvidence:
     headings: frozenset[str] = frozenset()  # the words of every <h1>-<h6>, space-joined
 
 
+@functools.lru_cache(maxsize=4096)
 def shingles(text: str, size: int = SHINGLE_SIZE) -> Counter[tuple[str, ...]]:
     """The multiset of runs of `size` consecutive words (one shingle for shorter texts).
+
+    Cached (a page's texts and lines are asked about by several checks): read-only.
 
     >>> sorted(shingles("a b c d e"))
     [('a', 'b', 'c', 'd'), ('b', 'c', 'd', 'e')]

@@ -27,8 +27,13 @@ _CONSENT_PAGE = re.compile(r"\b(?:we|this (?:site|website)) uses? cookies\b", re
 _WORD = re.compile(r"\w+")
 
 
-def not_an_article(tree: HtmlElement, text: str, title: str | None) -> str | None:
+def not_an_article(
+    tree: HtmlElement, text: str, title: str | None, link_texts: frozenset[str] | None = None
+) -> str | None:
     """Return why a page that yielded text is no news article (links, error, sign-in, consent), else None.
+
+    `link_texts`: the page's link texts as scrapers.extract_vote.link_texts gives them
+    (read from the tree when not given).
 
     >>> import lxml.html
     >>> page = "<ul>" + "".join(f"<li><a href='/{i}'>Story {i} of the day</a></li>" for i in range(9)) + "</ul>"
@@ -37,8 +42,9 @@ def not_an_article(tree: HtmlElement, text: str, title: str | None) -> str | Non
     """
     words = len(_WORD.findall(text))
     lines = [line for line in text.split("\n") if line.strip()]
-    anchors = {tuple(_WORD.findall(a.text_content().lower())) for a in tree.iter("a")}
-    linked = sum(len(_WORD.findall(line)) for line in lines if tuple(_WORD.findall(line.lower())) in anchors)
+    if link_texts is None:
+        link_texts = frozenset(" ".join(_WORD.findall(a.text_content().lower())) for a in tree.iter("a"))
+    linked = sum(len(_WORD.findall(line)) for line in lines if " ".join(_WORD.findall(line.lower())) in link_texts)
     if len(lines) >= LINK_LIST_MIN_LINES and words and linked >= LINK_LIST_SHARE * words:
         return f"a list of links ({linked} of {words} words are link texts)"
     if words >= SHORT_PAGE_WORDS:
