@@ -7,6 +7,10 @@ tuned thresholds (each site's pages scored with the values chosen on the other s
 and a last summary line.
 
     OMP_NUM_THREADS=1 python benchmarks/extraction.py [--shared ../shared] [--runs 3] [--quick]
+
+With ``--against CHECKOUT`` it only times this cascade against another checkout's (say a
+``git worktree`` of the previous commit) and trafilatura's defaults, passes alternating in
+one process: the way to compare speeds on a shared machine whose speed drifts.
 """
 
 from __future__ import annotations
@@ -78,6 +82,10 @@ def extractors(quick: bool) -> dict[str, Extractor]:
         "trafilatura favor_precision": traf(favor_precision=True),
         "trafilatura favor_recall": traf(favor_recall=True),
         f"readability-lxml {version('readability-lxml')} + html-text": readability,
+        # the cascade's readability (scrapers/readability_text.py): same text, side by side
+        "readability as the cascade runs it": lambda raw, url: ex.readability_text(
+            ex.content_tree(ex.parse_html(raw, url))
+        ),
     }
     try:
         import justext
@@ -130,11 +138,12 @@ def body_inputs(raw: bytes, url: str) -> tuple[str, str, str, vote.PageEvidence]
     """Everything the cascade's body stages 1, 2 and 4 read from one page, computed once."""
     tree = ex.parse_html(raw, url)
     article = ex._article_jsonld(ex._jsonld_objects(tree))
-    readability = ex.readability_text(tree, url)
-    precision = ex.trafilatura_text(tree, url, favor_precision=True)
+    content = ex.content_tree(tree)
+    readability = ex.readability_text(content, url)
+    precision = ex.trafilatura_text(content, url, favor_precision=True)
     headlines = ex._headlines(tree, ex._title(tree, article))
     return (
-        ex.trafilatura_text(tree, url),
+        ex.trafilatura_text(content, url),
         readability,
         ex._jsonld_body(article),
         ex.page_evidence(tree, readability, lambda: precision, headlines),
@@ -188,11 +197,49 @@ def leave_site_out(
     return scorer.aggregate(oof), dict(chosen)
 
 
+def side_by_side(checkout: Path, pages: dict[str, bytes], urls: dict[str, str], runs: int) -> None:
+    """The cascade of another checkout (e.g. a `git worktree` of the last commit), this one and
+    trafilatura's defaults, passes alternating in this one process: speeds and their ratios.
+
+    The other checkout's scrapers/extract.py is loaded under another name; the modules it
+    imports (scrapers.extract_vote, ...) are this checkout's.
+    """
+    import trafilatura
+
+    spec = importlib.util.spec_from_file_location("baseline_extract", checkout / "scrapers" / "extract.py")
+    assert spec and spec.loader, f"{checkout}: no scrapers/extract.py"
+    baseline = importlib.util.module_from_spec(spec)
+    sys.modules["baseline_extract"] = baseline  # dataclasses look their module up
+    spec.loader.exec_module(baseline)
+    fns: dict[str, Extractor] = {
+        "baseline": lambda raw, url: baseline.extract(raw, url).text,
+        "cascade": lambda raw, url: ex.extract(raw, url).text,
+        "trafilatura": lambda raw, url: trafilatura.extract(raw, url=url, include_comments=False) or "",
+    }
+    outs = {name: run(fn, pages, urls)[0] for name, fn in fns.items()}  # warm-up pass
+    same = sum(outs["baseline"][pid] == outs["cascade"][pid] for pid in pages)
+    speeds: dict[str, list[float]] = defaultdict(list)
+    for _ in range(runs):
+        for name, fn in fns.items():
+            speeds[name].append(len(pages) / run(fn, pages, urls)[1])
+    median = {name: statistics.median(values) for name, values in speeds.items()}
+    print(f"side by side, {runs} alternating passes (pages/s, median): "
+          + ", ".join(f"{name} {value:.1f}" for name, value in median.items()))
+    print(f"cascade/baseline {median['cascade'] / median['baseline']:.2f}, "
+          f"cascade/trafilatura {median['cascade'] / median['trafilatura']:.2f}, "
+          f"baseline/trafilatura {median['baseline'] / median['trafilatura']:.2f}; "
+          f"the same text on {same} of {len(pages)} pages")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="the shared data folder")
     parser.add_argument("--runs", type=int, default=3, help="timing runs per extractor (median quoted)")
     parser.add_argument("--quick", action="store_true", help="skip newspaper (slow) and the leave-site-out check")
+    parser.add_argument(
+        "--against", type=Path, metavar="CHECKOUT",
+        help="only time this cascade against another checkout's, passes alternating (see side_by_side)",
+    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     logging.basicConfig(level=logging.CRITICAL)
@@ -203,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     urls = json.loads((bench / "urls.json").read_text("utf-8"))
     pages = {pid: gzip.decompress((bench / "html" / f"{pid}.html.gz").read_bytes()) for pid in truth}
     print(f"{len(pages)} dev pages; lxml {version('lxml')}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '-')}")
+    if args.against:
+        side_by_side(args.against, pages, urls, max(1, args.runs))
+        return 0
     print(f"{'extractor':45s} {'f1':>6s} {'prec':>6s} {'rec':>6s} {'acc':>6s} {'pages/s':>8s}")
 
     final: dict[str, float] = {}

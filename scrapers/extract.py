@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import codecs
 import copy
+import functools
 import gzip
 import json
 import logging
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import unescape
@@ -52,9 +53,8 @@ import lxml.etree
 import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
-from lxml_html_clean import Cleaner
 from readability import Document
-from readability.readability import REGEXES, Unparseable
+from readability.readability import Unparseable
 
 from core.errors import ExtractError, NotNewsError
 from scrapers.extract_vote import (
@@ -67,6 +67,7 @@ from scrapers.extract_vote import (
     refine,
 )
 from scrapers.nonnews import not_an_article
+from scrapers.readability_text import NOT_CONTENT, TextReadability
 
 logger = logging.getLogger(__name__)
 
@@ -89,28 +90,6 @@ UNSAFE_DECLARED_CODECS = frozenset({
 })
 
 _WORD = re.compile(r"\w+")
-_DISPLAY_NONE = REGEXES["displayNoneRe"]
-# Elements dropped before readability (see readability_text): no article text lives in them.
-_NOT_CONTENT = lxml.etree.XPath("//nav | //footer | //aside | //svg | //iframe | //select | //button")
-# readability-lxml 0.9's cleaner (readability/cleaners.py) with javascript=False: see _TextReadability
-_TEXT_CLEANER = Cleaner(
-    scripts=True,
-    javascript=False,
-    comments=True,
-    style=True,
-    links=True,
-    meta=False,
-    add_nofollow=False,
-    page_structure=False,
-    processing_instructions=True,
-    embedded=False,
-    frames=False,
-    forms=False,
-    annoying_tags=False,
-    remove_tags=None,
-    remove_unknown_tags=False,
-    safe_attrs_only=False,
-)
 _HTML_TAG = re.compile(
     rb"<\s*(?:!doctype\s+html|html|head|body|div|p|article|main|section|span|table|title|meta|h[1-6])\b",
     re.IGNORECASE,
@@ -118,6 +97,7 @@ _HTML_TAG = re.compile(
 # Code points XML (hence lxml's text nodes) cannot hold: C0 controls but tab, LF, CR (a form
 # feed, HTML white space, becomes a space first); U+FFFE and U+FFFF.
 _XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_DECLARATION = re.compile("^[\\s\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*<\\?xml[^>]*\\?>")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
 _PAYWALL_MARKUP = re.compile(r"paywall|subscriber[-_ ]?only|premium[-_ ]content|piano-", re.IGNORECASE)
 _ARTICLE_TYPES = {
@@ -206,16 +186,16 @@ def parse_html(html: str | bytes, url: str | None = None) -> HtmlElement:
     text = html if isinstance(html, str) else decode_html(html, url)
     if not _HTML_TAG.search(text[:200_000].encode("utf-8", errors="ignore")):
         raise ExtractError(f"{url or 'page'}: not HTML (no HTML tags found)")
-    # lxml refuses str input that carries an XML encoding declaration
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    # control characters render as nothing in a browser, and lxml refuses them in text nodes
-    text = _XML_INCOMPATIBLE.sub("", text.replace("\x0c", " "))
+    # lxml refuses str input that carries an XML encoding declaration (control characters
+    # before it are dropped below anyway)
+    text = _XML_DECLARATION.sub("", text.replace("\x0c", " "), count=1)
     # trafilatura's loader: the parser settings its extractor is tuned for (comments and
-    # processing instructions dropped); a plain lxml parse is the fallback
+    # processing instructions dropped); it also drops the control characters lxml refuses in
+    # text nodes (they render as nothing in a browser). A plain lxml parse is the fallback.
     tree = trafilatura.load_html(text)
     if tree is None:
         try:
-            tree = lxml.html.document_fromstring(text)
+            tree = lxml.html.document_fromstring(_XML_INCOMPATIBLE.sub("", text))
         except (lxml.etree.ParserError, ValueError) as err:
             raise ExtractError(f"{url or 'page'}: unparseable HTML ({err})") from err
     return tree
@@ -242,56 +222,59 @@ def trafilatura_text(tree: HtmlElement, url: str | None = None, *, fast: bool = 
     return _paragraphs(text)
 
 
-class _TextReadability(Document):
-    """readability-lxml's Document with a cleaner that leaves ``javascript:`` links alone.
+def content_tree(tree: HtmlElement) -> HtmlElement:
+    """A copy of the page without the elements that never hold article text, for the extractors.
 
-    readability 0.9 cleans every page with a module-level Cleaner(javascript=True) whose
-    link rewriting takes ~27 % of its run time and changes no text: the same output on all
-    112 dev pages, 4.0 -> 2.9 CPU-s (tests/scrapers/test_extract.py checks the first 20).
-    ``_parse`` is readability's own steps (hidden and display:none elements dropped, the
-    page cleaned, the base href resolved) with that one option off.
-    """
-
-    def _parse(self, input: HtmlElement) -> HtmlElement:  # the parameter name is readability's
-        self.encoding = "utf-8"
-        for elem in input.xpath("//*[@hidden]"):
-            elem.drop_tree()
-        for elem in input.xpath("//*[@style]"):
-            if _DISPLAY_NONE.search(elem.get("style")):
-                elem.drop_tree()
-        doc = _TEXT_CLEANER.clean_html(input)
-        doc.resolve_base_href(handle_failures="discard")
-        return doc
-
-
-def readability_text(tree: HtmlElement, url: str | None = None, *, document: type[Document] = _TextReadability) -> str:
-    """Body text by readability-lxml (on a copy of the tree) rendered by html-text.
-
-    `document` is the readability class: the faster _TextReadability, or readability's own
-    Document (the test that checks they agree passes it). Elements that never hold article text
-    (navigation, footers, asides, widgets) are dropped first: readability then scores a smaller
-    tree (3.8 -> 2.7 CPU-s over the 112 dev pages, the whole cascade 1.12x, medians of 5
-    alternating passes), its text the same on 104 of 112 dev pages and the cascade's F1 unchanged
-    (0.986 dev, 0.980 leave-one-site-out; exact-match pages 68 -> 69). <form> and <noscript>
-    stay: some sites wrap the whole page in a form, and JavaScript-only pages put text in noscript.
+    The <head>, navigation, footers, asides, widgets, scripts, styles and noscript go (both
+    extractors drop all of these anyway, each on its own copy, after running their cleaning
+    rules over them): trafilatura then runs ~1.5x faster, readability scores a smaller tree,
+    and the cascade's output is the same on all 112 dev pages (trafilatura's own text on 111;
+    on the other it no longer appends 134 lines of a site menu, which stage 4 dropped).
+    <form> stays: some sites wrap the whole page in a form. One trafilatura rule goes quiet:
+    its forum-thread mode, keyed on DiscussionForumPosting JSON-LD, which news pages do not
+    carry. The caller's tree is left as it was: metadata, link texts and stage 3 read the
+    whole page.
     """
     page = copy.deepcopy(tree)
-    for element in _NOT_CONTENT(page):
+    for element in NOT_CONTENT(page):
         element.drop_tree()
+    return page
+
+
+def readability_text(
+    content: HtmlElement, url: str | None = None, *, document: type[Document] = TextReadability
+) -> str:
+    """Body text by readability-lxml from a content tree (see content_tree), rendered by html-text.
+
+    `document` is the readability class: the faster TextReadability (scrapers/readability_text.py,
+    same output), or readability's own Document (the test that checks they agree passes it; it
+    changes the tree it is given).
+    """
     try:
         # no url: making links absolute costs a tenth of the time and text needs no links
-        summary = document(page).summary(html_partial=True)
-        return _paragraphs(html_text.extract_text(summary, guess_layout=True))
+        reader = document(content)
+        reader.summary(html_partial=True)
+        # the article tree summary() serialised (reader.html): html-text reads it without a
+        # second parse of that HTML (the same text on all 112 dev pages; a test checks)
+        return _paragraphs(html_text.extract_text(reader.html, guess_layout=True))
     except (Unparseable, ValueError, TypeError, lxml.etree.LxmlError) as err:
         logger.debug("readability failed on %s: %s", url, err)
         return ""
 
 
 def page_evidence(
-    tree: HtmlElement, readability: str, precision: Callable[[], str] | None, headlines: list[str | None]
+    tree: HtmlElement,
+    readability: str,
+    precision: Callable[[], str] | None,
+    headlines: list[str | None],
+    anchors: Iterable[str] | None = None,
 ) -> PageEvidence:
-    """What stage 4 checks the chosen text against: other extractors, link texts, headings."""
-    anchors = [a.text_content() for a in tree.iter("a")]
+    """What stage 4 checks the chosen text against: other extractors, link texts, headings.
+
+    `anchors`: the page's distinct link texts (read from the tree when not given).
+    """
+    if anchors is None:
+        anchors = {a.text_content() for a in tree.iter("a")}
     return PageEvidence(
         readability=readability,
         precision=precision,
@@ -367,18 +350,26 @@ def _names(value: Any) -> list[str]:
     return [n for n in names if n and not n.lower().startswith(("http://", "https://"))]
 
 
-def _meta(tree: HtmlElement, *keys: str) -> str | None:
-    """The first non-empty <meta> content whose property/name/itemprop is one of keys."""
-    wanted = {k.lower() for k in keys}
+@functools.lru_cache(maxsize=1)
+def _meta_tags(tree: HtmlElement) -> dict[str, str]:
+    """Each <meta> property/name/itemprop (lower-cased) with its first non-empty content.
+
+    Cached for the last tree: a page's metadata is read about ten times, and a parsed page
+    is never changed (the extractors work on content_tree's copy).
+    """
     found: dict[str, str] = {}
     for el in tree.iterfind(".//meta"):
         content = (el.get("content") or "").strip()
         if not content:
             continue
         for attr in ("property", "name", "itemprop"):
-            key = (el.get(attr) or "").strip().lower()
-            if key in wanted and key not in found:
-                found[key] = content
+            found.setdefault((el.get(attr) or "").strip().lower(), content)
+    return found
+
+
+def _meta(tree: HtmlElement, *keys: str) -> str | None:
+    """The first non-empty <meta> content whose property/name/itemprop is one of keys."""
+    found = _meta_tags(tree)
     for key in keys:
         if key.lower() in found:
             return found[key.lower()]
@@ -574,9 +565,10 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
     article = _article_jsonld(objects)
 
     # 1-2. both extractors on the same tree; JSON-LD articleBody when complete, else consensus
-    readability = readability_text(tree, url)
+    content = content_tree(tree)
+    readability = readability_text(content, url)
     jsonld_body = _jsonld_body(article)
-    text, method = choose_body(trafilatura_text(tree, url), readability, jsonld_body)
+    text, method = choose_body(trafilatura_text(content, url), readability, jsonld_body)
     if jsonld_body and method != "jsonld":
         logger.debug("JSON-LD articleBody of %d chars looks like a teaser", len(jsonld_body))
 
@@ -589,15 +581,16 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
     if words < MIN_BODY_WORDS:
         raise ExtractError(f"{where}: no article body text found ({words} words)")
     title = _title(tree, article)
-    reason = not_an_article(tree, text, title)
+    anchors = {a.text_content() for a in tree.iter("a")}  # distinct link texts, read once
+    reason = not_an_article(tree, text, title, link_texts(anchors))
     if reason:
         raise NotNewsError(f"{where}: not a news article: {reason}")
 
     # 4. line clean-up; the third voter (trafilatura's precision mode) runs only when asked
     def precision() -> str:
-        return trafilatura_text(tree, url, favor_precision=True)
+        return trafilatura_text(content, url, favor_precision=True)
 
-    text = refine(text, method, page_evidence(tree, readability, precision, _headlines(tree, title)))
+    text = refine(text, method, page_evidence(tree, readability, precision, _headlines(tree, title), anchors))
 
     published, modified = _dates(tree, article, url)
     logger.debug("%s: %d chars by %s", where, len(text), method)

@@ -15,7 +15,6 @@ from types import ModuleType
 
 import lxml.html
 import pytest
-from readability import Document
 
 from scrapers.extract import (
     JSONLD_MIN_CHARS,
@@ -23,8 +22,6 @@ from scrapers.extract import (
     ExtractError,
     extract,
     extract_paths,
-    parse_html,
-    readability_text,
 )
 from scrapers.extract_vote import (
     PageEvidence,
@@ -165,25 +162,6 @@ def test_jsonld_teasers_not_trusted_on_real_pages(bench: dict) -> None:
                 checked += 1
                 assert bench["out"][pid].method != "jsonld", pid[:12]
     assert checked >= 1
-
-
-def test_readability_without_javascript_cleaning_gives_the_same_text(bench: dict) -> None:
-    """The faster readability subclass renders the same text as readability-lxml itself."""
-    for pid in sorted(bench["pages"])[:20]:
-        tree = parse_html(bench["pages"][pid])
-        assert readability_text(tree) == readability_text(tree, document=Document), pid[:12]
-
-
-def test_readability_never_reads_navigation_asides_or_footers() -> None:
-    """Elements that hold no article text are dropped before readability scores the page."""
-    body = "".join(f"<p>The harbour commission voted {k} times on the dredging plan, and each time the "
-                   f"fishermen's union said the cost would fall on them.</p>" for k in range(6))
-    html = (f"<html><body><div class='story'><nav><p>{'Sections World Politics Business Opinion, ' * 8}</p></nav>"
-            f"{body}<aside><p>{'Most read this week across our sites and partners, ' * 6}</p></aside>"
-            f"<footer><p>{'Copyright notice and terms of service for readers, ' * 6}</p></footer></div></body></html>")
-    text = readability_text(parse_html(html))
-    assert "harbour commission voted 5 times" in text
-    assert "Sections" not in text and "Most read" not in text and "Copyright" not in text
 
 
 def test_every_page_has_metadata_shape(bench: dict) -> None:
@@ -437,3 +415,16 @@ def test_extract_paths(tmp_path: Path) -> None:
     single = list(extract_paths([folder / "zipped.html.gz"], None))
     assert [r["id"] for r in single] == ["zipped"]
     json.dumps(single)
+
+
+def test_benchmark_times_a_checkout_against_this_one(bench: dict, capsys: pytest.CaptureFixture) -> None:
+    """benchmarks/extraction.py --against: this checkout against itself gives the same text."""
+    repo = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("extraction_benchmark", repo / "benchmarks" / "extraction.py")
+    assert spec and spec.loader
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    few = dict(sorted(bench["pages"].items())[:4])
+    module.side_by_side(repo, few, bench["urls"], runs=1)
+    out = capsys.readouterr().out
+    assert "the same text on 4 of 4 pages" in out and re.search(r"cascade/baseline \d+\.\d\d", out)

@@ -1,0 +1,183 @@
+"""readability-lxml 0.9, made cheaper without changing what it returns.
+
+readability is the cascade's second extractor (scrapers/extract.py) and was ~60 % of its
+time. `TextReadability` overrides the steps where that time went with ones that build the
+same tree: tests/scrapers/test_readability_text.py checks the text, and the summary's
+elements and text, against readability's own ``Document`` on every benchmark page, and
+``benchmarks/extraction.py`` prints both side by side. What changed, and why the result
+cannot differ:
+
+- ``_parse``: readability cleans the page with a module-level ``Cleaner(javascript=True)``
+  whose ``javascript:`` and ``data:`` URL rewriting changes no text (and takes ~27 % of its
+  time); here that option is off. The input is the caller's content tree (see
+  scrapers.extract.content_tree), copied once per parse pass and cleaned in place
+  (readability's ``clean_html`` copied it a second time).
+- ``remove_unlikely_candidates``: the same test on each element in document order, but
+  the descendants of an element just dropped are not visited (readability tests them too,
+  detached from the page, where dropping them changes nothing).
+- ``transform_misused_divs_into_paragraphs``: readability serialises each div's children
+  to look for a block tag (``<p``, ``<div``, ``<ul``...) in the markup, once per div:
+  quadratic in nesting depth. Here one walk marks every element with a descendant whose
+  tag starts with one of those names, which is what the regex finds in markup without
+  comments or processing instructions (the parser drops both; a tree holding one falls
+  back to readability's check). The other two passes are readability's.
+- ``score_paragraphs``: each link's text length is computed once per scoring pass instead
+  of once per candidate that contains it (the tree does not change within the pass).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import lxml.etree
+from lxml.etree import tounicode
+from lxml.html import HtmlElement, fragment_fromstring
+from lxml_html_clean import Cleaner
+from readability import Document
+from readability.readability import REGEXES, clean
+
+_DISPLAY_NONE = REGEXES["displayNoneRe"]
+_UNLIKELY = REGEXES["unlikelyCandidatesRe"]
+_MAYBE_OK = REGEXES["okMaybeItsACandidateRe"]
+_DIV_TO_P = REGEXES["divToPElementsRe"]
+# Elements no article text lives in, dropped before either extractor runs (see
+# scrapers.extract.content_tree); both would drop the <head>, scripts, styles and noscript
+# themselves.
+NOT_CONTENT = lxml.etree.XPath(
+    "/html/head | //nav | //footer | //aside | //svg | //iframe | //select | //button | //script | //style | //noscript"
+)
+# readability-lxml 0.9's cleaner (readability/cleaners.py) with javascript=False
+_TEXT_CLEANER = Cleaner(
+    scripts=True,
+    javascript=False,
+    comments=True,
+    style=True,
+    links=True,
+    meta=False,
+    add_nofollow=False,
+    page_structure=False,
+    processing_instructions=True,
+    embedded=False,
+    frames=False,
+    forms=False,
+    annoying_tags=False,
+    remove_tags=None,
+    remove_unknown_tags=False,
+    safe_attrs_only=False,
+)
+# readability's inline tags: a run of them in a div becomes a paragraph
+_INLINE_TAGS = frozenset({"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"})
+# a tag whose serialised start ("<" + tag) the divToPElements regex matches
+_BLOCK_TAG = re.compile(f"(?:{_DIV_TO_P.pattern.removeprefix('<')})", re.IGNORECASE)
+
+
+class TextReadability(Document):
+    """readability's Document with the same output at a lower cost (see the module docstring).
+
+    The input is the caller's content tree, left untouched: every parse pass copies it.
+    """
+
+    def _parse(self, input: HtmlElement) -> HtmlElement:  # the parameter name is readability's
+        self.encoding = "utf-8"
+        doc = copy.deepcopy(input)
+        for elem in doc.xpath("//*[@hidden]"):
+            elem.drop_tree()
+        for elem in doc.xpath("//*[@style]"):
+            if _DISPLAY_NONE.search(elem.get("style")):
+                elem.drop_tree()
+        _TEXT_CLEANER(doc)  # in place: doc is already this pass's own copy
+        doc.resolve_base_href(handle_failures="discard")
+        return doc
+
+    def remove_unlikely_candidates(self) -> None:
+        # readability's test, element by element in document order, but a dropped element's
+        # descendants are not visited (readability tests them too, detached: no effect)
+        stack = list(self.html)[::-1]
+        while stack:
+            elem = stack.pop()
+            marks = "{} {}".format(elem.get("class", ""), elem.get("id", ""))
+            if (
+                len(marks) >= 2
+                and _UNLIKELY.search(marks)
+                and not _MAYBE_OK.search(marks)
+                and elem.tag not in ("html", "body")
+                and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code")
+                and not elem.xpath("descendant-or-self::main | descendant-or-self::article | descendant-or-self::math")
+            ):
+                elem.drop_tree()
+            else:
+                stack.extend(list(elem)[::-1])
+
+    def transform_misused_divs_into_paragraphs(self) -> None:
+        holds_block = _holding_block_tags(self.html)
+        if holds_block is None:  # comments or processing instructions: readability's own check
+            super().transform_misused_divs_into_paragraphs()
+            return
+        for elem in self.tags(self.html, "div"):
+            if elem not in holds_block:
+                elem.tag = "p"
+        # readability's other two passes, as it runs them: loose text and runs of inline
+        # children of a div become paragraphs; <br>s between them go
+        for elem in self.tags(self.html, "div"):
+            children = list(elem)  # before the loose text's paragraph: inline children join it
+            paragraph = None
+            if elem.text and elem.text.strip():
+                paragraph = fragment_fromstring("<p/>")
+                paragraph.text, elem.text = elem.text, None
+                elem.insert(0, paragraph)
+            for child in children:
+                inline = child.tag in _INLINE_TAGS and not _DIV_TO_P.search(tounicode(child, method="html"))
+                if child.tag == "br" or not inline:
+                    paragraph = None
+                    continue
+                if paragraph is None:
+                    paragraph = fragment_fromstring("<p/>")
+                    child.addprevious(paragraph)
+                paragraph.append(child)
+            for pos, child in reversed(list(enumerate(elem))):
+                if child.tail and child.tail.strip():
+                    tail = fragment_fromstring("<p/>")
+                    tail.text, child.tail = child.tail, None
+                    elem.insert(pos + 1, tail)
+                if child.tag == "br":
+                    child.drop_tree()
+
+    def score_paragraphs(self) -> dict[HtmlElement, dict]:
+        self._link_lengths: dict[HtmlElement, int] | None = {}
+        try:
+            return super().score_paragraphs()
+        finally:
+            self._link_lengths = None
+
+    def get_link_density(self, elem: HtmlElement) -> float:
+        memo = getattr(self, "_link_lengths", None)
+        links = 0
+        for link in elem.iterdescendants("a"):
+            if memo is None:
+                links += len(clean(link.text_content() or ""))
+            else:
+                length = memo.get(link)
+                if length is None:
+                    length = memo[link] = len(clean(link.text_content() or ""))
+                links += length
+        return float(links) / max(len(clean(elem.text_content() or "")), 1)
+
+
+def _holding_block_tags(root: HtmlElement) -> set[HtmlElement] | None:
+    """Elements with a descendant whose tag the divToPElements regex matches in markup.
+
+    None when the tree holds a comment or processing instruction (their serialised text
+    could match too).
+    """
+    holding: set[HtmlElement] = set()
+    for elem in root.iter():
+        tag = elem.tag
+        if not isinstance(tag, str):
+            return None
+        if _BLOCK_TAG.match(tag):
+            parent = elem.getparent()
+            while parent is not None and parent not in holding:
+                holding.add(parent)
+                parent = parent.getparent()
+    return holding

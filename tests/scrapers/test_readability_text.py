@@ -1,0 +1,140 @@
+"""Tests for scrapers/readability_text.py: the faster readability gives readability's own result.
+
+The benchmark pages come from ../shared at run time; the small pages are our own.
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+
+import html_text
+import lxml.html
+import pytest
+from readability import Document
+
+from scrapers.extract import _paragraphs, content_tree, parse_html, readability_text
+from scrapers.readability_text import TextReadability, _holding_block_tags
+from tests.conftest import require_shared
+
+
+def _readability_own(content: lxml.html.HtmlElement) -> str:
+    """readability-lxml's own Document on a copy, its serialised summary rendered by html-text."""
+    summary = Document(copy.deepcopy(content)).summary(html_partial=True)
+    return _paragraphs(html_text.extract_text(summary, guess_layout=True))
+
+
+@pytest.fixture(scope="module")
+def dev_contents() -> dict[str, lxml.html.HtmlElement]:
+    bench = require_shared() / "bench" / "extraction"
+    urls = json.loads((bench / "urls.json").read_text("utf-8"))
+    return {
+        pid: content_tree(parse_html(gzip.decompress((bench / "html" / f"{pid}.html.gz").read_bytes()), url))
+        for pid, url in sorted(urls.items())
+    }
+
+
+def test_same_text_as_readability_on_every_benchmark_page(dev_contents: dict) -> None:
+    assert len(dev_contents) >= 100
+    for pid, content in dev_contents.items():
+        before = lxml.html.tostring(content)
+        assert readability_text(content) == _readability_own(content), pid[:12]
+        assert lxml.html.tostring(content) == before, f"{pid[:12]}: the caller's tree changed"
+
+
+def _shape(summary: str) -> list[tuple]:
+    """A summary's elements and text in order, attributes aside (readability's cleaner also
+    rewrites javascript: and data: URLs, which ours leaves alone)."""
+    return [(e.tag, e.text, e.tail) for e in lxml.html.fragment_fromstring(summary).iter()]
+
+
+def test_same_summary_tree_as_readability_on_every_benchmark_page(dev_contents: dict) -> None:
+    for pid, content in dev_contents.items():
+        ours = TextReadability(content).summary(html_partial=True)
+        assert _shape(ours) == _shape(Document(copy.deepcopy(content)).summary(html_partial=True)), pid[:12]
+
+
+SENTENCE = "The harbour commission voted on the dredging plan; the union said the cost would fall on them. "
+
+
+def _page(body: str) -> str:
+    return f"<html><head><title>t</title></head><body>{body}</body></html>"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a div of loose text and inline children: they join the loose text's paragraph
+        f"<div class='story'>{SENTENCE}<b>Bold words</b> and <a href='/x'>a link</a><br>{SENTENCE * 3}"
+        f"<div>{SENTENCE * 4}</div>tail text {SENTENCE}</div>",
+        # divs holding blocks several levels down, and a div with none
+        f"<div id='main'><div><div><p>{SENTENCE * 3}</p></div></div><div><span>{SENTENCE * 2}</span></div>"
+        f"<div><img src='a.png'>{SENTENCE}</div><div><table><tr><td>{SENTENCE * 2}</td></tr></table></div></div>",
+        # unlikely candidates nested in one another, one holding the article
+        f"<div class='sidebar'><div class='comment'><p>{SENTENCE}</p></div></div>"
+        f"<div class='header-wrap'><article><p>{SENTENCE * 5}</p></article></div>"
+        f"<div class='footer'><pre class='menu'>{SENTENCE}</pre></div><div class='content'><p>{SENTENCE * 3}</p></div>",
+        # tags the block test reads by prefix (<path>, <picture>, <dl>) and a tab in a class
+        f"<div><dl><dt>a</dt><dd>{SENTENCE}</dd></dl></div><div><picture></picture>{SENTENCE * 3}</div>"
+        f"<div class='\tpagination'><p>{SENTENCE * 2}</p></div><div><p>{SENTENCE * 4}</p></div>",
+    ],
+    ids=["loose-text-and-inline-children", "nested-block-holders", "nested-unlikely", "tag-prefixes"],
+)
+def test_same_summary_html_as_readability_on_our_pages(body: str) -> None:
+    content = content_tree(parse_html(_page(body)))
+    assert TextReadability(content).summary(html_partial=True) == Document(copy.deepcopy(content)).summary(
+        html_partial=True
+    )
+
+
+def test_block_holders_are_the_divs_whose_markup_shows_a_block_tag() -> None:
+    root = lxml.html.fromstring(
+        "<div id='a'><div id='b'><span><p>x</p></span></div><div id='c'><span>y</span></div>"
+        "<div id='d'><pre>z</pre></div></div>"
+    )
+    held = {e.get("id") for e in _holding_block_tags(root) if e.get("id")}
+    assert held == {"a", "b", "d"}
+
+
+def test_a_comment_sends_the_div_test_back_to_readability() -> None:
+    """A comment's text could read as a tag in markup: readability's own check runs then."""
+    root = lxml.html.fromstring("<div><div><!-- <p> --><span>x</span></div></div>")
+    assert _holding_block_tags(root) is None
+    page = _page(f"<div><!-- <p> --><span>{SENTENCE * 3}</span></div><div><p>{SENTENCE * 3}</p></div>")
+    content = lxml.html.fromstring(page)
+    assert TextReadability(content).summary(html_partial=True) == Document(copy.deepcopy(content)).summary(
+        html_partial=True
+    )
+
+
+def test_content_tree_drops_what_holds_no_article_text_and_leaves_the_page_alone() -> None:
+    page = parse_html(_page(
+        f"<nav><p>{'Sections World Politics Business Opinion, ' * 8}</p></nav><div class='story'>"
+        + "".join(f"<p>{SENTENCE} ({k})</p>" for k in range(6))
+        + f"</div><aside><p>{'Most read this week across our sites and partners, ' * 6}</p></aside>"
+        f"<footer><p>{'Copyright notice and terms of service for readers, ' * 6}</p></footer>"
+        "<script>var x = 1;</script><noscript><p>Enable JavaScript</p></noscript>"
+    ))
+    before = lxml.html.tostring(page)
+    content = content_tree(page)
+    assert lxml.html.tostring(page) == before
+    assert not content.xpath("//head | //nav | //aside | //footer | //script | //noscript")
+    text = readability_text(content)
+    assert "(5)" in text and "harbour commission" in text
+    assert "Sections" not in text and "Most read" not in text and "Copyright" not in text
+
+
+def test_the_head_is_gone_but_text_is_not(dev_contents: dict) -> None:
+    """Every benchmark page keeps a body with its text after the pruning (500+ characters)."""
+    for pid, content in dev_contents.items():
+        assert content.find("head") is None and len("".join(content.text_content().split())) >= 500, pid[:12]
+
+
+def test_parse_pass_copies_so_a_retry_starts_from_the_page() -> None:
+    """readability re-parses when its first, ruthless pass keeps too little: each pass has its own copy."""
+    content = content_tree(parse_html(_page(f"<div class='comment'><p>{SENTENCE}</p></div><p>Short.</p>")))
+    reader = TextReadability(content)
+    first, second = reader._parse(content), reader._parse(content)
+    assert first is not second and lxml.html.tostring(first) == lxml.html.tostring(second)
+    assert reader.summary(html_partial=True) == Document(copy.deepcopy(content)).summary(html_partial=True)
