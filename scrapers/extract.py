@@ -581,16 +581,18 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
     if words < MIN_BODY_WORDS:
         raise ExtractError(f"{where}: no article body text found ({words} words)")
     title = _title(tree, article)
+
+    def precision() -> str:  # stage 4's third voter, run only when asked
+        return trafilatura_text(content, url, favor_precision=True)
+
     anchors = {a.text_content() for a in tree.iter("a")}  # distinct link texts, read once
-    reason = not_an_article(tree, text, title, link_texts(anchors))
+    evidence = page_evidence(tree, readability, precision, _headlines(tree, title), anchors)
+    reason = not_an_article(tree, text, title, evidence.link_texts)
     if reason:
         raise NotNewsError(f"{where}: not a news article: {reason}")
 
-    # 4. line clean-up; the third voter (trafilatura's precision mode) runs only when asked
-    def precision() -> str:
-        return trafilatura_text(content, url, favor_precision=True)
-
-    text = refine(text, method, page_evidence(tree, readability, precision, _headlines(tree, title), anchors))
+    # 4. line clean-up
+    text = refine(text, method, evidence)
 
     published, modified = _dates(tree, article, url)
     logger.debug("%s: %d chars by %s", where, len(text), method)
