@@ -2,14 +2,18 @@
 
 readability is the cascade's second extractor (scrapers/extract.py) and was ~60 % of its
 time. `TextReadability` overrides the steps where that time went with ones that build the
-same tree: tests/scrapers/test_readability_text.py checks the text, and the summary's
-elements and text, against readability's own ``Document`` on every benchmark page, and
-``benchmarks/extraction.py`` prints both side by side. What changed, and why the result
-cannot differ:
+same tree and return the same summary HTML: tests/scrapers/test_readability_text.py checks
+this byte for byte against readability's own ``Document`` on every benchmark page and on
+pages of our own built to break it (a review's fuzzing of 12,000 random pages found the
+cases now among them), and ``benchmarks/extraction.py`` prints both side by side. What
+changed, and why the result cannot differ:
 
-- ``_parse``: readability cleans the page with a module-level ``Cleaner(javascript=True)``
-  whose ``javascript:`` and ``data:`` URL rewriting changes no text (and takes ~27 % of its
-  time); here that option is off. The input is the caller's content tree (see
+- ``_parse`` / ``get_clean_html``: readability cleans the whole page with a module-level
+  ``Cleaner(javascript=True)``, whose script-URL and event-attribute work (``javascript:``
+  and ``data:`` URLs, ``on*`` attributes, whitespace in links) took ~27 % of its time and
+  touches only attributes, which its scoring never reads. Here that part runs on the
+  summary alone, just before it is serialised (summary() decides on a second pass by the
+  length of that string). The input is the caller's content tree (see
   scrapers.extract.content_tree), copied once per parse pass and cleaned in place
   (readability's ``clean_html`` copied it a second time).
 - ``remove_unlikely_candidates``: the same test on each element in document order, but
@@ -19,8 +23,9 @@ cannot differ:
   to look for a block tag (``<p``, ``<div``, ``<ul``...) in the markup, once per div:
   quadratic in nesting depth. Here one walk marks every element with a descendant whose
   tag starts with one of those names, which is what the regex finds in markup without
-  comments or processing instructions (the parser drops both; a tree holding one falls
-  back to readability's check). The other two passes are readability's.
+  comments, processing instructions or a "<" inside a tag or attribute name (the parser
+  drops the first two; a tree holding any of them falls back to readability's check). The
+  other two passes are readability's.
 - ``score_paragraphs``: each link's text length is computed once per scoring pass instead
   of once per candidate that contains it (the tree does not change within the pass).
 """
@@ -66,6 +71,30 @@ _TEXT_CLEANER = Cleaner(
     remove_unknown_tags=False,
     safe_attrs_only=False,
 )
+# the part of readability's cleaner left out of _TEXT_CLEANER (javascript: and data: URLs,
+# on* attributes, whitespace in links; style attributes again), run on the summary alone
+_SUMMARY_CLEANER = Cleaner(
+    scripts=False,
+    javascript=True,
+    comments=False,
+    style=False,
+    inline_style=True,
+    links=False,
+    meta=False,
+    add_nofollow=False,
+    page_structure=False,
+    processing_instructions=False,
+    embedded=False,
+    frames=False,
+    forms=False,
+    annoying_tags=False,
+    remove_tags=None,
+    remove_unknown_tags=False,
+    safe_attrs_only=False,
+)
+# a tag or attribute name holding "<" (libxml2 reads `<span class="x"<p>` so): serialised,
+# readability's regex can see a tag in it
+_ANGLE_IN_NAME = lxml.etree.XPath("boolean(//*[contains(name(), '<')] | //@*[contains(name(), '<')])")
 # readability's inline tags: a run of them in a div becomes a paragraph
 _INLINE_TAGS = frozenset({"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"})
 # a tag whose serialised start ("<" + tag) the divToPElements regex matches
@@ -89,6 +118,12 @@ class TextReadability(Document):
         _TEXT_CLEANER(doc)  # in place: doc is already this pass's own copy
         doc.resolve_base_href(handle_failures="discard")
         return doc
+
+    def get_clean_html(self) -> str:
+        # readability's summary string: the article cleaned as readability's own cleaner would
+        # have cleaned it (summary() checks this string's length to decide on a second pass)
+        _SUMMARY_CLEANER(self.html)
+        return super().get_clean_html()
 
     def remove_unlikely_candidates(self) -> None:
         # readability's test, element by element in document order, but a dropped element's
@@ -168,8 +203,10 @@ def _holding_block_tags(root: HtmlElement) -> set[HtmlElement] | None:
     """Elements with a descendant whose tag the divToPElements regex matches in markup.
 
     None when the tree holds a comment or processing instruction (their serialised text
-    could match too).
+    could match too) or a tag or attribute name with "<" in it.
     """
+    if _ANGLE_IN_NAME(root):
+        return None
     holding: set[HtmlElement] = set()
     for elem in root.iter():
         tag = elem.tag

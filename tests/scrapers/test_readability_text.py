@@ -43,16 +43,10 @@ def test_same_text_as_readability_on_every_benchmark_page(dev_contents: dict) ->
         assert lxml.html.tostring(content) == before, f"{pid[:12]}: the caller's tree changed"
 
 
-def _shape(summary: str) -> list[tuple]:
-    """A summary's elements and text in order, attributes aside (readability's cleaner also
-    rewrites javascript: and data: URLs, which ours leaves alone)."""
-    return [(e.tag, e.text, e.tail) for e in lxml.html.fragment_fromstring(summary).iter()]
-
-
-def test_same_summary_tree_as_readability_on_every_benchmark_page(dev_contents: dict) -> None:
+def test_same_summary_html_as_readability_on_every_benchmark_page(dev_contents: dict) -> None:
     for pid, content in dev_contents.items():
         ours = TextReadability(content).summary(html_partial=True)
-        assert _shape(ours) == _shape(Document(copy.deepcopy(content)).summary(html_partial=True)), pid[:12]
+        assert ours == Document(copy.deepcopy(content)).summary(html_partial=True), pid[:12]
 
 
 SENTENCE = "The harbour commission voted on the dredging plan; the union said the cost would fall on them. "
@@ -78,8 +72,20 @@ def _page(body: str) -> str:
         # tags the block test reads by prefix (<path>, <picture>, <dl>) and a tab in a class
         f"<div><dl><dt>a</dt><dd>{SENTENCE}</dd></dl></div><div><picture></picture>{SENTENCE * 3}</div>"
         f"<div class='\tpagination'><p>{SENTENCE * 2}</p></div><div><p>{SENTENCE * 4}</p></div>",
+        # summary() retries when its serialised summary is short: the length readability's
+        # cleaner leaves (a javascript: link emptied), or the retry flips and the article changes
+        f"<div class='extra'><p>{SENTENCE * 3}</p></div><div><p>{'Words, ' * 23} "
+        "<a href='javascript:void(0)'>more</a></p></div>",
+        # an on* attribute readability's cleaner removes, which its attribute regex would misread
+        f"<div><p onclick='a width='>he said \"hi {SENTENCE}</p><p>bye\" {SENTENCE * 3}</p></div>",
+        # libxml2 reads a missing ">" into a name with "<": readability's markup test sees a <p
+        f"<div id='a'><div><span class=\"lead\"<p>{SENTENCE * 4}</span></div></div>"
+        f"<section><div class='x'><div>Buy our product today. {SENTENCE}</div></div></section>",
+        f"<div><a<p>{SENTENCE * 4}</a<p></div><div><p>{SENTENCE * 2}</p></div>",
     ],
-    ids=["loose-text-and-inline-children", "nested-block-holders", "nested-unlikely", "tag-prefixes"],
+    ids=["loose-text-and-inline-children", "nested-block-holders", "nested-unlikely", "tag-prefixes",
+         "retry-decided-on-cleaned-length", "event-attribute-and-readability-attribute-regex",
+         "angle-bracket-in-attribute-name", "angle-bracket-in-tag-name"],
 )
 def test_same_summary_html_as_readability_on_our_pages(body: str) -> None:
     content = content_tree(parse_html(_page(body)))
