@@ -82,7 +82,8 @@ def extractors(quick: bool) -> dict[str, Extractor]:
         "trafilatura favor_precision": traf(favor_precision=True),
         "trafilatura favor_recall": traf(favor_recall=True),
         f"readability-lxml {version('readability-lxml')} + html-text": readability,
-        # the cascade's readability (scrapers/readability_text.py): same text, side by side
+        # readability as the cascade runs it: TextReadability (scrapers/readability_text.py,
+        # readability's own result) on the content tree, timed beside readability-lxml
         "readability as the cascade runs it": lambda raw, url: ex.readability_text(
             ex.content_tree(ex.parse_html(raw, url))
         ),

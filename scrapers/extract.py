@@ -6,8 +6,9 @@ and 4 lives in scrapers/extract_vote.py):
 1. ``jsonld``: a schema.org ``articleBody`` in the page's JSON-LD, trusted only when
    it is about as long as what the extractors find (some sites ship a ~500-character
    teaser there).
-2. ``consensus``: two unrelated extractors run on the same parsed tree, trafilatura
-   (fast mode) and readability-lxml. When one output is nested inside the other, the
+2. ``consensus``: two unrelated extractors run on the same content tree (the page without
+   its head, navigation, scripts and the like: see content_tree), trafilatura (fast mode)
+   and readability-lxml (as scrapers/readability_text.py runs it). When one output is nested inside the other, the
    shorter one is kept (the extra text of the longer one is boilerplate: menus,
    captions, related links); when readability's output holds all of trafilatura's and
    is much longer, trafilatura stopped early and readability's is kept.

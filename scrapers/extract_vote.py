@@ -125,11 +125,12 @@ class PageEvidence:
     headings: frozenset[str] = frozenset()  # the words of every <h1>-<h6>, space-joined
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=512)
 def shingles(text: str, size: int = SHINGLE_SIZE) -> Counter[tuple[str, ...]]:
     """The multiset of runs of `size` consecutive words (one shingle for shorter texts).
 
-    Cached (a page's texts and lines are asked about by several checks): read-only.
+    Cached (a page's texts and lines are asked about by several checks; 512 entries hold a
+    few pages' worth): read-only.
 
     >>> sorted(shingles("a b c d e"))
     [('a', 'b', 'c', 'd'), ('b', 'c', 'd', 'e')]
