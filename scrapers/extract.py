@@ -42,7 +42,7 @@ import json
 import logging
 import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import unescape
@@ -54,7 +54,6 @@ import lxml.etree
 import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
-from readability import Document
 from readability.readability import Unparseable
 
 from core.errors import ExtractError, NotNewsError
@@ -242,18 +241,12 @@ def content_tree(tree: HtmlElement) -> HtmlElement:
     return page
 
 
-def readability_text(
-    content: HtmlElement, url: str | None = None, *, document: type[Document] = TextReadability
-) -> str:
-    """Body text by readability-lxml from a content tree (see content_tree), rendered by html-text.
-
-    `document` is the readability class: the faster TextReadability (scrapers/readability_text.py,
-    same output), or readability's own Document (the test that checks they agree passes it; it
-    changes the tree it is given).
-    """
+def readability_text(content: HtmlElement, url: str | None = None) -> str:
+    """Body text by readability-lxml (scrapers/readability_text.py's TextReadability: its own
+    result, faster) from a content tree (see content_tree), rendered by html-text."""
     try:
         # no url: making links absolute costs a tenth of the time and text needs no links
-        reader = document(content)
+        reader = TextReadability(content)
         reader.summary(html_partial=True)
         # html-text reads the article tree summary() serialised (reader.html), not a re-parse
         # of that HTML: the same text on all 112 dev pages (a test checks), faster, and on odd
@@ -268,18 +261,10 @@ def readability_text(
 
 
 def page_evidence(
-    tree: HtmlElement,
-    readability: str,
-    precision: Callable[[], str] | None,
-    headlines: list[str | None],
-    anchors: Iterable[str] | None = None,
+    tree: HtmlElement, readability: str, precision: Callable[[], str] | None, headlines: list[str | None]
 ) -> PageEvidence:
-    """What stage 4 checks the chosen text against: other extractors, link texts, headings.
-
-    `anchors`: the page's distinct link texts (read from the tree when not given).
-    """
-    if anchors is None:
-        anchors = {a.text_content() for a in tree.iter("a")}
+    """What stage 4 checks the chosen text against: other extractors, link texts, headings."""
+    anchors = {a.text_content() for a in tree.iter("a")}  # distinct link texts
     return PageEvidence(
         readability=readability,
         precision=precision,
@@ -590,9 +575,8 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
     def precision() -> str:  # stage 4's third voter, run only when asked
         return trafilatura_text(content, url, favor_precision=True)
 
-    anchors = {a.text_content() for a in tree.iter("a")}  # distinct link texts, read once
-    evidence = page_evidence(tree, readability, precision, _headlines(tree, title), anchors)
-    reason = not_an_article(tree, text, title, evidence.link_texts)
+    evidence = page_evidence(tree, readability, precision, _headlines(tree, title))
+    reason = not_an_article(tree, text, title, evidence.link_texts)  # links tokenised once
     if reason:
         raise NotNewsError(f"{where}: not a news article: {reason}")
 

@@ -159,13 +159,22 @@ def link_shingles(anchor_texts: Iterable[str]) -> frozenset[tuple[str, ...]]:
     return frozenset(found)
 
 
+def link_key(text: str) -> str:
+    """A text's lower-cased words, space-joined: how a line or list item is matched to a link text.
+
+    >>> link_key(" Stock  car! ")
+    'stock car'
+    """
+    return " ".join(_WORD.findall(text.lower()))
+
+
 def link_texts(anchor_texts: Iterable[str]) -> frozenset[str]:
-    """Every link text of a page as its lower-cased words, space-joined (the key of PageEvidence.link_texts).
+    """Every link text of a page as its link_key (the key of PageEvidence.link_texts).
 
     >>> sorted(link_texts(["Stock car", " Home "]))
     ['home', 'stock car']
     """
-    return frozenset(filter(None, (" ".join(_WORD.findall(text.lower())) for text in anchor_texts)))
+    return frozenset(filter(None, map(link_key, anchor_texts)))
 
 
 def reconcile(
@@ -273,8 +282,7 @@ def is_link_list(line: str, texts: frozenset[str]) -> bool:
     >>> is_link_list("stock car, car racing, Interlagos", frozenset({"stock car", "car racing", "interlagos"}))
     True
     """
-    items = [" ".join(_WORD.findall(item.lower())) for item in _LIST_SEPARATOR.split(line)]
-    items = [item for item in items if item]
+    items = [key for key in map(link_key, _LIST_SEPARATOR.split(line)) if key]
     return len(items) >= LINK_LIST_MIN_ITEMS and all(item in texts for item in items)
 
 

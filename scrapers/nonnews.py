@@ -10,6 +10,9 @@ import re
 
 from lxml.html import HtmlElement
 
+from scrapers.extract_vote import link_key
+from scrapers.extract_vote import link_texts as page_link_texts
+
 # Non-news pages (section fronts, error, sign-in and cookie pages) that still yield text.
 # A body whose words are at least this share link texts is a list of links: on the 112 dev
 # pages the highest share is 0.21 (a live blog), a section front measures ~1.0.
@@ -32,8 +35,8 @@ def not_an_article(
 ) -> str | None:
     """Return why a page that yielded text is no news article (links, error, sign-in, consent), else None.
 
-    `link_texts`: the page's link texts as scrapers.extract_vote.link_texts gives them
-    (read from the tree when not given).
+    `link_texts`: the page's link texts, as scrapers.extract_vote.link_texts gives them (read
+    from the tree when not given).
 
     >>> import lxml.html
     >>> page = "<ul>" + "".join(f"<li><a href='/{i}'>Story {i} of the day</a></li>" for i in range(9)) + "</ul>"
@@ -43,8 +46,8 @@ def not_an_article(
     words = len(_WORD.findall(text))
     lines = [line for line in text.split("\n") if line.strip()]
     if link_texts is None:
-        link_texts = frozenset(" ".join(_WORD.findall(a.text_content().lower())) for a in tree.iter("a"))
-    linked = sum(len(_WORD.findall(line)) for line in lines if " ".join(_WORD.findall(line.lower())) in link_texts)
+        link_texts = page_link_texts(a.text_content() for a in tree.iter("a"))
+    linked = sum(len(_WORD.findall(line)) for line in lines if link_key(line) in link_texts)
     if len(lines) >= LINK_LIST_MIN_LINES and words and linked >= LINK_LIST_SHARE * words:
         return f"a list of links ({linked} of {words} words are link texts)"
     if words >= SHORT_PAGE_WORDS:

@@ -38,8 +38,8 @@ import re
 import lxml.etree
 from lxml.etree import tounicode
 from lxml.html import HtmlElement, fragment_fromstring
-from lxml_html_clean import Cleaner
 from readability import Document
+from readability.cleaners import html_cleaner
 from readability.readability import REGEXES, clean
 
 _DISPLAY_NONE = REGEXES["displayNoneRe"]
@@ -52,46 +52,11 @@ _DIV_TO_P = REGEXES["divToPElementsRe"]
 NOT_CONTENT = lxml.etree.XPath(
     "/html/head | //nav | //footer | //aside | //svg | //iframe | //select | //button | //script | //style | //noscript"
 )
-# readability-lxml 0.9's cleaner (readability/cleaners.py) with javascript=False
-_TEXT_CLEANER = Cleaner(
-    scripts=True,
-    javascript=False,
-    comments=True,
-    style=True,
-    links=True,
-    meta=False,
-    add_nofollow=False,
-    page_structure=False,
-    processing_instructions=True,
-    embedded=False,
-    frames=False,
-    forms=False,
-    annoying_tags=False,
-    remove_tags=None,
-    remove_unknown_tags=False,
-    safe_attrs_only=False,
-)
-# the part of readability's cleaner left out of _TEXT_CLEANER (javascript: and data: URLs,
-# on* attributes, whitespace in links; style attributes again), run on the summary alone
-_SUMMARY_CLEANER = Cleaner(
-    scripts=False,
-    javascript=True,
-    comments=False,
-    style=False,
-    inline_style=True,
-    links=False,
-    meta=False,
-    add_nofollow=False,
-    page_structure=False,
-    processing_instructions=False,
-    embedded=False,
-    frames=False,
-    forms=False,
-    annoying_tags=False,
-    remove_tags=None,
-    remove_unknown_tags=False,
-    safe_attrs_only=False,
-)
+# readability's own cleaner, run on the whole page at each parse pass, without its
+# javascript option (script URLs, event attributes: attributes only, which scoring never
+# reads); the summary then gets readability's whole cleaner (see get_clean_html)
+_PAGE_CLEANER = copy.copy(html_cleaner)
+_PAGE_CLEANER.javascript = False
 # a tag or attribute name holding "<" (libxml2 reads `<span class="x"<p>` so): serialised,
 # readability's regex can see a tag in it
 _ANGLE_IN_NAME = lxml.etree.XPath("boolean(//*[contains(name(), '<')] | //@*[contains(name(), '<')])")
@@ -115,14 +80,16 @@ class TextReadability(Document):
         for elem in doc.xpath("//*[@style]"):
             if _DISPLAY_NONE.search(elem.get("style")):
                 elem.drop_tree()
-        _TEXT_CLEANER(doc)  # in place: doc is already this pass's own copy
+        _PAGE_CLEANER(doc)  # in place: doc is already this pass's own copy
         doc.resolve_base_href(handle_failures="discard")
         return doc
 
     def get_clean_html(self) -> str:
-        # readability's summary string: the article cleaned as readability's own cleaner would
-        # have cleaned it (summary() checks this string's length to decide on a second pass)
-        _SUMMARY_CLEANER(self.html)
+        # readability's summary string: the article cleaned by readability's own cleaner, as
+        # readability cleaned it with the page (summary() checks this string's length to
+        # decide on a second pass); the rest of that cleaner already ran, so only its
+        # javascript part changes anything here
+        html_cleaner(self.html)
         return super().get_clean_html()
 
     def remove_unlikely_candidates(self) -> None:
