@@ -40,7 +40,7 @@ from lxml.etree import tounicode
 from lxml.html import HtmlElement, fragment_fromstring
 from readability import Document
 from readability.cleaners import html_cleaner
-from readability.readability import REGEXES, clean
+from readability.readability import REGEXES, text_length
 
 _DISPLAY_NONE = REGEXES["displayNoneRe"]
 _UNLIKELY = REGEXES["unlikelyCandidatesRe"]
@@ -113,7 +113,7 @@ class TextReadability(Document):
 
     def transform_misused_divs_into_paragraphs(self) -> None:
         holds_block = _holding_block_tags(self.html)
-        if holds_block is None:  # comments or processing instructions: readability's own check
+        if holds_block is None:  # markup the walk cannot read for sure: readability's own check
             super().transform_misused_divs_into_paragraphs()
             return
         for elem in self.tags(self.html, "div"):
@@ -145,25 +145,26 @@ class TextReadability(Document):
                 if child.tag == "br":
                     child.drop_tree()
 
+    _link_lengths: dict[HtmlElement, int] | None = None  # a scoring pass's link text lengths
+
     def score_paragraphs(self) -> dict[HtmlElement, dict]:
-        self._link_lengths: dict[HtmlElement, int] | None = {}
+        self._link_lengths = {}
         try:
             return super().score_paragraphs()
         finally:
             self._link_lengths = None
 
     def get_link_density(self, elem: HtmlElement) -> float:
-        memo = getattr(self, "_link_lengths", None)
+        memo = self._link_lengths
         links = 0
         for link in elem.iterdescendants("a"):
             if memo is None:
-                links += len(clean(link.text_content() or ""))
+                links += text_length(link)
             else:
-                length = memo.get(link)
-                if length is None:
-                    length = memo[link] = len(clean(link.text_content() or ""))
-                links += length
-        return float(links) / max(len(clean(elem.text_content() or "")), 1)
+                if link not in memo:
+                    memo[link] = text_length(link)
+                links += memo[link]
+        return float(links) / max(text_length(elem), 1)
 
 
 def _holding_block_tags(root: HtmlElement) -> set[HtmlElement] | None:
