@@ -18,7 +18,8 @@ changed, and why the result cannot differ:
   (readability's ``clean_html`` copied it a second time).
 - ``remove_unlikely_candidates``: the same test on each element in document order, but
   the descendants of an element just dropped are not visited (readability tests them too,
-  detached from the page, where dropping them changes nothing).
+  detached from the page, where dropping them changes nothing), and the class-and-id regex
+  verdict is cached per class-and-id string.
 - ``transform_misused_divs_into_paragraphs``: readability serialises each div's children
   to look for a block tag (``<p``, ``<div``, ``<ul``...) in the markup, once per div:
   quadratic in nesting depth. Here one walk marks every element with a descendant whose
@@ -26,13 +27,17 @@ changed, and why the result cannot differ:
   comments, processing instructions or a "<" inside a tag or attribute name (the parser
   drops the first two; a tree holding any of them falls back to readability's check). The
   other two passes are readability's.
-- ``score_paragraphs``: each link's text length is computed once per scoring pass instead
-  of once per candidate that contains it (the tree does not change within the pass).
+- ``get_link_density`` (~70 % of the text readability measures): each link's text length
+  is computed once per scoring pass instead of once per candidate that contains it (the
+  tree does not change within the pass), and lengths are taken through ``clean``, which
+  returns readability's ``clean()`` string ~4x faster (its three regular expressions
+  rescan white-space runs from every position in them).
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import re
 
 import lxml.etree
@@ -40,7 +45,7 @@ from lxml.etree import tounicode
 from lxml.html import HtmlElement, fragment_fromstring
 from readability import Document
 from readability.cleaners import html_cleaner
-from readability.readability import REGEXES, text_length
+from readability.readability import REGEXES
 
 _DISPLAY_NONE = REGEXES["displayNoneRe"]
 _UNLIKELY = REGEXES["unlikelyCandidatesRe"]
@@ -57,6 +62,11 @@ NOT_CONTENT = lxml.etree.XPath(
 # reads); the summary then gets readability's whole cleaner (see get_clean_html)
 _PAGE_CLEANER = copy.copy(html_cleaner)
 _PAGE_CLEANER.javascript = False
+# readability's clean() rules: a white-space run of 255 or more becomes 255 spaces (here
+# matched from the run's start only: the same runs, without a retry from each position in
+# a shorter one); a tab, or a run of two or more spaces and tabs, becomes one space
+_LONG_SPACE = re.compile(r"(?<!\s)\s{255,}")
+_SPACES = re.compile(r"\t|[ \t]{2,}")
 # a tag or attribute name holding "<" (libxml2 reads `<span class="x"<p>` so): serialised,
 # readability's regex can see a tag in it
 _ANGLE_IN_NAME = lxml.etree.XPath("boolean(//*[contains(name(), '<')] | //@*[contains(name(), '<')])")
@@ -101,8 +111,7 @@ class TextReadability(Document):
             marks = "{} {}".format(elem.get("class", ""), elem.get("id", ""))
             if (
                 len(marks) >= 2
-                and _UNLIKELY.search(marks)
-                and not _MAYBE_OK.search(marks)
+                and _unlikely(marks)
                 and elem.tag not in ("html", "body")
                 and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code")
                 and not elem.xpath("descendant-or-self::main | descendant-or-self::article | descendant-or-self::math")
@@ -159,12 +168,45 @@ class TextReadability(Document):
         links = 0
         for link in elem.iterdescendants("a"):
             if memo is None:
-                links += text_length(link)
+                links += _text_length(link)
             else:
                 if link not in memo:
-                    memo[link] = text_length(link)
+                    memo[link] = _text_length(link)
                 links += memo[link]
-        return float(links) / max(text_length(elem), 1)
+        return float(links) / max(_text_length(elem), 1)
+
+
+def clean(text: str) -> str:
+    """readability's ``clean(text)``: the same string, ~4x faster on page text.
+
+    >>> clean("  Top  story \\n\\n   More\\ttext ")
+    'Top story\\nMore text'
+    """
+    text = _LONG_SPACE.sub(" " * 255, text)
+    if "\n" in text:
+        # readability: re.sub(r"\s*\n\s*", "\n", text), which turns every white-space run
+        # holding a newline into one newline: the pieces between newlines lose the white space
+        # at both ends (the first piece only at its end, the last only at its start), and
+        # white-space-only pieces in between merge into the run (str.strip's white space is
+        # the regex's \s, code point for code point: a test checks)
+        pieces = text.split("\n")
+        middle = filter(None, (piece.strip() for piece in pieces[1:-1]))
+        text = "\n".join([pieces[0].rstrip(), *middle, pieces[-1].lstrip()])
+    if "\t" in text or "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
+
+
+@functools.lru_cache(maxsize=4096)
+def _unlikely(marks: str) -> bool:
+    """readability's test of an element's "class id" for an unlikely candidate (cached: pages
+    repeat their class names, and the two regular expressions are long alternations)."""
+    return bool(_UNLIKELY.search(marks)) and not _MAYBE_OK.search(marks)
+
+
+def _text_length(elem: HtmlElement) -> int:
+    """readability's ``text_length(elem)`` through the faster ``clean``."""
+    return len(clean(elem.text_content() or ""))
 
 
 def _holding_block_tags(root: HtmlElement) -> set[HtmlElement] | None:

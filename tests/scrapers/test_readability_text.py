@@ -8,14 +8,19 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import re
+import sys
 
 import html_text
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from readability import Document
+from readability.readability import clean as readability_clean
 
 from scrapers.extract import _paragraphs, content_tree, parse_html, readability_text
-from scrapers.readability_text import TextReadability, _holding_block_tags
+from scrapers.readability_text import TextReadability, _holding_block_tags, clean
 from tests.conftest import require_shared
 
 
@@ -144,3 +149,37 @@ def test_parse_pass_copies_so_a_retry_starts_from_the_page() -> None:
     first, second = reader._parse(content), reader._parse(content)
     assert first is not second and lxml.html.tostring(first) == lxml.html.tostring(second)
     assert reader.summary(html_partial=True) == Document(copy.deepcopy(content)).summary(html_partial=True)
+
+
+# readability's clean() keys on white space: runs with and without newlines, runs around the
+# 255 it caps them at, tabs among spaces, and white space str.split() or a regex might miss
+_WHITE = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\xa0", "\u2003", "\u2028", "\u3000"]
+_runs = st.lists(st.sampled_from(_WHITE), min_size=1, max_size=8).flatmap(
+    lambda chars: st.integers(1, 300).map(lambda n: "".join(chars[k % len(chars)] for k in range(n)))
+)
+_pieces = st.one_of(st.sampled_from(["a", "Harbour", "vote,", "\u00e9t\u00e9", "x\u200by"]), _runs)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_pieces, max_size=12).map("".join))
+def test_clean_returns_readabilitys_string(text: str) -> None:
+    assert clean(text) == readability_clean(text)
+
+
+@pytest.mark.parametrize("run", [254, 255, 256, 700])
+@pytest.mark.parametrize("filler", [" ", "\n", " \t\n", "\t"])
+def test_clean_on_long_white_space_runs(run: int, filler: str) -> None:
+    text = "Lead" + (filler * run)[:run] + "tail \n\n  end" + (filler * run)[:run]
+    assert clean(text) == readability_clean(text)
+
+
+def test_clean_on_real_page_text(dev_contents: dict) -> None:
+    for pid, content in dev_contents.items():
+        for elem in content.iter("body", "div", "article", "p", "a"):
+            text = elem.text_content()
+            assert clean(text) == readability_clean(text), pid[:12]
+
+
+def test_str_white_space_is_the_regex_white_space() -> None:
+    """clean's newline rule strips with str.strip(); readability's regex says \\s: the same set."""
+    assert all(chr(c).isspace() == bool(re.fullmatch(r"\s", chr(c))) for c in range(sys.maxunicode + 1))
