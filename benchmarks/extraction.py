@@ -9,8 +9,9 @@ and a last summary line.
     OMP_NUM_THREADS=1 python benchmarks/extraction.py [--shared ../shared] [--runs 3] [--quick]
 
 With ``--against CHECKOUT`` it only times this cascade against another checkout's (say a
-``git worktree`` of the previous commit) and trafilatura's defaults, passes alternating in
-one process: the way to compare speeds on a shared machine whose speed drifts.
+``git worktree`` of the previous commit) and trafilatura's defaults, passes alternating
+(each cascade in a worker process of its own: benchmarks/extraction_worker.py): the way
+to compare speeds on a shared machine whose speed drifts.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import logging
 import os
 import statistics
+import subprocess
 import sys
 import time
 import warnings
@@ -198,38 +200,79 @@ def leave_site_out(
     return scorer.aggregate(oof), dict(chosen)
 
 
-def side_by_side(checkout: Path, pages: dict[str, bytes], urls: dict[str, str], runs: int) -> None:
-    """The cascade of another checkout (e.g. a `git worktree` of the last commit), this one and
-    trafilatura's defaults, passes alternating in this one process: speeds and their ratios.
+class _Worker:
+    """One checkout's cascade in its own process (benchmarks/extraction_worker.py), timed on command."""
 
-    The other checkout's scrapers/extract.py is loaded under another name; the modules it
-    imports (scrapers.extract_vote, ...) are this checkout's.
+    def __init__(self, checkout: Path, bench: Path, ids: list[str]) -> None:
+        self.checkout = checkout
+        script = Path(__file__).with_name("extraction_worker.py")
+        self.process = subprocess.Popen(
+            [sys.executable, str(script), str(checkout.resolve()), str(bench.resolve()), *ids],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=checkout,
+        )
+
+    def ask(self, command: str) -> dict:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.checkout}: the timing worker stopped (its error is above)")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+def side_by_side(checkout: Path, bench: Path, pages: dict[str, bytes], urls: dict[str, str], runs: int) -> None:
+    """The cascade of another checkout (e.g. a `git worktree` of the last commit), this one and
+    trafilatura's defaults, passes alternating: speeds and their ratios.
+
+    Each checkout's cascade runs in a worker process of its own that imports that checkout's
+    whole ``scrapers`` package; trafilatura runs here. Every pass is timed in CPU seconds of
+    the process that ran it; in each round the three take turns (every other round in
+    reverse order), and a ratio is quoted as the median of the rounds' own ratios, so a drift
+    in the machine's speed reaches both sides of it alike.
     """
     import trafilatura
 
-    spec = importlib.util.spec_from_file_location("baseline_extract", checkout / "scrapers" / "extract.py")
-    assert spec and spec.loader, f"{checkout}: no scrapers/extract.py"
-    baseline = importlib.util.module_from_spec(spec)
-    sys.modules["baseline_extract"] = baseline  # dataclasses look their module up
-    spec.loader.exec_module(baseline)
-    fns: dict[str, Extractor] = {
-        "baseline": lambda raw, url: baseline.extract(raw, url).text,
-        "cascade": lambda raw, url: ex.extract(raw, url).text,
-        "trafilatura": lambda raw, url: trafilatura.extract(raw, url=url, include_comments=False) or "",
-    }
-    outs = {name: run(fn, pages, urls)[0] for name, fn in fns.items()}  # warm-up pass
-    same = sum(outs["baseline"][pid] == outs["cascade"][pid] for pid in pages)
-    speeds: dict[str, list[float]] = defaultdict(list)
-    for _ in range(runs):
-        for name, fn in fns.items():
-            speeds[name].append(len(pages) / run(fn, pages, urls)[1])
+    ids = sorted(pages)
+    workers = {"baseline": _Worker(checkout, bench, ids), "cascade": _Worker(REPO, bench, ids)}
+    try:
+        for worker in workers.values():
+            worker.ask("pass")  # warm-up
+        texts = {name: worker.ask("texts")["texts"] for name, worker in workers.items()}
+        same = sum(texts["baseline"][pid] == texts["cascade"][pid] for pid in ids)
+
+        def trafilatura_pass() -> float:
+            return run(lambda raw, url: trafilatura.extract(raw, url=url, include_comments=False) or "", pages, urls)[1]
+
+        trafilatura_pass()  # warm-up
+        passes: dict[str, Callable[[], float]] = {
+            "baseline": lambda: workers["baseline"].ask("pass")["seconds"],
+            "cascade": lambda: workers["cascade"].ask("pass")["seconds"],
+            "trafilatura": trafilatura_pass,
+        }
+        speeds: dict[str, list[float]] = defaultdict(list)
+        for round_ in range(runs):  # every other round in reverse order: no side always goes first
+            for name in list(passes)[:: 1 if round_ % 2 == 0 else -1]:
+                speeds[name].append(len(ids) / passes[name]())
+    finally:
+        for worker in workers.values():
+            worker.close()
     median = {name: statistics.median(values) for name, values in speeds.items()}
-    print(f"side by side, {runs} alternating passes (pages/s, median): "
+
+    def paired(a: str, b: str) -> float:  # the median of the rounds' own ratios
+        return statistics.median(x / y for x, y in zip(speeds[a], speeds[b], strict=True))
+
+    print(f"side by side, {runs} rounds (pages/s, median): "
           + ", ".join(f"{name} {value:.1f}" for name, value in median.items()))
-    print(f"cascade/baseline {median['cascade'] / median['baseline']:.2f}, "
-          f"cascade/trafilatura {median['cascade'] / median['trafilatura']:.2f}, "
-          f"baseline/trafilatura {median['baseline'] / median['trafilatura']:.2f}; "
-          f"the same text on {same} of {len(pages)} pages")
+    print(f"median ratio of a round: cascade/baseline {paired('cascade', 'baseline'):.2f}, "
+          f"cascade/trafilatura {paired('cascade', 'trafilatura'):.2f}, "
+          f"baseline/trafilatura {paired('baseline', 'trafilatura'):.2f}; "
+          f"the same text on {same} of {len(ids)} pages")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = {pid: gzip.decompress((bench / "html" / f"{pid}.html.gz").read_bytes()) for pid in truth}
     print(f"{len(pages)} dev pages; lxml {version('lxml')}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '-')}")
     if args.against:
-        side_by_side(args.against, pages, urls, max(1, args.runs))
+        side_by_side(args.against, bench, pages, urls, max(1, args.runs))
         return 0
     print(f"{'extractor':45s} {'f1':>6s} {'prec':>6s} {'rec':>6s} {'acc':>6s} {'pages/s':>8s}")
 
