@@ -40,6 +40,7 @@ sys.path.insert(0, str(REPO))
 
 from scrapers import extract as ex  # noqa: E402 - after the path set-up above
 from scrapers import extract_vote as vote  # noqa: E402
+from scrapers import html_tree  # noqa: E402
 
 Extractor = Callable[[bytes, str], str]
 # the grids the tuned thresholds were chosen from (see scrapers/extract_vote.py)
@@ -87,7 +88,7 @@ def extractors(quick: bool) -> dict[str, Extractor]:
         # readability as the cascade runs it: TextReadability (scrapers/readability_text.py,
         # readability's own result) on the content tree, timed beside readability-lxml
         "readability as the cascade runs it": lambda raw, url: ex.readability_text(
-            ex.content_tree(ex.parse_html(raw, url))
+            ex.content_tree(html_tree.parse_html(raw, url))
         ),
     }
     try:
@@ -139,7 +140,7 @@ def host(url: str) -> str:
 
 def body_inputs(raw: bytes, url: str) -> tuple[str, str, str, vote.PageEvidence]:
     """Everything the cascade's body stages 1, 2 and 4 read from one page, computed once."""
-    tree = ex.parse_html(raw, url)
+    tree = html_tree.parse_html(raw, url)
     article = ex._article_jsonld(ex._jsonld_objects(tree))
     content = ex.content_tree(tree)
     readability = ex.readability_text(content, url)

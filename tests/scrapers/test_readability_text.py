@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from readability import Document
 from readability.readability import clean as readability_clean
 
-from scrapers.extract import _paragraphs, content_tree, parse_html, readability_text
+from scrapers.extract import _paragraphs, content_tree, readability_text
+from scrapers.html_tree import parse_html
 from scrapers.readability_text import TextReadability, _holding_block_tags, clean
 from tests.conftest import require_shared
 
