@@ -153,7 +153,8 @@ def content_tree(tree: HtmlElement) -> HtmlElement:
     """
     page = copy.deepcopy(tree)
     for element in NOT_CONTENT(page):
-        element.drop_tree()
+        if element.getparent() is not None:  # a fragment's root (a lone <nav>) stays
+            element.drop_tree()
     return page
 
 

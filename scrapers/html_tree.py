@@ -42,15 +42,30 @@ _HTML_TAG = re.compile(
     re.IGNORECASE,
 )
 # Code points XML (hence lxml's text nodes) cannot hold: C0 controls but tab, LF, CR (a form
-# feed, HTML white space, becomes a space first); U+FFFE and U+FFFF. The parser gets UTF-8
-# bytes, so they go as bytes: a C0 byte never occurs inside a multi-byte UTF-8 sequence.
+# feed, HTML white space, becomes a space first); U+FFFE and U+FFFF. Looked for in the UTF-8
+# bytes the parser gets (a C0 byte never occurs inside a multi-byte sequence): most pages
+# hold none, and the string is only rescanned for those that do.
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _XML_INCOMPATIBLE_BYTES = bytes(range(0x20)).translate(None, b"\t\n\r")
 _NONCHARACTERS_UTF8 = ("\ufffe".encode(), "\uffff".encode())
+# ... and character references to them (&#1;, &#x1f;, &#65535;), which libxml2 turns into
+# those characters: a tree holding one refuses every later edit of that text ("All strings
+# must be XML compatible"), so the extractors would fail on the page. Dropped like the rest.
+_REFERENCE = (
+    r"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|6553[45])(?![0-9])"
+    r"|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?"
+)
+_XML_INCOMPATIBLE_REFERENCE = re.compile(_REFERENCE.encode())
+_XML_INCOMPATIBLE_REFERENCE_STR = re.compile(_REFERENCE)
 _XML_DECLARATION = re.compile("^[\\s\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*<\\?xml[^>]*\\?>")
 # trafilatura's loader repairs for two libxml2 troubles: a DOCTYPE holding "/" on the first
 # line (lxml bug 1955915) and a self-closing <html/> in the first four lines
 _SLASHED_DOCTYPE = re.compile("^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
 _SELF_CLOSING_HTML = re.compile(r"(<html.*?)\s*/>", re.IGNORECASE)
+# lxml.html.fromstring's test for a whole document rather than a fragment, as it reads a
+# string: for bytes its \s is ASCII white space only, so a page opening with a no-break
+# space would be read as a fragment
+_WHOLE_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE)
 # The parser settings trafilatura's extractor is tuned for (its loader's: comments and
 # processing instructions dropped, no id index), with one change: every element is an
 # HtmlElement, chosen in C. lxml.html's own class lookup calls back into Python for every
@@ -118,35 +133,48 @@ def parse_html(html: str | bytes, url: str | None = None) -> HtmlElement:
 def _load_html(text: str, url: str | None) -> HtmlElement:
     """trafilatura.load_html's tree for a decoded page, built ~1.5x faster.
 
-    The same repairs and checks as trafilatura's loader (a test compares the trees on every
-    dev page), but the parser gets UTF-8 bytes (libxml2 reads them faster than a Python
-    string, and no XML encoding declaration can refuse them) and builds its elements in C
-    (see _HTML_PARSER). A lone surrogate becomes "?" (trafilatura's loader stopped the text
-    there). A fragment without the word "html" near its start that parses to less than two
-    elements is parsed as a whole document instead, as trafilatura's loader leaves it to.
+    trafilatura's loader's steps in its order (a test compares the trees on every dev page
+    and on pages of our own): characters XML cannot hold go, then a slashed DOCTYPE on the
+    first line and a self-closing <html/> are repaired, then the page is parsed, as a whole
+    document or, without <html> or a DOCTYPE at its start, as a fragment (lxml.html.fromstring's
+    rule); a fragment without "html" in its first 50 characters that parses to less than two
+    elements is parsed whole instead (lxml's own parser, as before). Faster: the parser gets
+    UTF-8 bytes (libxml2 reads them faster than a Python string, and no XML encoding
+    declaration can refuse them) and builds its elements in C (see _HTML_PARSER). Different:
+    a lone surrogate becomes "?" (trafilatura's loader stopped the text there), and character
+    references to characters XML cannot hold are dropped (with one in its tree, the
+    extractors failed on the page).
     """
     # the XML declaration trafilatura's loader never saw (lxml refuses it in a string), and form
-    # feeds (HTML white space) as spaces, before the control characters go
+    # feeds (HTML white space) as spaces
     text = _XML_DECLARATION.sub("", text.replace("\x0c", " "), count=1)
     beginning = text[:50].lower()
+    data = text.encode("utf-8", errors="replace")
+    page = text
+    if len(data.translate(None, _XML_INCOMPATIBLE_BYTES)) < len(data) or any(c in data for c in _NONCHARACTERS_UTF8):
+        page = _XML_INCOMPATIBLE.sub("", page)  # seldom: the page holds such characters
     if "doctype" in beginning:
-        first, _, rest = text.partition("\n")
-        text = _SLASHED_DOCTYPE.sub("", first, count=1) + "\n" + rest
-    for line in text[:4096].splitlines()[:4]:
+        first, _, rest = page.partition("\n")
+        page = _SLASHED_DOCTYPE.sub("", first, count=1) + "\n" + rest
+    for line in page[:4096].splitlines()[:4]:
         if "<html" in line and line.endswith("/>"):
-            text = _SELF_CLOSING_HTML.sub(r"\1>", text, count=1)
+            page = _SELF_CLOSING_HTML.sub(r"\1>", page, count=1)
             break
-    data = text.encode("utf-8", errors="replace").translate(None, _XML_INCOMPATIBLE_BYTES)
-    for noncharacter in _NONCHARACTERS_UTF8:
-        if noncharacter in data:
-            data = data.replace(noncharacter, b"")
+    if page is not text:
+        data = page.encode("utf-8", errors="replace")
+    if b"&#" in data:
+        data = _XML_INCOMPATIBLE_REFERENCE.sub(b"", data)
     try:
-        tree = lxml.html.fromstring(data, parser=_HTML_PARSER)
+        if _WHOLE_DOCUMENT.match(page):
+            tree = lxml.html.document_fromstring(data, parser=_HTML_PARSER)
+        else:
+            tree = lxml.html.fromstring(data, parser=_HTML_PARSER)
     except (lxml.etree.ParserError, ValueError):
         tree = None
-    if tree is None or len(tree) < 1 or ("html" not in beginning and len(tree) < 2):
+    if tree is None or ("html" not in beginning and len(tree) < 2):
         try:
-            tree = lxml.html.document_fromstring(data, parser=_HTML_PARSER)
+            whole = _XML_INCOMPATIBLE_REFERENCE_STR.sub("", _XML_INCOMPATIBLE.sub("", text))
+            return lxml.html.document_fromstring(whole)
         except (lxml.etree.ParserError, ValueError) as err:
             raise ExtractError(f"{url or 'page'}: unparseable HTML ({err})") from err
     return tree

@@ -43,8 +43,20 @@ def test_same_tree_as_trafilaturas_loader_on_every_benchmark_page() -> None:
         f"<div>{BODY}{BODY}</div>",  # a fragment whose root is a div
         f"<html><body><form><input value='x'><select><option>a</option></select>{BODY}</form></body></html>",
         f"<html><body><p>caf\u00e9 \u4e2d\u6587 \U0001f600</p>{BODY}</body></html>",
+        # a review's fuzzing found these: white space a byte-level test would not see, and
+        # control characters in front of trafilatura's repairs (it drops them first)
+        f"\xa0<html><body>{BODY}<p>two</p></body></html>",
+        f"\u3000\n<html><body>{BODY}</body></html>",
+        f"\x85<!doctype html><html><body>{BODY}</body></html>",
+        f"<html lang='en'/>\x01\n<head><title>T</title></head><body>{BODY}</body></html>",
+        f"<html/>\x1c<head><title>T</title></head><body>{BODY}</body></html>",
+        '\x01<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/'
+        f'xhtml1-strict.dtd"><html><body>{BODY}</body></html>',
+        "x<html>",
     ],
-    ids=["plain", "comment-and-pi", "xhtml-doctype", "self-closing-html", "fragment", "form", "non-ascii"],
+    ids=["plain", "comment-and-pi", "xhtml-doctype", "self-closing-html", "fragment", "form", "non-ascii",
+         "leading-no-break-space", "leading-ideographic-space", "leading-next-line", "control-after-self-closing-html",
+         "file-separator-after-self-closing-html", "control-before-xhtml-doctype", "text-before-html"],
 )
 def test_same_tree_as_trafilaturas_loader_on_our_pages(page: str) -> None:
     assert _markup(parse_html(page)) == _markup(trafilatura.load_html(page))
@@ -93,3 +105,27 @@ def test_empty_or_binary_input_is_refused() -> None:
         parse_html(b"  ", "https://gazette.example/a")
     with pytest.raises(ExtractError, match="binary data"):
         parse_html(b"<html>\x00\x00\x00", "https://gazette.example/a")
+
+
+def test_article_behind_a_control_character_and_self_closing_html_is_found() -> None:
+    page = f"<html lang='en'/>\x01\n<head><title>Dredging</title></head><body><article>{BODY}</article></body></html>"
+    assert "dredging dispute" in extract(page, "https://gazette.example/a").text
+
+
+@pytest.mark.parametrize("reference", ["&#1;", "&#x1F;", "&#0;", "&#12", "&#65535;", "&#xFFFE;", "&#X0b;"])
+def test_references_to_characters_xml_cannot_hold_are_dropped(reference: str) -> None:
+    # libxml2 turns them into the characters, and a tree holding one refuses every later edit
+    page = f"<html><body><p>a</p>{reference}<nav>menu</nav>b{reference}c<article>{BODY}</article></body></html>"
+    tree = parse_html(page)
+    assert "bc" in tree.text_content()
+    assert "dredging dispute" in extract(page, "https://gazette.example/a").text
+
+
+def test_references_xml_can_hold_are_kept() -> None:
+    tree = parse_html(f"<html><body><p>a&#9;b&#10;c&#13;d&#32;e&#8217;f&#x1F600;g&#128;</p>{BODY}</body></html>")
+    assert tree.find(".//p").text == "a\tb\nc\rd e\u2019f\U0001f600g\u20ac"
+
+
+def test_a_fragment_of_navigation_alone_is_refused_cleanly() -> None:
+    with pytest.raises(ExtractError):
+        extract("\xa0<nav><p>Home</p><p>World</p></nav>", "https://gazette.example/a")
