@@ -37,10 +37,14 @@ UNSAFE_DECLARED_CODECS = frozenset({
     "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be",
 })
 
+# Characters searched for a tag before a page is called "not HTML"; the tag pattern keeps to
+# ASCII (its \s, \b and case), as it did on the page's bytes
+HTML_TAG_SNIFF_CHARS = 200_000
 _HTML_TAG = re.compile(
-    rb"<\s*(?:!doctype\s+html|html|head|body|div|p|article|main|section|span|table|title|meta|h[1-6])\b",
-    re.IGNORECASE,
+    r"<\s*(?:!doctype\s+html|html|head|body|div|p|article|main|section|span|table|title|meta|h[1-6])\b",
+    re.IGNORECASE | re.ASCII,
 )
+_ASCII_WHITESPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips
 # Code points XML (hence lxml's text nodes) cannot hold: C0 controls but tab, LF, CR (a form
 # feed, HTML white space, becomes a space first); U+FFFE and U+FFFF. Looked for in the UTF-8
 # bytes the parser gets (a C0 byte never occurs inside a multi-byte sequence): most pages
@@ -118,15 +122,25 @@ def decode_html(data: bytes, url: str | None = None) -> str:
 
 
 def parse_html(html: str | bytes, url: str | None = None) -> HtmlElement:
-    """Parse a page into an lxml tree, raising ExtractError when it is not HTML."""
-    raw = html.encode("utf-8", errors="replace") if isinstance(html, str) else html
-    if not raw.strip():
-        raise ExtractError(f"{url or 'page'}: empty input")
-    if b"\x00" in raw[:CHARSET_SNIFF_BYTES] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ExtractError(f"{url or 'page'}: binary data, not HTML")
+    """Parse a page into an lxml tree, raising ExtractError when it is not HTML.
+
+    >>> parse_html(b"<html><body><p>Hello</p></body></html>").findtext(".//p")
+    'Hello'
+    """
+    where = url or "page"
+    if isinstance(html, str):  # the checks read what the page's UTF-8 bytes would show
+        empty = not html.strip(_ASCII_WHITESPACE)
+        head = html[:CHARSET_SNIFF_BYTES].encode("utf-8", errors="replace")[:CHARSET_SNIFF_BYTES]
+    else:
+        empty = not html.strip()
+        head = html[:CHARSET_SNIFF_BYTES]
+    if empty:
+        raise ExtractError(f"{where}: empty input")
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ExtractError(f"{where}: binary data, not HTML")
     text = html if isinstance(html, str) else decode_html(html, url)
-    if not _HTML_TAG.search(text[:200_000].encode("utf-8", errors="ignore")):
-        raise ExtractError(f"{url or 'page'}: not HTML (no HTML tags found)")
+    if not _HTML_TAG.search(text, 0, HTML_TAG_SNIFF_CHARS):
+        raise ExtractError(f"{where}: not HTML (no HTML tags found)")
     return _load_html(text, url)
 
 
