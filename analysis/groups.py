@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from core.errors import UnknownNameError
-from core.outlets import DEFAULT_OUTLETS, default_outlets, load_outlets
+from core.outlets import DEFAULT_OUTLETS, default_outlets, fold_name, load_outlets
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,8 @@ _COARSE = {"lean left": "left", "lean right": "right", "centre": "center"}
 
 
 def read_outlet_entries(path: Path = OUTLETS_FILE) -> dict[str, dict[str, Any]]:
-    """Return ``{spelling: facts}`` from the outlets file, every alias mapped to its outlet's facts.
+    """Return ``{spelling: facts}`` from the outlets file: name, display name, aliases and domains
+    each mapped to its outlet's facts (the spellings core.outlets.lookup_outlet knows).
 
     The file is read and validated by core.outlets; a missing file gives an empty mapping.
     """
@@ -48,7 +49,7 @@ def read_outlet_entries(path: Path = OUTLETS_FILE) -> dict[str, dict[str, Any]]:
     entries: dict[str, dict[str, Any]] = {}
     for name, entry in outlets.items():
         facts = {key: entry.get(key) or "" for key in GROUPINGS}
-        for spelling in (name, entry.get("display_name"), *entry.get("aliases", [])):
+        for spelling in (name, entry.get("display_name"), *entry.get("aliases", []), *entry.get("domains", [])):
             if isinstance(spelling, str) and spelling:
                 entries.setdefault(spelling, facts)
     return entries
@@ -58,14 +59,18 @@ def outlet_groups(outlets: pd.DataFrame, *, entries: Mapping[str, Mapping[str, A
     """Return one row per outlet of the store's outlets table with its bias, bias3, country, ownership.
 
     ``entries`` defaults to :func:`read_outlet_entries` (data/outlets.toml); its non-empty values
-    win over the store's. ``bias3`` falls back to the coarse form of ``bias`` (lean left -> left).
+    win over the store's. A stored name finds its entry as the scrapers find an outlet, whatever
+    its case and spacing (core.outlets.fold_name). ``bias3`` falls back to the coarse form of
+    ``bias`` (lean left -> left).
     """
-    known = read_outlet_entries() if entries is None else entries
+    known: dict[str, Mapping[str, Any]] = {}
+    for spelling, facts in (read_outlet_entries() if entries is None else entries).items():
+        known.setdefault(fold_name(spelling), facts)
     rows = []
     names = outlets["name"] if "name" in outlets else pd.Series(dtype=object)
     for position, name in enumerate(names):
         stored = outlets.iloc[position]
-        facts = known.get(name, {})
+        facts = known.get(fold_name(name), {}) if isinstance(name, str) else {}
         row: dict[str, Any] = {"outlet": name}
         for key in ("bias", "country", "ownership"):
             value = facts.get(key) or (stored.get(key) if key in outlets else None)

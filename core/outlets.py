@@ -90,3 +90,40 @@ def default_outlets() -> dict[str, dict[str, Any]]:
 
 def _coarse(bias: str) -> str:
     return {"lean left": "left", "lean right": "right"}.get(bias, bias)
+
+
+def lookup_outlet(name: str | None, outlets: dict[str, dict[str, Any]]) -> str | None:
+    """Return the outlets-file key of a name, display name, alias or domain (case-insensitive), else None.
+
+    >>> facts = {"Fox News": {"name": "Fox News", "display_name": "Fox News", "domains": ["foxnews.com"],
+    ...                       "aliases": ["Fox News (Online)"]}}
+    >>> lookup_outlet("fox news (online)", facts), lookup_outlet("foxnews.com", facts), lookup_outlet("X", facts)
+    ('Fox News', 'Fox News', None)
+    """
+    if not name:
+        return None
+    return _spellings(_spelling_entries(outlets)).get(fold_name(name))
+
+
+def fold_name(text: str) -> str:
+    """An outlet spelling as names are matched: case-folded, white space collapsed.
+
+    >>> fold_name("  FOX  News ")
+    'fox news'
+    """
+    return " ".join(text.casefold().split())
+
+
+def _spelling_entries(outlets: dict[str, dict[str, Any]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((key, (key, str(facts.get("display_name") or key), *facts.get("aliases", ()),
+                        *facts.get("domains", ())))
+                 for key, facts in outlets.items())
+
+
+@lru_cache(maxsize=8)
+def _spellings(entries: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for key, spellings in entries:
+        for spelling in spellings:
+            index.setdefault(fold_name(spelling), key)
+    return index

@@ -32,6 +32,7 @@ from core.outlets import (  # noqa: F401  (re-exported: the scrapers' names)
     OUTLET_KEYS,
     default_outlets,
     load_outlets,
+    lookup_outlet,
 )
 from core.urls import url_host
 
@@ -96,19 +97,6 @@ def outlet_rows(outlets: dict[str, dict[str, Any]], names: Iterable[str] | None 
     return rows
 
 
-def lookup_outlet(name: str | None, outlets: dict[str, dict[str, Any]]) -> str | None:
-    """Return the outlets-file key of a name, display name, alias or domain (case-insensitive), else None.
-
-    >>> facts = {"Fox News": {"name": "Fox News", "display_name": "Fox News", "domains": ["foxnews.com"],
-    ...                       "aliases": ["Fox News (Online)"]}}
-    >>> lookup_outlet("fox news (online)", facts), lookup_outlet("foxnews.com", facts), lookup_outlet("X", facts)
-    ('Fox News', 'Fox News', None)
-    """
-    if not name:
-        return None
-    return _spellings(_spelling_entries(outlets)).get(_fold(name))
-
-
 def display_name(name: str, outlets: dict[str, dict[str, Any]]) -> str:
     """Return the display name an outlet is stored under: the outlets file's, or the name as given.
 
@@ -119,22 +107,3 @@ def display_name(name: str, outlets: dict[str, dict[str, Any]]) -> str:
     """
     key = lookup_outlet(name, outlets)
     return outlets[key]["display_name"] if key else name
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def _spelling_entries(outlets: dict[str, dict[str, Any]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple((key, (key, str(facts.get("display_name") or key), *facts.get("aliases", ()),
-                        *facts.get("domains", ())))
-                 for key, facts in outlets.items())
-
-
-@lru_cache(maxsize=8)
-def _spellings(entries: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for key, spellings in entries:
-        for spelling in spellings:
-            index.setdefault(_fold(spelling), key)
-    return index

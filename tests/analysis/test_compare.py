@@ -123,6 +123,13 @@ def test_outlets_file_entries_and_unknown_groups() -> None:
     assert group_of(arts, groups, "country").tolist() == ["US", UNKNOWN]
 
 
+def test_stored_names_find_their_entry_whatever_their_case_spacing_or_domain_spelling() -> None:
+    spellings = ["fox news", "FOX  NEWS ", "foxnews.com", "Fox Online News", "Nowhere Gazette"]
+    groups = outlet_groups(pd.DataFrame({"name": spellings, "bias": [None] * 5}))
+    assert groups["bias3"].tolist() == ["right", "right", "right", "right", UNKNOWN]
+    assert groups["outlet"].tolist() == spellings  # the stored names stay as they are
+
+
 def test_groundnews_story_tests_only_outlets_with_enough_articles(groundnews_db: Path) -> None:
     with Store.open(groundnews_db, readonly=True) as store:
         flt = ArticleFilter(story_id="groundnews-4")
