@@ -418,15 +418,21 @@ def test_extract_paths(tmp_path: Path) -> None:
     json.dumps(single)
 
 
-def test_benchmark_times_a_checkout_against_this_one(bench: dict, capsys: pytest.CaptureFixture) -> None:
-    """benchmarks/extraction.py --against: this checkout against itself gives the same text."""
-    repo = Path(__file__).resolve().parents[2]
-    spec = importlib.util.spec_from_file_location("extraction_benchmark", repo / "benchmarks" / "extraction.py")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _extraction_benchmark() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("extraction_benchmark", REPO / "benchmarks" / "extraction.py")
     assert spec and spec.loader
     module: ModuleType = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_times_a_checkout_against_this_one(bench: dict, capsys: pytest.CaptureFixture) -> None:
+    """benchmarks/extraction.py --against: this checkout against itself gives the same text."""
     few = dict(sorted(bench["pages"].items())[:4])
-    module.side_by_side(repo, bench["folder"], few, bench["urls"], runs=1)
+    _extraction_benchmark().side_by_side(REPO, bench["folder"], few, bench["urls"], runs=1)
     out = capsys.readouterr().out
     assert "the same text on 4 of 4 pages" in out and re.search(r"cascade/baseline \d+\.\d\d", out)
 
@@ -435,17 +441,12 @@ def test_benchmark_baseline_runs_the_other_checkouts_whole_package(
     bench: dict, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     """--against imports the other checkout's helpers too: a change in its extract_vote shows."""
-    repo = Path(__file__).resolve().parents[2]
     for package in ("scrapers", "core"):
-        shutil.copytree(repo / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(REPO / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
     vote_module = tmp_path / "scrapers" / "extract_vote.py"
     vote_module.write_text(vote_module.read_text("utf-8") + "\n_refine = refine\n\n\ndef refine(*args, **kwargs):\n"
                            "    return _refine(*args, **kwargs).upper()\n", "utf-8")
-    spec = importlib.util.spec_from_file_location("extraction_benchmark", repo / "benchmarks" / "extraction.py")
-    assert spec and spec.loader
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     few = dict(sorted(bench["pages"].items())[:3])
-    module.side_by_side(tmp_path, bench["folder"], few, bench["urls"], runs=1)
+    _extraction_benchmark().side_by_side(tmp_path, bench["folder"], few, bench["urls"], runs=1)
     assert "the same text on 0 of 3 pages" in capsys.readouterr().out
 
