@@ -56,7 +56,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
         if not args.input.exists():
             raise InputError("no such file", source=str(args.input))
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        from analysis.stories import stories_jsonl
+        from analysis.story_files import stories_jsonl
 
         result = stories_jsonl(args.input, args.out, index_path=args.index)
         print(f"{result.summary()} -> {args.out}")

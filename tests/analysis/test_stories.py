@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import stories
+from analysis import stories, story_files
 from core.errors import InputError
 from tests.conftest import require_shared
 
@@ -22,7 +22,7 @@ COLUMNS = ["id", "outlet", "url", "title", "published", "text"]
 
 def corpus(name: str) -> tuple[pd.DataFrame, list[str]]:
     """Return a corpus's articles without their story ids, and the hidden ids."""
-    articles = stories.read_articles_jsonl(require_shared("corpora", name, "articles.jsonl"))
+    articles = story_files.read_articles_jsonl(require_shared("corpora", name, "articles.jsonl"))
     return articles[COLUMNS], articles["story_id"].tolist()
 
 
@@ -32,7 +32,7 @@ def basil() -> tuple[pd.DataFrame, list[str]]:
 
 
 def f1(gold: list[str], result: stories.StoryAssignment) -> float:
-    return stories.pairwise_scores(gold, result.articles["story"].tolist())["f1"]
+    return story_files.pairwise_scores(gold, result.articles["story"].tolist())["f1"]
 
 
 def test_basil_events_are_found_across_three_outlets(basil: tuple[pd.DataFrame, list[str]]) -> None:
@@ -91,7 +91,7 @@ def test_new_articles_join_existing_stories_without_regrouping(basil: tuple[pd.D
     joined = later.articles.story.isin(set(old.values())).mean()
     assert joined >= 0.85  # most Fox articles found their NYT/HuffPost story
     combined = dict(zip(later.index.ids, later.index.stories))
-    assert stories.pairwise_scores(gold, [combined[i] for i in articles.id])["f1"] >= BASIL_F1_FLOOR - 0.05
+    assert story_files.pairwise_scores(gold, [combined[i] for i in articles.id])["f1"] >= BASIL_F1_FLOOR - 0.05
     again = stories.group_stories(articles[is_fox], existing=later.index)  # already indexed: unchanged
     assert again.articles.story.tolist() == later.articles.story.tolist()
     assert again.articles.story_origin.tolist() == later.articles.story_origin.tolist()
@@ -121,7 +121,7 @@ def test_a_missing_column_is_named() -> None:
 def test_pairwise_scores_split_cross_pairs_between_halves() -> None:
     gold = ["s1", "s1", "s2", "s2"]
     predicted = ["a", "a", "a", "b"]  # s1 pair right; s1-s2 merges wrong
-    tune = stories.pairwise_scores(gold, predicted, focus=[True, True, False, False])
+    tune = story_files.pairwise_scores(gold, predicted, focus=[True, True, False, False])
     assert tune["predicted_pairs"] == 2.0 and tune["recall"] == 1.0 and tune["precision"] == 0.5
 
 
@@ -141,14 +141,14 @@ def test_jsonl_writes_one_story_per_article(tmp_path: Path) -> None:
     src = write_lines(tmp_path / "in.jsonl", [json.dumps(r) for r in records])
     out = tmp_path / "out.jsonl"
     index = tmp_path / "index.npz"
-    stories.stories_jsonl(src, out, index_path=index)
+    story_files.stories_jsonl(src, out, index_path=index)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == ["a", "b", "c"]
     assert set(rows[0]) == {"id", "story"}
     assert rows[0]["story"] == rows[1]["story"] and rows[2]["story"] == "given-1"
     assert index.exists()
     later = write_lines(tmp_path / "later.jsonl", [json.dumps({**GOOD, "id": "d", "outlet": "D"})])
-    stories.stories_jsonl(later, tmp_path / "later_out.jsonl", index_path=index)
+    story_files.stories_jsonl(later, tmp_path / "later_out.jsonl", index_path=index)
     assert json.loads((tmp_path / "later_out.jsonl").read_text())["story"] == rows[0]["story"]
 
 
@@ -165,7 +165,7 @@ def test_jsonl_writes_one_story_per_article(tmp_path: Path) -> None:
 def test_jsonl_bad_lines_name_file_line_and_problem(tmp_path: Path, line: str, problem: str) -> None:
     src = write_lines(tmp_path / "in.jsonl", [json.dumps(GOOD), line])
     with pytest.raises(InputError) as caught:
-        stories.stories_jsonl(src, tmp_path / "out.jsonl")
+        story_files.stories_jsonl(src, tmp_path / "out.jsonl")
     assert str(caught.value).startswith(f"{src}:2: ")
     assert problem in str(caught.value)
     assert not (tmp_path / "out.jsonl").exists()
@@ -173,9 +173,9 @@ def test_jsonl_bad_lines_name_file_line_and_problem(tmp_path: Path, line: str, p
 
 def test_jsonl_empty_or_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no articles"):
-        stories.stories_jsonl(write_lines(tmp_path / "empty.jsonl", [""]), tmp_path / "out.jsonl")
+        story_files.stories_jsonl(write_lines(tmp_path / "empty.jsonl", [""]), tmp_path / "out.jsonl")
     with pytest.raises(InputError, match="no such file"):
-        stories.stories_jsonl(tmp_path / "absent.jsonl", tmp_path / "out.jsonl")
+        story_files.stories_jsonl(tmp_path / "absent.jsonl", tmp_path / "out.jsonl")
 
 
 def test_a_broken_index_file_is_an_input_error(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.stories import pairwise_scores
 from analysis.story_cli import group_store
+from analysis.story_files import pairwise_scores
 from core.store import Store
 from tests.conftest import require_shared
 from tests.helpers import run_cli
