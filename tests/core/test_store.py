@@ -156,6 +156,10 @@ def test_reader_process_reads_while_writer_process_writes(tmp_path: Path) -> Non
             reads += 1
     finally:
         out, err = writer.communicate(timeout=120)
+    # one read after the writer is gone: the last read in the loop can start just before the
+    # writer's last commit (it was still running when the loop checked)
+    with Store.open(db, readonly=True) as reader:
+        seen.append(reader.count("articles"))
     assert writer.returncode == 0, err
     assert "writer done" in out
     assert seen == sorted(seen)  # readers only ever see whole committed batches, growing
