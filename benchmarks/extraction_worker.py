@@ -2,8 +2,8 @@
 
     python benchmarks/extraction_worker.py CHECKOUT BENCH_DIR [PAGE_ID ...]
 
-Imports ``scrapers.extract`` from CHECKOUT (the whole package: that checkout's helpers and
-readability too, not the caller's), reads the dev pages of BENCH_DIR (all, or the ids
+Imports ``scrapers.extract`` from CHECKOUT (the whole package: that checkout's helper modules
+too, readability_text among them, not the caller's), reads the dev pages of BENCH_DIR (all, or the ids
 given), then answers each line on stdin with one JSON line on stdout:
 
 - ``pass``: one extraction pass over the pages; ``{"seconds": CPU seconds of the pass}``;

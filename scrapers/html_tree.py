@@ -44,7 +44,6 @@ _HTML_TAG = re.compile(
     r"<\s*(?:!doctype\s+html|html|head|body|div|p|article|main|section|span|table|title|meta|h[1-6])\b",
     re.IGNORECASE | re.ASCII,
 )
-_ASCII_WHITESPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() strips
 # Code points XML (hence lxml's text nodes) cannot hold: C0 controls but tab, LF, CR (a form
 # feed, HTML white space, becomes a space first); U+FFFE and U+FFFF. Looked for in the UTF-8
 # bytes the parser gets (a C0 byte never occurs inside a multi-byte sequence): most pages
@@ -128,15 +127,10 @@ def parse_html(html: str | bytes, url: str | None = None) -> HtmlElement:
     'Hello'
     """
     where = url or "page"
-    if isinstance(html, str):  # the checks read what the page's UTF-8 bytes would show
-        empty = not html.strip(_ASCII_WHITESPACE)
-        head = html[:CHARSET_SNIFF_BYTES].encode("utf-8", errors="replace")[:CHARSET_SNIFF_BYTES]
-    else:
-        empty = not html.strip()
-        head = html[:CHARSET_SNIFF_BYTES]
-    if empty:
+    raw = html.encode("utf-8", errors="replace") if isinstance(html, str) else html
+    if not raw.strip():
         raise ExtractError(f"{where}: empty input")
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if b"\x00" in raw[:CHARSET_SNIFF_BYTES] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ExtractError(f"{where}: binary data, not HTML")
     text = html if isinstance(html, str) else decode_html(html, url)
     if not _HTML_TAG.search(text, 0, HTML_TAG_SNIFF_CHARS):

@@ -42,7 +42,7 @@ import re
 
 import lxml.etree
 from lxml.etree import tounicode
-from lxml.html import HtmlElement, fragment_fromstring
+from lxml.html import HtmlElement
 from readability import Document
 from readability.cleaners import html_cleaner
 from readability.readability import REGEXES
@@ -134,7 +134,7 @@ class TextReadability(Document):
             children = list(elem)  # before the loose text's paragraph: inline children join it
             paragraph = None
             if elem.text and elem.text.strip():
-                paragraph = fragment_fromstring("<p/>")
+                paragraph = elem.makeelement("p", {})
                 paragraph.text, elem.text = elem.text, None
                 elem.insert(0, paragraph)
             for child in children:
@@ -143,12 +143,12 @@ class TextReadability(Document):
                     paragraph = None
                     continue
                 if paragraph is None:
-                    paragraph = fragment_fromstring("<p/>")
+                    paragraph = elem.makeelement("p", {})
                     child.addprevious(paragraph)
                 paragraph.append(child)
             for pos, child in reversed(list(enumerate(elem))):
                 if child.tail and child.tail.strip():
-                    tail = fragment_fromstring("<p/>")
+                    tail = elem.makeelement("p", {})
                     tail.text, child.tail = child.tail, None
                     elem.insert(pos + 1, tail)
                 if child.tag == "br":
