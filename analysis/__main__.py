@@ -18,10 +18,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from analysis import digest, frames, registry, sentiment, story_cli
+from analysis import registry
 from analysis import run as runner
-from analysis.brief import build_brief
-from analysis.report import ALL_METRICS, FORMATS, GROUP_BY, metrics_report, outlet_report, render
+from analysis.brief.build import build_brief
+from analysis.compare.report import ALL_METRICS, FORMATS, GROUP_BY, metrics_report, outlet_report, render
+from analysis.digest import build as digest
+from analysis.frames import cli as frames_cli
+from analysis.stories import cli as story_cli
+from analysis.tone import sentiment
 from core.cli import add_common_arguments, run_cli, settings_from
 from core.errors import InputError, UnknownNameError
 from core.store import ArticleFilter, Store
@@ -71,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     senti.add_argument("--scorer", default=sentiment.DEFAULT_SCORER, help=f"one of: {', '.join(sentiment.SCORERS)}")
     senti.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
 
-    frames.add_frames_parser(commands)
+    frames_cli.add_frames_parser(commands)
     story_cli.add_stories_parser(commands)
     digest.add_digest_parser(commands)
     return parser
@@ -155,7 +159,7 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "report": cmd_report, "scorers": cmd_scorers, "sentiment": cmd_sentiment,
-            "frames": frames.cmd_frames, "brief": cmd_brief,
+            "frames": frames_cli.cmd_frames, "brief": cmd_brief,
             "stories": story_cli.cmd_stories, "digest": digest.cmd_digest}
 
 

@@ -37,9 +37,9 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from analysis import sentences
 from analysis.base import EVIDENCE_COLUMNS, PART_TEXT, SCORE_COLUMNS, Scorer, Scores
 from analysis.registry import register
+from analysis.text import sentences
 
 logger = logging.getLogger(__name__)
 

@@ -34,10 +34,10 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from analysis import sentences
 from analysis.base import EVIDENCE_COLUMNS, PART_TEXT, SCORE_COLUMNS, Scorer, Scores
 from analysis.registry import register
-from analysis.speakers import NAME_TOKEN, country_of, is_name, speaker_type
+from analysis.text import sentences
+from analysis.text.speakers import NAME_TOKEN, country_of, is_name, speaker_type
 
 logger = logging.getLogger(__name__)
 

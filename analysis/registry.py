@@ -17,7 +17,7 @@ from analysis.base import Scorer
 from core.errors import UnknownNameError
 
 # Modules whose scorers ship with PressLens; each registers itself on import.
-BUILTIN_MODULES = ("analysis.tone", "analysis.quotes", "analysis.emphasis", "analysis.frames")
+BUILTIN_MODULES = ("analysis.tone.vader", "analysis.quotes", "analysis.emphasis", "analysis.frames.lexicon")
 
 _REGISTRY: dict[str, type[Scorer]] = {}
 _loaded = False

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from core.settings import Settings
 from core.store import Store
-from scrapers.discover import Query, Story, StoryOutlet
+from scrapers.discover.sources import Query, Story, StoryOutlet
 from scrapers.fetch import FetchPolicy
 from scrapers.pipeline import collect
 from tests.scrapers.sites import SITES, start_sites

@@ -1,6 +1,6 @@
 """Benchmark body-text extraction on the dev split in ../shared/bench/extraction.
 
-Prints, per extractor and for the cascade in scrapers/extract.py: F1, precision and
+Prints, per extractor and for the cascade in scrapers/extract/cascade.py: F1, precision and
 recall by the benchmark's own score.py, and pages per second (CPU time of this
 process, median of --runs runs), then the leave-one-site-out F1 of the cascade's four
 tuned thresholds (each site's pages scored with the values chosen on the other sites),
@@ -38,12 +38,11 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # newspaper: no
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from scrapers import extract as ex  # noqa: E402 - after the path set-up above
-from scrapers import extract_vote as vote  # noqa: E402
-from scrapers import html_tree  # noqa: E402
+from scrapers.extract import cascade as ex  # noqa: E402 - after the path set-up above
+from scrapers.extract import html_tree, vote  # noqa: E402
 
 Extractor = Callable[[bytes, str], str]
-# the grids the tuned thresholds were chosen from (see scrapers/extract_vote.py)
+# the grids the tuned thresholds were chosen from (see scrapers/extract/vote.py)
 COVERAGE_GRID = (0.8, 0.9, 0.95, 0.98, 1.01)  # 1.01: never nested
 RATIO_GRID = (1.25, 1.5, 2.0, 3.0, 99.0)  # 99: never an extension
 LINK_SHARE_GRID = (0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: never a link line
@@ -85,7 +84,7 @@ def extractors(quick: bool) -> dict[str, Extractor]:
         "trafilatura favor_precision": traf(favor_precision=True),
         "trafilatura favor_recall": traf(favor_recall=True),
         f"readability-lxml {version('readability-lxml')} + html-text": readability,
-        # readability as the cascade runs it: TextReadability (scrapers/readability_text.py,
+        # readability as the cascade runs it: TextReadability (scrapers/extract/readability_text.py,
         # readability's own result) on the content tree, timed beside readability-lxml
         "readability as the cascade runs it": lambda raw, url: ex.readability_text(
             ex.content_tree(html_tree.parse_html(raw, url))
@@ -116,7 +115,7 @@ def extractors(quick: bool) -> dict[str, Extractor]:
             found[f"{dist} {version(dist)}"] = news
         except ImportError:
             pass
-    found["cascade (scrapers/extract.py)"] = lambda raw, url: ex.extract(raw, url).text
+    found["cascade (scrapers/extract/cascade.py)"] = lambda raw, url: ex.extract(raw, url).text
     return found
 
 

@@ -2,7 +2,7 @@
 
     python benchmarks/extraction_worker.py CHECKOUT BENCH_DIR [PAGE_ID ...]
 
-Imports ``scrapers.extract`` from CHECKOUT (the whole package: that checkout's helper modules
+Imports ``scrapers.extract.cascade`` from CHECKOUT (the whole package: that checkout's helper modules
 too, readability_text among them, not the caller's), reads the dev pages of BENCH_DIR (all, or the ids
 given), then answers each line on stdin with one JSON line on stdout:
 
@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(Path(checkout).resolve()))
     warnings.filterwarnings("ignore")
     logging.basicConfig(level=logging.CRITICAL)
-    from scrapers.extract import extract  # the checkout's, by the path set above
+    from scrapers.extract.cascade import extract  # the checkout's, by the path set above
 
     urls = json.loads((Path(bench) / "urls.json").read_text("utf-8"))
     pages = {pid: gzip.decompress((Path(bench) / "html" / f"{pid}.html.gz").read_bytes()) for pid in ids or urls}

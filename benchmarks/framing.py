@@ -11,7 +11,7 @@ folds only) and the lexicon's thresholds are prevalence-matched on the training 
 
 "TF-IDF + MiniLM + LR" is what ``python -m analysis frames train`` fits by default: a logistic
 regression on TF-IDF + the whole-text MiniLM embedding and one on the embedding alone, their
-log-odds averaged (``analysis.frame_model``).
+log-odds averaged (``analysis.frames.model``).
 
 Prints per system: micro/macro-F1, primary-frame accuracy (gvfc), ``share_mae`` (mean absolute
 error of per-group frame shares in percentage points, groups of >= 10 items: ``mbfc_bias`` for
@@ -32,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis import frames
+from analysis.frames import lexicon as frame_lexicon
+from analysis.frames import model as frame_model
 
 FOLDS = 5
 MIN_GROUP = 10
@@ -67,7 +68,7 @@ def evaluate(rows: list[dict[str, Any]], preds: list[dict[str, Any]], labels: Se
     pred = [set(by_id[r["id"]]["labels"]) for r in rows]
     y = np.array([[label in s for label in labels] for s in gold], dtype=bool)
     p = np.array([[label in s for label in labels] for s in pred], dtype=bool)
-    out = {"micro": frames.micro_f1(y, p), "macro": frames.macro_f1(y, p),
+    out = {"micro": frame_model.micro_f1(y, p), "macro": frame_model.macro_f1(y, p),
            "share_mae": share_mae(gold, pred, [str(r.get(group_col)) for r in rows], labels)}
     if all("primary" in r for r in rows):
         out["primary_acc"] = float(np.mean([by_id[r["id"]]["primary"] == r["primary"] for r in rows]))
@@ -77,7 +78,7 @@ def evaluate(rows: list[dict[str, Any]], preds: list[dict[str, Any]], labels: Se
 def cross_validate(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], str],
                    predictor: Predictor) -> list[dict[str, Any]]:
     """Return out-of-fold predictions: each fold predicted by a system fitted on the other folds."""
-    fold = [frames.fold_of(key(r), FOLDS) for r in rows]
+    fold = [frame_model.fold_of(key(r), FOLDS) for r in rows]
     out: list[dict[str, Any]] = []
     for f in range(FOLDS):
         train = [r for r, k in zip(rows, fold) if k != f]
@@ -89,38 +90,39 @@ def cross_validate(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], s
 def model_predictor(field: str, encoder: str) -> Predictor:
     """Return a predictor that trains ``analysis.frames.train`` on the training rows' ``field``."""
     def run(train: list[dict[str, Any]], test: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        model = frames.train([{"text": r[field], "labels": r["labels"]} for r in train], encoder=encoder)
-        return frames.predict([{"id": r["id"], "text": r[field]} for r in test], model)
+        model = frame_model.train([{"text": r[field], "labels": r["labels"]} for r in train], encoder=encoder)
+        return frame_model.predict([{"id": r["id"], "text": r[field]} for r in test], model)
     return run
 
 
-def lexicon_thresholds(rows: list[dict[str, Any]], frameset: frames.FrameSet) -> dict[str, float]:
+def lexicon_thresholds(rows: list[dict[str, Any]], frameset: frame_lexicon.FrameSet) -> dict[str, float]:
     """Return per-frame cue-share thresholds that match labelled prevalence on ``rows``."""
-    shares = np.array([[frames.cue_matches("", r["text"], frameset).shares[k] for k in frameset.keys] for r in rows])
+    shares = np.array([[frame_lexicon.cue_matches("", r["text"], frameset).shares[k] for k in frameset.keys]
+                       for r in rows])
     y = np.array([[k in r["labels"] for k in frameset.keys] for r in rows], dtype=bool)
-    return dict(zip(frameset.keys, frames.prevalence_thresholds(y, shares).tolist()))
+    return dict(zip(frameset.keys, frame_model.prevalence_thresholds(y, shares).tolist()))
 
 
-def with_thresholds(frameset: frames.FrameSet, thresholds: dict[str, float]) -> frames.FrameSet:
+def with_thresholds(frameset: frame_lexicon.FrameSet, thresholds: dict[str, float]) -> frame_lexicon.FrameSet:
     """Return a copy of a frame set with new thresholds."""
-    new = tuple(frames.Frame(key=f.key, label=f.label, definition=f.definition, cues=f.cues, aliases=f.aliases,
+    new = tuple(frame_lexicon.Frame(key=f.key, label=f.label, definition=f.definition, cues=f.cues, aliases=f.aliases,
                              threshold=min(thresholds[f.key], 1.0)) for f in frameset.frames)
-    return frames.FrameSet(name=frameset.name, title=frameset.title, description=frameset.description,
+    return frame_lexicon.FrameSet(name=frameset.name, title=frameset.title, description=frameset.description,
                            version=frameset.version, frames=new, source=frameset.source, index=frameset.index)
 
 
-def lexicon_predictor(frameset: frames.FrameSet) -> Predictor:
+def lexicon_predictor(frameset: frame_lexicon.FrameSet) -> Predictor:
     """Return a predictor using the lexicon with thresholds calibrated on the training rows."""
     def run(train: list[dict[str, Any]], test: list[dict[str, Any]]) -> list[dict[str, Any]]:
         calibrated = with_thresholds(frameset, lexicon_thresholds(train, frameset))
-        return frames.lexicon_predict([{"id": r["id"], "text": r["text"]} for r in test], calibrated)
+        return frame_lexicon.lexicon_predict([{"id": r["id"], "text": r["text"]} for r in test], calibrated)
     return run
 
 
 def seconds_per_1000(predict: Callable[[], Any], n: int) -> float:
     """Return the seconds per 1,000 texts of one prediction run over ``n`` texts (caches cleared)."""
-    frames._embed_cache.clear()
-    frames._span_cache.clear()
+    frame_model._embed_cache.clear()
+    frame_lexicon._span_cache.clear()
     began = time.perf_counter()
     predict()
     return (time.perf_counter() - began) / n * 1000
@@ -138,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     bench = args.shared / "bench" / "framing"
-    generic = frames.load_frameset("generic")
+    generic = frame_lexicon.load_frameset("generic")
 
     # nfc_climate gold labels in the generic set's keys ("resolution" is its "responsibility").
     nfc = read(bench / "nfc_climate" / "dev.jsonl")
@@ -201,9 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _model_speed(rows: list[dict[str, Any]], field: str, system: str, name_of: dict[str, str]) -> float:
     encoder = next(k for k, v in name_of.items() if v == system)
-    model = frames.train([{"text": r[field], "labels": r["labels"]} for r in rows], encoder=encoder, folds=2)
+    model = frame_model.train([{"text": r[field], "labels": r["labels"]} for r in rows], encoder=encoder, folds=2)
     records = [{"id": r["id"], "text": r[field]} for r in rows]
-    return seconds_per_1000(lambda: frames.predict(records, model), len(rows))
+    return seconds_per_1000(lambda: frame_model.predict(records, model), len(rows))
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import quotes, sentences
+from analysis import quotes
+from analysis.text import sentences
 
 logger = logging.getLogger(__name__)
 

@@ -31,8 +31,9 @@ from pathlib import Path
 import pandas as pd
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analysis import registry, sentences
+from analysis import registry
 from analysis import run as analysis_run
+from analysis.text import sentences
 from core.settings import Settings
 from core.store import Store
 from scrapers import importer

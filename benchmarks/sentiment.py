@@ -5,12 +5,12 @@
 Prints, for ``vader`` and ``news``:
 * NYT dev: Pearson r with the mean human rating and macro-F1. The news model's sentence
   head is trained on this very file, so its figure is cross-validated by article (5 folds,
-  as in ``analysis.train_tone``); the shipped model's in-sample figure is shown for
+  as in ``analysis.tone.train``); the shipped model's in-sample figure is shown for
   reference only.
 * NewsMTSC dev_rw / dev_mt: macro-F1 of the tone toward each target (the news model is
   trained on train.jsonl only, so these are honest held-out figures), through
-  ``analysis.sentiment.score_records`` exactly as the CLI runs it, and again through
-  ``analysis.target_tone.score_target_tone`` (what the dashboard, brief and digest call).
+  ``analysis.tone.sentiment.score_records`` exactly as the CLI runs it, and again through
+  ``analysis.tone.target.score_target_tone`` (what the dashboard, brief and digest call).
 * Seconds per 1,000 sentences (median of 3 runs, same process, same sentences) for each
   scorer, and the ratio to VADER.
 ``--preds DIR`` also writes JSONL predictions that ``score.py`` reads.
@@ -28,8 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import sentiment, target_tone, tone_model
-from analysis import train_tone as tt
+from analysis.tone import model as tone_model
+from analysis.tone import sentiment
+from analysis.tone import target as target_tone
+from analysis.tone import train as tt
 
 CLASSES = ("neg", "neu", "pos")
 SPEED_SENTENCES = 500
@@ -56,7 +58,7 @@ def newsmtsc_records(path: Path) -> tuple[list[dict[str, object]], list[int]]:
 
 
 def mention_frame(records: list[dict[str, object]]) -> pd.DataFrame:
-    """Return NewsMTSC targets as ``analysis.target_tone.target_mentions`` rows (one per target)."""
+    """Return NewsMTSC targets as ``analysis.tone.target.target_mentions`` rows (one per target)."""
     rows = []
     for r in records:
         span = r["target"]

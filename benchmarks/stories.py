@@ -1,4 +1,4 @@
-"""Benchmark the story grouping of analysis/stories.py on the corpora of ../shared/corpora.
+"""Benchmark the story grouping of analysis/stories/grouping.py on the corpora of ../shared/corpora.
 
     OMP_NUM_THREADS=1 python benchmarks/stories.py [--shared ../shared] [--repeats 3] [--set name=value ...]
                                                    [--errors 20]
@@ -32,8 +32,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis.stories import StoryParams, group_stories  # noqa: E402
-from analysis.story_files import pairwise_scores, read_articles_jsonl  # noqa: E402
+from analysis.stories.files import pairwise_scores, read_articles_jsonl  # noqa: E402
+from analysis.stories.grouping import StoryParams, group_stories  # noqa: E402
 
 # Budget from the issue: the whole 28k-article corpus in under 2 minutes.
 TIME_BUDGET_S = 120.0

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.citations import safe_url
+from analysis.text.citations import safe_url
 
 CITATION_COLUMNS = ["statement", "outlet", "title", "sentence", "url", "article_id"]
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.frames import load_frameset
-from analysis.stats import bootstrap_share_ci, stable_seed
+from analysis.compare.stats import bootstrap_share_ci, stable_seed
+from analysis.frames.lexicon import load_frameset
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 

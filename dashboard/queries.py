@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from analysis import registry
-from analysis.compare import outlet_table
-from analysis.sentences import split_spans
-from analysis.stats import bootstrap_mean_ci, stable_seed
-from analysis.target_tone import score_target_tone, target_mentions
+from analysis.compare.outlets import outlet_table
+from analysis.compare.stats import bootstrap_mean_ci, stable_seed
+from analysis.text.sentences import split_spans
+from analysis.tone.target import score_target_tone, target_mentions
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 
@@ -242,7 +242,7 @@ def target_tone(db: str, frame: pd.DataFrame, target: str, settings: Settings, m
                 scorer: str = "vader") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return tone toward a named target per outlet (with interval) and the sentences behind it.
 
-    Mentions are found by analysis.target_tone (whole words, plural and possessive forms,
+    Mentions are found by analysis.tone.target (whole words, plural and possessive forms,
     acronyms in capitals only); ``vader`` scores the words around each mention, ``news``
     the target-aware news model (on at most NEWS_TARGET_MAX_MENTIONS mentions, the
     earliest articles first). Tone is averaged per article, then per outlet, with a

@@ -12,8 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analysis.brief import Brief, build_brief
-from analysis.digest import Digest, build_digest
+from analysis.brief.build import Brief, build_brief
+from analysis.digest.build import Digest, build_digest
 from core.errors import PressLensError
 from core.settings import Settings
 from core.store import ArticleFilter

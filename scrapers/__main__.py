@@ -20,9 +20,10 @@ from typing import TextIO
 from core.cli import add_common_arguments, run_cli, settings_from
 from core.errors import InputError
 from core.store import Store
-from scrapers import extract, importer, pipeline
+from scrapers import importer, pipeline
 from scrapers.collect_report import NetworkUnavailable
-from scrapers.discover import GDELT_API, load_story
+from scrapers.discover.sources import GDELT_API, load_story
+from scrapers.extract import cascade as extract
 from scrapers.fetch import FetchPolicy
 
 MAX_REJECTIONS_SHOWN = 20

@@ -303,7 +303,7 @@ class Fetcher:
     def get(self, url: str) -> bytes:
         """Return the body of a feed, sitemap or API answer, whatever its type (capped at ``FEED_MAX_BYTES``).
 
-        This is the ``get(url) -> bytes`` that ``scrapers.discover`` takes.
+        This is the ``get(url) -> bytes`` that ``scrapers.discover.sources`` takes.
 
             items = parse_feed(fetcher.get(feed_url), feed_url)
         """

@@ -4,7 +4,7 @@
 file, or one built from feeds, sitemaps, a GDELT query or URL lists by
 ``adhoc_story``) and returns a ``CollectReport``:
 
-1. Discovery (``scrapers.discover``) through the fetcher: feeds, sitemaps, GDELT
+1. Discovery (``scrapers.discover.sources``) through the fetcher: feeds, sitemaps, GDELT
    article lists, URL lists -> candidates, filtered by date range and query.
    When no source could be reached at all: ``NetworkUnavailable("discovery", ...)``.
 2. Skip what is done: an article already stored under the candidate's canonical
@@ -13,7 +13,7 @@ file, or one built from feeds, sitemaps, a GDELT query or URL lists by
 3. Fetch the rest (``Fetcher.iter_fetch``: concurrent across hosts, one request
    at a time per host, ``policy.delay`` apart, robots.txt, caps, retries).
 4. Save every raw page at once (its own transaction): a page saved is never fetched again.
-5. Extract (``scrapers.extract``); a paywalled teaser or a page without body text
+5. Extract (``scrapers.extract.cascade``); a paywalled teaser or a page without body text
    is a failure row; a candidate that came without a date is dropped when its
    page is dated outside the story's range.
 6. Store articles and failures in batches of ``BATCH_ARTICLES``, one transaction
@@ -46,10 +46,10 @@ from core.schema import STORY_FROM_DATA, Article, article_id
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from scrapers import dedup
-from scrapers.candidates import day_of
 from scrapers.collect_report import CollectReport, NetworkUnavailable
-from scrapers.discover import GDELT_API, Candidate, Query, Story, StoryOutlet, discover
-from scrapers.extract import Extracted, extract
+from scrapers.discover.candidates import day_of
+from scrapers.discover.sources import GDELT_API, Candidate, Query, Story, StoryOutlet, discover
+from scrapers.extract.cascade import Extracted, extract
 from scrapers.fetch import Fetcher, FetchError, FetchPolicy, Page, Resolver, redact
 from scrapers.outlets import default_outlets, display_name, outlet_for_url, outlet_rows
 
@@ -71,7 +71,7 @@ NETWORK_KINDS = frozenset({"connection", "timeout"})
 # Kinds of the extraction step (fetch_log rows); the fetch kinds are scrapers.fetch.KINDS.
 PAYWALLED = "paywalled"
 EMPTY = "empty extraction"
-NOT_NEWS = "not news"  # a section front, error page, sign-in form or cookie wall (scrapers/nonnews.py)
+NOT_NEWS = "not news"  # a section front, error page, sign-in form or cookie wall (scrapers/extract/nonnews.py)
 # An extractor crashed on the page: not permanent, so the saved page is extracted again next run.
 EXTRACT_CRASH = "extraction error"
 PAGE_OUTSIDE = "outside date range (page date)"

@@ -61,8 +61,8 @@ def test_only_the_page_layer_imports_streamlit() -> None:
 
 def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     sample = tmp_path / "x.py"
-    sample.write_text("from analysis.compare import outlet_table\nimport streamlit as st\n")
-    assert {"analysis.compare", "streamlit"} <= imported_modules(sample)
+    sample.write_text("from analysis.compare.outlets import outlet_table\nimport streamlit as st\n")
+    assert {"analysis.compare.outlets", "streamlit"} <= imported_modules(sample)
 
 
 def test_only_the_store_writes_sql() -> None:

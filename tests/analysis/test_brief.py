@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.brief import (
+from analysis.brief.build import (
     KIND_DIFFERENCE,
     KIND_EMPHASIS,
     KIND_NOTE,
@@ -21,8 +21,8 @@ from analysis.brief import (
     brief_from_frames,
     build_brief,
 )
-from analysis.brief_render import escape_markdown
-from analysis.sentences import split_spans
+from analysis.brief.render import escape_markdown
+from analysis.text.sentences import split_spans
 from core.errors import InputError, UnknownNameError
 from core.settings import Settings
 from core.store import ArticleFilter, Store
@@ -194,7 +194,7 @@ def test_unknown_story_and_empty_or_huge_selection_are_clear_errors(basil_db: Pa
             build_brief(store, ArticleFilter(story_id="nope"), SETTINGS)
         with pytest.raises(InputError, match="no articles match"):
             build_brief(store, ArticleFilter(outlets=("Nobody",)), SETTINGS)
-        monkeypatch.setattr("analysis.brief.MAX_BRIEF_ARTICLES", 100)
+        monkeypatch.setattr("analysis.brief.build.MAX_BRIEF_ARTICLES", 100)
         with pytest.raises(InputError, match="228 articles match: a brief covers at most 100"):
             build_brief(store, ArticleFilter(), SETTINGS)
 

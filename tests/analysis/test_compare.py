@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.compare import METRIC_COLUMNS, MIN_TEST_ARTICLES, outlet_metrics
-from analysis.groups import UNKNOWN, group_of, outlet_groups, read_outlet_entries
-from analysis.stats import adjust_p_values, bootstrap_p_value
+from analysis.compare.groups import UNKNOWN, group_of, outlet_groups, read_outlet_entries
+from analysis.compare.outlets import METRIC_COLUMNS, MIN_TEST_ARTICLES, outlet_metrics
+from analysis.compare.stats import adjust_p_values, bootstrap_p_value
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from tests.conftest import require_shared
@@ -170,7 +170,7 @@ def test_report_cli_prints_every_metric_per_group(basil_db: Path) -> None:
 
 
 def test_the_closed_form_share_interval_matches_resampling_zeros_and_ones() -> None:
-    from analysis.stats import bootstrap_mean_ci, bootstrap_share_ci
+    from analysis.compare.stats import bootstrap_mean_ci, bootstrap_share_ci
 
     values = np.array([1.0] * 30 + [0.0] * 70)
     _, low, high = bootstrap_mean_ci(values, samples=4000, seed=3)

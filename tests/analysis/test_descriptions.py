@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.descriptions import clean_entity, describe, find_descriptions, key_entities, story_entities
+from analysis.digest.descriptions import clean_entity, describe, find_descriptions, key_entities, story_entities
 
 
 def test_appositive_and_title_forms() -> None:

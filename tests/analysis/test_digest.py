@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.digest import add_digest_parser, build_digest, cmd_digest, digest_from_frames
-from analysis.digest_model import PART_TITLE, Digest
+from analysis.digest.build import add_digest_parser, build_digest, cmd_digest, digest_from_frames
+from analysis.digest.model import PART_TITLE, Digest
 from core.errors import UnknownNameError
 from core.settings import Settings
 from core.store import ArticleFilter, Store
@@ -241,7 +241,7 @@ def test_same_bytes_across_processes_and_hash_seeds(groundnews_db: Path) -> None
 
     from tests.conftest import REPO_ROOT
 
-    script = ("import sys; from analysis.digest import build_digest; from core.settings import Settings; "
+    script = ("import sys; from analysis.digest.build import build_digest; from core.settings import Settings; "
               "from core.store import Store; s = Store.open(sys.argv[1], readonly=True); "
               "sys.stdout.write(build_digest(s, 'groundnews-5', Settings.load({'db': sys.argv[1]}, environ={}))"
               ".to_json())")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.figures import SentenceClaim, find_claims, group_claims, normalise_value
+from analysis.digest.figures import SentenceClaim, find_claims, group_claims, normalise_value
 
 # Our own sentences, written for the test (shaped like the rare-earth coverage of the seed digest).
 SENTENCES = {

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.compare import outlet_table
-from analysis.report import metrics_report, outlet_report, render
-from analysis.stats import bootstrap_mean_ci
+from analysis.compare.outlets import outlet_table
+from analysis.compare.report import metrics_report, outlet_report, render
+from analysis.compare.stats import bootstrap_mean_ci
 from core.errors import InputError
 from core.settings import Settings
 from core.store import ArticleFilter, Store

@@ -15,8 +15,9 @@ import math
 import numpy as np
 import pytest
 
-from analysis import sentiment, tone_model
-from analysis import train_tone as tt
+from analysis.tone import model as tone_model
+from analysis.tone import sentiment
+from analysis.tone import train as tt
 from tests.conftest import require_shared
 
 # Sentences of our own, with two targets of opposite treatment in one sentence.

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import stories, story_files
+from analysis.stories import files as story_files
+from analysis.stories import grouping as stories
 from core.errors import InputError
 from tests.conftest import require_shared
 

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import target_tone as tt
+from analysis.tone import target as tt
 from core.errors import InputError, UnknownNameError
 from tests.conftest import require_shared
 

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analysis import registry, sentences
+from analysis import registry
 from analysis.base import EVIDENCE_COLUMNS, SCORE_COLUMNS, Scorer
-from analysis.tone import VaderTone, vader_compound
+from analysis.text import sentences
+from analysis.tone.vader import VaderTone, vader_compound
 from core.errors import UnknownNameError
 from tests.conftest import require_shared
 
@@ -99,7 +100,7 @@ def test_scorer_contract(name: str) -> None:
 
 
 def test_news_tone_is_opt_in_and_scores_sentences_and_headline() -> None:
-    from analysis.tone import NEWS_MAX_SENTENCES, NewsTone
+    from analysis.tone.vader import NEWS_MAX_SENTENCES, NewsTone
 
     assert "tone_news" in registry.names() and "tone_news" not in registry.default_names()
     text = ("The rescue was a triumph of courage. Families wept with joy and relief. "
@@ -127,7 +128,7 @@ def test_news_tone_is_opt_in_and_scores_sentences_and_headline() -> None:
 
 
 def test_news_tone_agrees_with_vader_on_real_articles_more_than_chance() -> None:
-    from analysis.tone import NewsTone
+    from analysis.tone.vader import NewsTone
 
     articles = basil_sample(12)
     news = NewsTone().score(articles).articles.pivot(index="article_id", columns="metric", values="value")

@@ -41,7 +41,7 @@ def test_in_memory_filter_matches_the_store(basil_db: Path, catalogue: pd.DataFr
 
 
 def test_outlet_view_equals_the_cli_report(basil_db: Path, catalogue: pd.DataFrame) -> None:
-    from analysis.report import outlet_report
+    from analysis.compare.report import outlet_report
 
     with Store.open(basil_db, readonly=True) as store:
         report = outlet_report(store, ArticleFilter(), SETTINGS)

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from analysis.frames import frame_shares as analysis_frame_shares
+from analysis.frames.model import frame_shares as analysis_frame_shares
 from core.settings import Settings
 from core.store import Store
 from dashboard import briefs, framing, queries, textviews
@@ -32,7 +32,7 @@ def test_frame_shares_match_the_scores_and_the_analysis_interval(catalogue: pd.D
     assert row["articles"] == len(fox)
     assert row["share"] == pytest.approx(fox["frames_generic.present_conflict"].mean(), abs=1e-4)
     assert (shares["low"] <= shares["share"]).all() and (shares["share"] <= shares["high"]).all()
-    # The dashboard and analysis.frames.frame_shares draw the same interval (analysis.stats.bootstrap_share_ci).
+    # The dashboard and analysis.frames.frame_shares draw the same interval (analysis.compare.stats.bootstrap_share_ci).
     labels = [[k for k in ("conflict",) if v == 1.0] for v in fox["frames_generic.present_conflict"]]
     reference = analysis_frame_shares(pd.DataFrame({"outlet": "Fox News", "labels": labels}), "outlet",
                                       frames=["conflict"], samples=2000)

@@ -17,9 +17,9 @@ import pytest
 
 from core.errors import ExtractError, InputError
 from core.store import Store
-from scrapers.extract import extract
+from scrapers.extract.cascade import extract
+from scrapers.extract.html_tree import decode_html
 from scrapers.fetch import DEFAULT_MAX_REDIRECTS, Fetcher, FetchPolicy, store_result
-from scrapers.html_tree import decode_html
 from scrapers.importer import import_files
 from tests.conftest import require_shared
 from tests.helpers import run_cli

@@ -23,7 +23,7 @@ from core.errors import ExtractError
 from core.store import Store
 from core.tabular import FORMULA_PREFIXES, to_csv, to_json
 from core.urls import TRACKING_PARAMS, TRACKING_PREFIXES, canonical_url
-from scrapers.extract import extract
+from scrapers.extract.cascade import extract
 
 URL_EXAMPLES = 1000
 EXTRACT_EXAMPLES = 150

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import pytest
 
 from core.errors import InputError
-from scrapers.discover import (
+from scrapers.discover.sources import (
     GDELT_CAP,
     Candidate,
     Query,

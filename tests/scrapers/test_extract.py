@@ -1,4 +1,4 @@
-"""Tests for scrapers/extract.py: the cascade on real benchmark pages and on small pages of our own.
+"""Tests for scrapers/extract/cascade.py: the cascade on real benchmark pages and on small pages of our own.
 
 Checks on benchmark pages are derived at run time from ../shared (its ground truth and
 pages); no text from there is stored in this repository.
@@ -17,14 +17,14 @@ from types import ModuleType
 import lxml.html
 import pytest
 
-from scrapers.extract import (
+from scrapers.extract.cascade import (
     JSONLD_MIN_CHARS,
     Extracted,
     ExtractError,
     extract,
     extract_paths,
 )
-from scrapers.extract_vote import (
+from scrapers.extract.vote import (
     PageEvidence,
     drop_closing_lines,
     drop_header,
@@ -440,10 +440,10 @@ def test_benchmark_times_a_checkout_against_this_one(bench: dict, capsys: pytest
 def test_benchmark_baseline_runs_the_other_checkouts_whole_package(
     bench: dict, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    """--against imports the other checkout's helpers too: a change in its extract_vote shows."""
+    """--against imports the other checkout's helpers too: a change in its extract/vote.py shows."""
     for package in ("scrapers", "core"):
         shutil.copytree(REPO / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
-    vote_module = tmp_path / "scrapers" / "extract_vote.py"
+    vote_module = tmp_path / "scrapers" / "extract" / "vote.py"
     vote_module.write_text(vote_module.read_text("utf-8") + "\n_refine = refine\n\n\ndef refine(*args, **kwargs):\n"
                            "    return _refine(*args, **kwargs).upper()\n", "utf-8")
     few = dict(sorted(bench["pages"].items())[:3])

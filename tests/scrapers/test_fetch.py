@@ -393,7 +393,7 @@ def test_results_become_pages_and_fetch_log_rows(web: SiteServer, make: Callable
 # --- discovery's getter ----------------------------------------------------------------------------
 
 def test_get_serves_feeds_and_sitemaps_to_discovery(web: SiteServer, make: Callable[..., Fetcher]) -> None:
-    from scrapers.discover import parse_feed, parse_sitemap
+    from scrapers.discover.sources import parse_feed, parse_sitemap
 
     fetcher = make()
     for site in web.articles:

@@ -1,4 +1,4 @@
-"""Tests for scrapers/html_tree.py: decoding aside, parse_html is trafilatura's loader's tree, built faster.
+"""Tests for scrapers/extract/html_tree.py: decoding aside, parse_html is trafilatura's loader's tree, built faster.
 
 The benchmark pages come from ../shared at run time; the small pages are our own.
 """
@@ -12,8 +12,8 @@ import lxml.html
 import pytest
 import trafilatura
 
-from scrapers.extract import ExtractError, extract
-from scrapers.html_tree import decode_html, parse_html
+from scrapers.extract.cascade import ExtractError, extract
+from scrapers.extract.html_tree import decode_html, parse_html
 from tests.conftest import require_shared
 
 BODY = "<p>" + "The port authority met the union on Tuesday to settle the dredging dispute. " * 6 + "</p>"

@@ -4,7 +4,7 @@ One story covers four outlets: Alpha by its RSS feed, Charlie by its sitemap ind
 Delta by feed and sitemap, Bravo only through the fake GDELT endpoint (which the
 story asks about all four outlets' domains, as a story file does); plus fault
 URLs and a robots-disallowed page given as story URLs. What must be stored is
-derived here from the server's own layout, independently of scrapers.discover.
+derived here from the server's own layout, independently of scrapers.discover.sources.
 Checks on page text come from ../shared's ground truth at run time.
 """
 
@@ -24,8 +24,8 @@ from core.settings import Settings
 from core.store import ArticleFilter, Store
 from core.urls import canonical_url
 from scrapers.collect_report import CollectReport
-from scrapers.discover import Query, Story, StoryOutlet
-from scrapers.extract import extract
+from scrapers.discover.sources import Query, Story, StoryOutlet
+from scrapers.extract.cascade import extract
 from scrapers.fetch import FetchPolicy
 from scrapers.pipeline import collect
 from tests.conftest import require_shared
@@ -110,7 +110,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 
 
 def expected_urls(web: SiteServer) -> set[str]:
-    """The articles the story must find, from the server's layout (not from scrapers.discover).
+    """The articles the story must find, from the server's layout (not from scrapers.discover.sources).
 
     Every page has one GDELT record. A page's date is the one of its best-dated listing:
     a feed item or a news-sitemap entry (date and title, and listed by the outlet) beats
@@ -300,7 +300,7 @@ def test_adhoc_gdelt_and_url_list_sources(tmp_path: Path) -> None:
 
 def test_story_file_sources_resolve_relative_lists(tmp_path: Path) -> None:
     """A story file read from disk works like a Story built in code (url_lists beside the file)."""
-    from scrapers.discover import load_story
+    from scrapers.discover.sources import load_story
 
     web = start_sites(require_shared())
     try:
@@ -360,7 +360,7 @@ def test_summary_says_how_many_copies_are_wire_stories() -> None:
 def test_extraction_failures_name_the_url_once_and_a_crash_is_not_permanent(monkeypatch: pytest.MonkeyPatch) -> None:
     """A page with no body is a permanent 'empty extraction'; an extractor crash is retried next run."""
     from scrapers import pipeline
-    from scrapers.discover import Candidate
+    from scrapers.discover.sources import Candidate
 
     story = Story("s", "S", date(2025, 6, 1), date(2025, 6, 30), Query(all_of=()), (), language="en")
     url = "https://example.com/a"

@@ -1,4 +1,4 @@
-"""Tests for scrapers/readability_text.py: the faster readability gives readability's own result.
+"""Tests for scrapers/extract/readability_text.py: the faster readability gives readability's own result.
 
 The benchmark pages come from ../shared at run time; the small pages are our own.
 """
@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from readability import Document
 from readability.readability import clean as readability_clean
 
-from scrapers.extract import _paragraphs, content_tree, readability_text
-from scrapers.html_tree import parse_html
-from scrapers.readability_text import TextReadability, _holding_block_tags, clean
+from scrapers.extract.cascade import _paragraphs, content_tree, readability_text
+from scrapers.extract.html_tree import parse_html
+from scrapers.extract.readability_text import TextReadability, _holding_block_tags, clean
 from tests.conftest import require_shared
 
 

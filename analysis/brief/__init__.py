@@ -1,0 +1,1 @@
+""""What the papers say": per-outlet statements with citations (build) and their Markdown (render)."""

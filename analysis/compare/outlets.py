@@ -1,0 +1,171 @@
+"""Per-outlet comparison: pure functions over the store's articles and scores.
+
+* :func:`outlet_table`: one row per outlet, tone and headline tone with intervals (the
+  dashboard's table and the default ``python -m analysis report``).
+* :func:`outlet_metrics`: every stored metric per outlet (or outlet group), with a bootstrap
+  interval, the difference to the rest of the selection, its interval and p-value, and a
+  ``significant`` flag after correcting for the number of outlet x metric tests.
+
+>>> arts = pd.DataFrame({"id": ["a", "b", "c"], "outlet": ["X", "X", "Y"],
+...                      "published": ["2020-01-01", "2020-01-03", "2020-01-02"]})
+>>> sc = pd.DataFrame({"article_id": ["a", "b", "c"], "scorer": "tone_vader", "metric": "tone",
+...                    "value": [0.1, 0.3, -0.2]})
+>>> outlet_table(arts, sc, samples=200)[["outlet", "articles", "tone_mean"]].to_dict("records")
+[{'outlet': 'X', 'articles': 2, 'tone_mean': 0.2}, {'outlet': 'Y', 'articles': 1, 'tone_mean': -0.2}]
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.compare.groups import group_of
+from analysis.compare.stats import (
+    adjust_p_values,
+    bootstrap_group_means,
+    bootstrap_mean_ci,
+    bootstrap_p_value,
+    stable_seed,
+)
+
+TONE_SCORER = "tone_vader"
+# False discovery rate of the significance flags (Benjamini-Hochberg over all group x metric tests).
+FDR_Q = 0.05
+# A group needs this many articles with a value for its interval: one article has no spread.
+MIN_ARTICLES = 2
+# ... and this many (the rest too) for a test: below it the bootstrap spread is too coarse and too narrow
+# (two articles with the same headline tone give a zero spread, hence any gap looks significant).
+MIN_TEST_ARTICLES = 5
+METRIC_COLUMNS = (
+    "group", "scorer", "metric", "articles", "n", "mean", "low", "high", "rest_n", "rest_mean",
+    "diff", "diff_low", "diff_high", "p_value", "p_adjusted", "significant",
+)
+OUTLET_COLUMNS = (
+    "outlet", "articles", "scored", "tone_mean", "tone_low", "tone_high",
+    "headline_tone_mean", "headline_tone_low", "headline_tone_high", "first_published", "last_published",
+)
+
+
+def wide_scores(scores: pd.DataFrame, scorer: str) -> pd.DataFrame:
+    """Return one row per article and one column per metric of ``scorer``."""
+    mine = scores[scores["scorer"] == scorer]
+    if mine.empty:
+        return pd.DataFrame(columns=["article_id"])
+    return mine.pivot_table(index="article_id", columns="metric", values="value", aggfunc="first").reset_index()
+
+
+def outlet_table(articles: pd.DataFrame, scores: pd.DataFrame, *, scorer: str = TONE_SCORER,
+                 samples: int = 2000, confidence: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Return one row per outlet: article count, tone and headline tone with intervals, date span.
+
+    ``articles`` needs id, outlet, published; ``scores`` the store's long format
+    (article_id, scorer, metric, value). Outlets are sorted by name.
+    """
+    if articles.empty:
+        return pd.DataFrame(columns=list(OUTLET_COLUMNS))
+    wide = wide_scores(scores, scorer)
+    merged = articles[["id", "outlet", "published"]].merge(wide, how="left", left_on="id", right_on="article_id")
+    rows = []
+    for outlet, group in merged.groupby("outlet", sort=True):
+        row: dict[str, object] = {"outlet": outlet, "articles": int(len(group))}
+        tone = group["tone"] if "tone" in group else pd.Series(dtype=float)
+        row["scored"] = int(tone.notna().sum())
+        for metric in ("tone", "headline_tone"):
+            values = group[metric].to_numpy(dtype=float) if metric in group else np.array([])
+            mean, low, high = bootstrap_mean_ci(values, samples=samples, confidence=confidence,
+                                                seed=stable_seed(seed, f"{outlet}|{metric}"))
+            row[f"{metric}_mean"], row[f"{metric}_low"], row[f"{metric}_high"] = mean, low, high
+        dates = group["published"].dropna()
+        row["first_published"] = dates.min() if not dates.empty else None
+        row["last_published"] = dates.max() if not dates.empty else None
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(OUTLET_COLUMNS))
+
+
+def score_matrix(articles: pd.DataFrame, scores: pd.DataFrame,
+                 metrics: Sequence[str] | None = None) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Return (values, keys): an articles x metrics array in ``articles`` order and its (scorer, metric) keys.
+
+    ``metrics`` keeps metrics named either ``metric`` or ``scorer.metric``; None keeps every
+    numeric metric that has at least one value. Missing scores are NaN.
+    """
+    ids = articles["id"].astype(str).tolist()
+    if scores.empty:
+        return np.empty((len(ids), 0)), []
+    mine = scores[scores["article_id"].isin(set(ids))]
+    mine = mine.assign(value=pd.to_numeric(mine["value"], errors="coerce")).dropna(subset=["value"])
+    if metrics:
+        wanted = set(metrics)
+        mine = mine[mine["metric"].isin(wanted) | (mine["scorer"] + "." + mine["metric"]).isin(wanted)]
+    if mine.empty:
+        return np.empty((len(ids), 0)), []
+    wide = mine.pivot_table(index="article_id", columns=["scorer", "metric"], values="value", aggfunc="first")
+    wide = wide.reindex(index=ids).sort_index(axis=1)
+    return wide.to_numpy(dtype=float), [(str(a), str(b)) for a, b in wide.columns]
+
+
+def outlet_metrics(articles: pd.DataFrame, scores: pd.DataFrame, *, groups: pd.DataFrame | None = None,
+                   by: str = "outlet", metrics: Sequence[str] | None = None, samples: int = 2000,
+                   confidence: float = 0.95, seed: int = 0, correction: str = "bh",
+                   q: float = FDR_Q) -> pd.DataFrame:
+    """Return one row per group and metric: mean with interval, difference to the rest, p-value, flag.
+
+    ``articles`` needs id and outlet; ``scores`` the store's long format. ``by`` is 'outlet' or a
+    grouping of ``groups`` (from :func:`analysis.compare.groups.outlet_groups`: bias, bias3, country,
+    ownership); a group pools its outlets' articles. For each group and metric: ``n`` articles with
+    a value, ``mean`` and its percentile-bootstrap interval (``low``, ``high``); ``rest_mean`` over
+    every other article of the selection; ``diff`` = mean - rest_mean with its bootstrap interval
+    and two-sided ``p_value`` (bootstrap standard error, normal approximation); ``p_adjusted`` after
+    ``correction`` ('bh' Benjamini-Hochberg, 'holm' or 'none') over all group x metric tests;
+    ``significant`` = p_adjusted <= q. Groups with fewer than ``MIN_ARTICLES`` values get no
+    interval; groups or rests with fewer than ``MIN_TEST_ARTICLES`` no test. Seeded per group,
+    articles taken in id order: the same articles give the same table in any order.
+
+    >>> arts = pd.DataFrame({"id": list("abcdefghij"), "outlet": ["X"] * 5 + ["Y"] * 5})
+    >>> sc = pd.DataFrame({"article_id": list("abcdefghij"), "scorer": "s", "metric": "m",
+    ...                    "value": [0.9, 1.0, 1.1, 1.0, 1.0, 0.0, 0.1, -0.1, 0.0, 0.0]})
+    >>> table = outlet_metrics(arts, sc, samples=500)
+    >>> table[["group", "mean", "diff", "significant"]].round(2).values.tolist()
+    [['X', 1.0, 1.0, True], ['Y', 0.0, -1.0, True]]
+    """
+    if by != "outlet" and groups is None:
+        raise ValueError(f"grouping by {by!r} needs the outlet groups (analysis.compare.groups.outlet_groups)")
+    if articles.empty:
+        return pd.DataFrame(columns=list(METRIC_COLUMNS))
+    articles = articles.sort_values("id", kind="mergesort")  # resamples must not depend on the query's order
+    labels = group_of(articles, groups if groups is not None else pd.DataFrame(columns=["outlet"]), by).to_numpy()
+    values, keys = score_matrix(articles, scores, metrics)
+    if not keys:
+        return pd.DataFrame(columns=list(METRIC_COLUMNS))
+    tail = (1 - confidence) / 2 * 100
+    frames = []
+    for group in sorted(set(labels)):
+        inside = labels == group
+        mine, rest = values[inside], values[~inside]
+        n, rest_n = (~np.isnan(mine)).sum(axis=0), (~np.isnan(rest)).sum(axis=0)
+        boot = bootstrap_group_means(mine, samples, stable_seed(seed, f"{by}|{group}"))
+        rest_boot = bootstrap_group_means(rest, samples, stable_seed(seed, f"{by}|{group}|rest"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: no value, no interval
+            mean, rest_mean = np.nanmean(mine, axis=0), np.nanmean(rest, axis=0)
+            low, high = np.nanpercentile(boot, [tail, 100 - tail], axis=0)
+            diffs = boot - rest_boot
+            diff_low, diff_high = np.nanpercentile(diffs, [tail, 100 - tail], axis=0)
+        testable = (n >= MIN_TEST_ARTICLES) & (rest_n >= MIN_TEST_ARTICLES)
+        spread = n >= MIN_ARTICLES
+        frames.append(pd.DataFrame({
+            "group": group, "scorer": [k[0] for k in keys], "metric": [k[1] for k in keys],
+            "articles": int(inside.sum()), "n": n.astype(int),
+            "mean": mean, "low": np.where(spread, low, np.nan), "high": np.where(spread, high, np.nan),
+            "rest_n": rest_n.astype(int), "rest_mean": rest_mean, "diff": mean - rest_mean,
+            "diff_low": np.where(testable, diff_low, np.nan), "diff_high": np.where(testable, diff_high, np.nan),
+            "p_value": np.where(testable, bootstrap_p_value(mean - rest_mean, diffs), np.nan),
+        }))
+    table = pd.concat(frames, ignore_index=True)
+    table = table[table["n"] > 0].reset_index(drop=True)
+    table["p_adjusted"] = adjust_p_values(table["p_value"].to_numpy(), correction)
+    table["significant"] = (table["p_adjusted"] <= q).fillna(False).astype(bool)
+    return table[list(METRIC_COLUMNS)]

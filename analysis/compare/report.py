@@ -1,0 +1,92 @@
+"""The per-outlet report behind ``python -m analysis report`` and the dashboard's table.
+
+By default one row per outlet with tone and headline tone (:func:`outlet_report`); with
+``--metrics`` every stored metric (or the named ones) per outlet or outlet group, with
+intervals, the difference to the rest and a corrected significance flag (:func:`metrics_report`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from analysis.compare.groups import GROUPINGS, group_of, outlet_groups
+from analysis.compare.outlets import outlet_metrics, outlet_table
+from core.errors import InputError
+from core.settings import Settings
+from core.store import ArticleFilter, Store
+from core.tabular import to_csv, to_json, to_table
+
+FORMATS = ("csv", "json", "table")
+GROUP_BY = ("outlet", *GROUPINGS)
+ALL_METRICS = "all"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DECIMALS = 4
+
+
+def check_filter(flt: ArticleFilter) -> None:
+    """Reject malformed dates before they silently filter everything out."""
+    for name, value in (("--since", flt.since), ("--until", flt.until)):
+        if value and not _DATE.match(value):
+            raise InputError(f"{name} must be a date like 2025-06-10, got {value!r}")
+    if flt.since and flt.until and flt.since > flt.until:
+        raise InputError(f"--since {flt.since} is after --until {flt.until}")
+
+
+def outlet_report(store: Store, flt: ArticleFilter, settings: Settings, *, by: str = "outlet") -> pd.DataFrame:
+    """Return the per-outlet table for the filter, rounded for people.
+
+    ``by`` = bias, bias3, country or ownership pools each group's articles; the first column
+    is then named after the grouping.
+    """
+    check_filter(flt)
+    articles = store.articles(flt)
+    scores = store.scores(flt, metrics=("tone", "headline_tone"))
+    if by != "outlet":
+        articles = articles.assign(outlet=group_of(articles, outlet_groups(store.outlets()), by))
+    table = outlet_table(articles, scores, samples=settings.bootstrap_samples,
+                         confidence=settings.confidence, seed=settings.bootstrap_seed)
+    numeric = table.select_dtypes("number").columns.difference(["articles", "scored"])
+    table[numeric] = table[numeric].round(DECIMALS)
+    return table.rename(columns={"outlet": by}) if by != "outlet" else table
+
+
+def metrics_report(store: Store, flt: ArticleFilter, settings: Settings, *, metrics: str = ALL_METRICS,
+                   by: str = "outlet", correction: str = "bh") -> pd.DataFrame:
+    """Return every metric (or the comma-separated ``metrics``) per outlet or group, rounded for people.
+
+    Columns are :data:`analysis.compare.outlets.METRIC_COLUMNS` with ``group`` renamed after ``by``.
+    A metric name no scorer stored is an error listing the stored ones.
+    """
+    check_filter(flt)
+    if by not in GROUP_BY:
+        raise InputError(f"unknown grouping {by!r}; valid: {', '.join(GROUP_BY)}")
+    wanted = None if metrics.strip() in ("", ALL_METRICS) else [m.strip() for m in metrics.split(",") if m.strip()]
+    articles = store.articles(flt, columns=("outlet",))
+    scores = store.scores(flt)
+    if wanted:
+        stored = set(scores["metric"]) | set(scores["scorer"] + "." + scores["metric"])
+        unknown = [m for m in wanted if m not in stored]
+        if unknown:
+            raise InputError(f"no stored metric named {', '.join(unknown)}; stored: "
+                             f"{', '.join(sorted(set(scores['metric']))) or '(none: run python -m analysis run)'}")
+    groups = outlet_groups(store.outlets()) if by != "outlet" else None
+    table = outlet_metrics(articles, scores, groups=groups, by=by, metrics=wanted,
+                           samples=settings.bootstrap_samples, confidence=settings.confidence,
+                           seed=settings.bootstrap_seed, correction=correction)
+    numeric = [c for c in ("mean", "low", "high", "rest_mean", "diff", "diff_low", "diff_high") if c in table]
+    table[numeric] = table[numeric].astype(float).round(DECIMALS)
+    table[["p_value", "p_adjusted"]] = table[["p_value", "p_adjusted"]].astype(float).round(6)
+    return table.rename(columns={"group": by})
+
+
+def render(table: pd.DataFrame, fmt: str) -> str:
+    """Return the table as CSV, JSON or aligned text (formula-safe in every format)."""
+    if fmt == "csv":
+        return to_csv(table)
+    if fmt == "json":
+        return to_json(table) + "\n"
+    if fmt == "table":
+        return to_table(table) + "\n"
+    raise InputError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")

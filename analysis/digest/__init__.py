@@ -1,0 +1,3 @@
+"""The story digest: its data model (model), sections (sections, figures, descriptions, related), assembly
+(build) and Markdown/HTML (render).
+"""

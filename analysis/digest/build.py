@@ -1,0 +1,214 @@
+"""The story digest: a news-digest page for any story in the store, built from its articles, every line cited.
+
+Six sections, in the order of the hand-written digest PressLens started from:
+
+1. **What's happened**: three to five lede sentences that together say what the event is
+   (central, non-redundant, echoed by other outlets), each with its outlet and article.
+2. **Key insights**: the story's aspects (facets from ``data/facets/<story>.toml``, else learned
+   from the coverage), the outlets that stress each most, evidence sentences; and **the figures
+   the outlets cite** (numbers grouped by what they count, per outlet, each linked to its sentence).
+3. **What the papers say**: the per-outlet brief of :mod:`analysis.brief.build`.
+4. **How we got here**: earlier stories in the store sharing the key names, and the story's timeline.
+5. **Go deeper**: questions the coverage asks, and other stories sharing the key names.
+6. **More on these topics**: key people, organisations and places, described in the coverage's
+   own words, with mentions per outlet and the other stories that mention them.
+
+Extractive and deterministic: nothing is shown as a quote unless it is ``text[start:end]`` of
+the cited article, sections with too little evidence say so, and the same store and story give
+the same JSON byte for byte. ``python -m analysis digest --story ID --format md|html|json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.brief.build import build_brief
+from analysis.digest.descriptions import key_entities, story_entities
+from analysis.digest.model import Citation, Digest, Entry, Item, Section
+from analysis.digest.related import RELATED_COLUMNS, go_deeper, how_we_got_here, more_on_topics
+from analysis.digest.sections import (
+    BackgroundTerms,
+    figures_section,
+    key_insights,
+    learned_facets,
+    papers_section,
+    sentence_table,
+    whats_happened,
+)
+from analysis.emphasis import FACETS_DIR, facets_for_story
+from core.cli import add_common_arguments, settings_from
+from core.errors import UnknownNameError
+from core.settings import Settings
+from core.store import ArticleFilter, Store
+
+__all__ = ["Citation", "Digest", "Entry", "Item", "Section", "add_digest_parser", "build_digest", "cmd_digest",
+           "digest_from_frames"]
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("md", "html", "json")
+# Key names per digest (before the analyst's --target names).
+KEY_NAMES = 8
+# ... of which at most this many one-word names (places, mostly), so people and organisations show.
+MAX_ONE_WORD_NAMES = 4
+# Key terms (learned aspects) an earlier story must share one of to lead to this one.
+KEY_TERMS = 5
+# Names whose words are not aspects: the story's this many most-mentioned names.
+ASPECT_NAME_EXCLUSIONS = 30
+# Other stories' texts give learned aspects their background; above this many articles, their titles do.
+BACKGROUND_MAX_ARTICLES = 2000
+# Related stories whose first article's URL is looked up (for links).
+MAX_LINKED_STORIES = 16
+# An unknown story's error lists this many valid ids (the largest stories).
+VALID_IDS_SHOWN = 10
+
+
+def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame, *, stories: pd.DataFrame,
+                       related: pd.DataFrame | None = None, syndication: pd.DataFrame | None = None,
+                       facets: dict[str, list[str]] | None = None, facets_source: str = "",
+                       background: Sequence[str] | BackgroundTerms = (), brief: Any | None = None,
+                       targets: Sequence[str] = (), entities: pd.DataFrame | None = None,
+                       related_terms: pd.DataFrame | None = None) -> Digest:
+    """Build a digest from DataFrames: the story's row of ``Store.stories``, its articles (with text) ...
+
+    ``related`` has one row per (key name, story) with the number of that story's articles
+    naming it (RELATED_COLUMNS), ``related_terms`` the same for the story's key terms (an earlier
+    story must share one to lead to this story); ``brief`` is an :class:`analysis.brief.build.Brief` or None.
+    """
+    story = pd.Series(story)
+    story_id = str(story["story"])
+    articles = articles.sort_values(["id"], kind="mergesort").reset_index(drop=True)
+    table = sentence_table(articles)
+    related = related if related is not None else pd.DataFrame(columns=list(RELATED_COLUMNS))
+    if entities is None:
+        entities = story_entities(articles)
+    names = key_entities(entities, top=KEY_NAMES, must=targets, max_single=MAX_ONE_WORD_NAMES)
+    texts = {str(i): (str(t or ""), str(x or ""))
+             for i, t, x in zip(articles["id"], articles["title"], articles["text"])}
+    sections = (
+        whats_happened(table, syndication),
+        key_insights(table, facets, background=background, facets_source=facets_source,
+                     names=key_entities(entities, top=ASPECT_NAME_EXCLUSIONS)),
+        figures_section(table),
+        papers_section(brief, texts),
+        how_we_got_here(story, articles, stories, related, related_terms),
+        go_deeper(story_id, table, stories, related),
+        more_on_topics(names, entities, table, stories, related, story_id),
+    )
+    return Digest(story=story_id, label=str(story.get("label") or story_id), articles=int(len(articles)),
+                  outlets=int(articles["outlet"].nunique()), first_published=_day(story.get("first_published")),
+                  last_published=_day(story.get("last_published")), sections=sections)
+
+
+def _day(value: Any) -> str | None:
+    return str(value)[:10] if isinstance(value, str) and value else None
+
+
+def related_stories(store: Store, names: Sequence[str]) -> pd.DataFrame:
+    """Return, per key name, the stories whose articles mention it (full-text search), with article counts."""
+    rows = []
+    for name in names:
+        for story, count in sorted(store.story_hits(f'"{name}"').items()):
+            rows.append((name, story, count))
+    return pd.DataFrame(rows, columns=list(RELATED_COLUMNS))
+
+
+def _background(store: Store, story_id: str) -> BackgroundTerms:
+    """Return the term counts of the other stories' texts (titles in a large store)."""
+    column = "text" if store.count("articles") <= BACKGROUND_MAX_ARTICLES else "title"
+    if store.path == ":memory:":
+        every, frame = _count_column(store, column)
+    else:
+        every, frame = _store_terms(store.path, store.data_version(), column)
+    own = [t for t, s in zip(frame["value"], frame["story_id"]) if s == story_id]
+    return every.without(own)
+
+
+@lru_cache(maxsize=2)
+def _store_terms(path: str, version: int, column: str) -> tuple[BackgroundTerms, pd.DataFrame]:
+    """Count terms over every article once per store version (a dashboard builds many digests)."""
+    with Store.open(path, readonly=True) as store:
+        return _count_column(store, column)
+
+
+def _count_column(store: Store, column: str) -> tuple[BackgroundTerms, pd.DataFrame]:
+    frame = store.articles(columns=[column, "story_id"])
+    frame = pd.DataFrame({"value": [str(t or "") for t in frame[column]], "story_id": frame["story_id"]})
+    return BackgroundTerms.of(frame["value"].tolist()), frame
+
+
+def _with_links(store: Store, stories: pd.DataFrame, wanted: Sequence[str]) -> pd.DataFrame:
+    urls = store.first_urls(list(wanted)[:MAX_LINKED_STORIES])
+    return stories.assign(url=stories["story"].map(urls))
+
+
+def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Sequence[str] = ()) -> Digest:
+    """Read one story from the store and build its digest; an unknown story raises UnknownNameError."""
+    stories = store.stories()
+    match = stories[stories["story"] == story_id]
+    if match.empty:
+        raise UnknownNameError("story", story_id, [str(s) for s in stories["story"][:VALID_IDS_SHOWN]])
+    flt = ArticleFilter(story_id=story_id)
+    articles = store.articles(flt, with_text=True)
+    entities = story_entities(articles)
+    names = key_entities(entities, top=KEY_NAMES, must=targets, max_single=MAX_ONE_WORD_NAMES)
+    related = related_stories(store, names)
+    mentions = related["story"].value_counts().to_dict()
+    linked = sorted(set(mentions) - {story_id}, key=lambda s: (-mentions[s], s))
+    stories = _with_links(store, stories, linked)
+    background = _background(store, story_id)
+    exclude = key_entities(entities, top=ASPECT_NAME_EXCLUSIONS)
+    terms = list(learned_facets(sentence_table(articles), background, top=KEY_TERMS, names=exclude))
+    related_terms = related_stories(store, terms)
+    facets = facets_for_story(story_id)
+    source = f"data/facets/{story_id}.toml" if facets is not None and (FACETS_DIR / f"{story_id}.toml").exists() else ""
+    brief = build_brief(store, flt, settings, targets=targets)
+    return digest_from_frames(match.iloc[0], articles, stories=stories, related=related,
+                              syndication=store.syndication(flt), facets=facets, facets_source=source,
+                              background=background if facets is None else (), brief=brief,
+                              targets=targets, entities=entities, related_terms=related_terms)
+
+
+def render(digest: Digest, fmt: str) -> str:
+    """Return the digest in one of FORMATS."""
+    if fmt == "json":
+        return digest.to_json()
+    if fmt == "html":
+        return digest.to_html()
+    return digest.to_markdown()
+
+
+# ------------------------------------------------------------------------------------------ CLI
+def add_digest_parser(commands: Any) -> argparse.ArgumentParser:
+    """Add the ``digest`` subcommand to a subparsers object."""
+    parser = commands.add_parser("digest", help="a cited news digest of one story (md, html or json)")
+    parser.add_argument("--story", required=True, metavar="ID", help="the story id (see the dashboard or the store)")
+    parser.add_argument("--format", choices=FORMATS, default="md", help="output format (default: md)")
+    parser.add_argument("--target", action="append", default=[], metavar="NAME",
+                        help="a name to describe and follow in every section (repeatable)")
+    parser.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
+    add_common_arguments(parser)
+    return parser
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    """Build the digest of ``--story`` and print or write it."""
+    settings = settings_from(args)
+    with Store.open(settings.db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
+        digest = build_digest(store, args.story, settings, targets=tuple(args.target))
+    text = render(digest, args.format)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+        print(f"digest of {digest.story} ({digest.articles} articles, {digest.outlets} outlets) -> {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0

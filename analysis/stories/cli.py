@@ -1,0 +1,103 @@
+"""``python -m analysis stories``: group articles into stories, from a file or in the store.
+
+Two forms:
+
+* ``--in FILE.jsonl --out OUT.jsonl``: input lines {"id", "outlet", "url", "title",
+  "published", "text"} (optionally "story_id", kept as given); one output line
+  {"id", "story"} per input article, in input order.
+* ``--db DB``: groups the store's articles and writes their story ids and labels back,
+  so the report and the dashboard filter on them. Stories given by the data are kept,
+  never overwritten. The grouping is incremental: a story index saved beside the store
+  (``DB.stories.npz``, or ``--index``) lets new articles join existing stories or start
+  new ones without regrouping everything; ``--rebuild`` starts from scratch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from core.cli import add_common_arguments, settings_from
+from core.errors import InputError
+from core.schema import STORY_FROM_DATA, STORY_FROM_GROUPING
+from core.store import Store
+
+if TYPE_CHECKING:
+    from analysis.stories.grouping import StoryIndex
+# analysis.stories.grouping (scikit-learn, ~1.2 s to import) is imported where it is used, so that
+# `python -m analysis` of any other subcommand starts without it.
+
+INDEX_SUFFIX = ".stories.npz"
+
+
+def add_stories_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``stories`` subcommand to the analysis command line."""
+    parser = commands.add_parser(
+        "stories", help="group articles from different outlets into stories (JSON Lines or the store)",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--in", dest="input", type=Path, metavar="FILE.jsonl",
+                        help='lines {"id", "outlet", "url", "title", "published", "text"}')
+    parser.add_argument("--out", type=Path, metavar="OUT.jsonl", help='lines {"id", "story"}, one per input line')
+    parser.add_argument("--index", type=Path, metavar="FILE.npz",
+                        help="story index for incremental grouping (default with --db: DB.stories.npz)")
+    parser.add_argument("--rebuild", action="store_true", help="with --db: ignore the saved index and regroup all")
+    add_common_arguments(parser)
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    """Run the ``stories`` subcommand."""
+    if args.input is not None or args.out is not None:
+        if args.input is None or args.out is None:
+            raise InputError("--in and --out go together (or use --db alone)")
+        if not args.input.exists():
+            raise InputError("no such file", source=str(args.input))
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        from analysis.stories.files import stories_jsonl
+
+        result = stories_jsonl(args.input, args.out, index_path=args.index)
+        print(f"{result.summary()} -> {args.out}")
+        return 0
+    settings = settings_from(args)
+    index_path = args.index or Path(str(settings.db) + INDEX_SUFFIX)
+    with Store.open(settings.db, busy_timeout_ms=settings.busy_timeout_ms) as store:
+        print(group_store(store, index_path, rebuild=args.rebuild))
+    return 0
+
+
+def group_store(store: Store, index_path: Path, *, rebuild: bool = False) -> str:
+    """Group the store's articles not yet in the index; write story ids, labels and the index.
+
+    Return a one-line summary.
+    """
+    from analysis.stories.grouping import StoryIndex, group_stories
+
+    existing = None
+    if index_path.exists() and not rebuild:
+        existing = StoryIndex.load(index_path)
+    columns = ["outlet", "url", "title", "published", "text", "story_id", "story_origin"]
+    articles = store.articles(columns=columns)
+    if existing is not None:
+        articles = articles[~articles["id"].isin(set(existing.ids))]
+    # a grouped id from an earlier run is regrouped; only the data's own ids are fixed seeds
+    from_data = articles["story_origin"] == STORY_FROM_DATA
+    articles = articles.assign(story_id=articles["story_id"].where(from_data, None),
+                               story_origin=articles["story_origin"].where(from_data, None))
+    if articles.empty:
+        return f"no new articles to group ({len(existing or ())} already in {index_path})"
+    result = group_stories(articles.reset_index(drop=True), existing=existing)
+    grouped = result.articles[result.articles["story_origin"] == STORY_FROM_GROUPING]
+    changed = store.assign_stories(grouped[["id", "story"]])
+    labels = result.stories[result.stories["story_origin"] != STORY_FROM_DATA]
+    store.write_stories(pd.DataFrame(labels))
+    _save_atomically(result.index, index_path)
+    return f"{result.summary()}; {changed:,} story ids written to {store.path}; index {index_path}"
+
+
+def _save_atomically(index: StoryIndex, path: Path) -> None:
+    partial = path.with_name(path.name + ".partial")
+    index.save(partial)
+    os.replace(partial, path)

@@ -1,0 +1,3 @@
+"""Tone: VADER (vader), the news-trained model (model, train), article and sentence sentiment (sentiment), tone
+toward a named target (target).
+"""

@@ -1,0 +1,3 @@
+"""Discovery: candidates from feeds, sitemaps, GDELT, URL lists and story files (sources, candidates, sitemaps,
+gdelt).
+"""

@@ -1,0 +1,3 @@
+"""Extraction: HTML -> article, the numbered cascade (cascade) and its stages (html_tree, readability_text, vote,
+nonnews).
+"""
