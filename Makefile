@@ -15,8 +15,11 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.deps: requirements.txt | $(VENV)/bin/python
+# The pinned set, then the project itself (editable, no dependencies: the packages and the
+# `presslens` command, so Streamlit's script runner imports them without any sys.path patch).
+$(VENV)/.deps: requirements.txt pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.dev-deps: requirements-dev.txt $(VENV)/.deps

@@ -26,6 +26,7 @@ from analysis.digest import build as digest
 from analysis.frames import cli as frames_cli
 from analysis.stories import cli as story_cli
 from analysis.tone import sentiment
+from analysis.tone import train as train_tone
 from core.cli import add_common_arguments, run_cli, settings_from
 from core.errors import InputError, UnknownNameError
 from core.store import ArticleFilter, Store
@@ -78,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     frames_cli.add_frames_parser(commands)
     story_cli.add_stories_parser(commands)
     digest.add_digest_parser(commands)
+
+    train = commands.add_parser("train-tone", add_help=False,
+                                help="train the news tone model's heads (python -m analysis.tone.train; "
+                                     "its own options follow: --shared, --out, --vocab)")
+    train.add_argument("options", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -160,10 +166,14 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
 
 COMMANDS = {"run": cmd_run, "report": cmd_report, "scorers": cmd_scorers, "sentiment": cmd_sentiment,
             "frames": frames_cli.cmd_frames, "brief": cmd_brief,
-            "stories": story_cli.cmd_stories, "digest": digest.cmd_digest}
+            "stories": story_cli.cmd_stories, "digest": digest.cmd_digest,
+            "train-tone": lambda args: train_tone.main(args.options)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["train-tone"]:  # its own parser reads every option, --help included
+        return train_tone.main(args[1:])
     return run_cli(build_parser(), argv, lambda args: COMMANDS[args.command](args))
 
 

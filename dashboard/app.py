@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import streamlit as st
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
-    sys.path.insert(0, str(ROOT))
-
-from dashboard import queries, state, ui  # noqa: E402  (needs the path set above)
+from dashboard import queries, state, ui
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", url_path="overview", default=True),
