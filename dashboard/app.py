@@ -6,8 +6,17 @@ import streamlit as st
 
 from dashboard import queries, state, ui
 
+OVERVIEW = st.Page("app_pages/overview.py", title="Overview", url_path="overview")
+
+
+def _home() -> None:
+    """``/`` opens the Overview at ``/overview``, query parameters kept, so both addresses work when shared."""
+    st.switch_page(OVERVIEW, query_params={k: st.query_params.get_all(k) for k in st.query_params.keys()})
+
+
 PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", url_path="overview", default=True),
+    st.Page(_home, title="Home", url_path="home", default=True, visibility="hidden"),
+    OVERVIEW,
     st.Page("app_pages/compare.py", title="Compare outlets", url_path="compare"),
     st.Page("app_pages/tone.py", title="Tone", url_path="tone"),
     st.Page("app_pages/framing.py", title="Framing", url_path="framing"),

@@ -43,14 +43,25 @@ def figure_bytes(figure: go.Figure, fmt: str) -> bytes:
 
 
 def file_stem(name: str, flt: ArticleFilter) -> str:
-    """Return a file name stem that says what the download holds."""
-    parts = [name, flt.story_id or flt.topic or "all", flt.since or "", flt.until or ""]
+    """Return a file name stem that says what the download holds, the outlet and group filters included.
+
+    >>> file_stem("tone", ArticleFilter(story_id="s1", outlets=("Reuters", "AP", "BBC")))
+    'tone_s1_Reuters-AP-1more'
+    """
+    picked = [*flt.outlets, *flt.groups]
+    chosen = "-".join(picked[:2]) + (f"-{len(picked) - 2}more" if len(picked) > 2 else "")
+    parts = [name, flt.story_id or flt.topic or "all", chosen, flt.language or "", flt.since or "", flt.until or ""]
     stem = "_".join(p for p in parts if p)
     return re.sub(r"[^A-Za-z0-9._-]+", "-", stem)[:120]
 
 
 def methodology_json(flt: ArticleFilter, articles: pd.DataFrame, scorers: pd.DataFrame) -> dict[str, Any]:
-    """Return what an analyst cites: the query, every article (outlet, URL, hash), scorer versions."""
+    """Return what an analyst cites: the query, every article (outlet, URL, hash), scorer versions.
+
+    Only the scorers that produced a number in this selection are listed.
+    """
+    produced = {c.split(".", 1)[0] for c in articles.columns if "." in c and articles[c].notna().any()}
+    scorers = scorers[scorers["scorer"].isin(produced)]
     listed = formula_safe(articles[[c for c in ("id", "outlet", "title", "published", "url", "content_hash")
                                     if c in articles.columns]])
     return {

@@ -19,6 +19,7 @@ from analysis.compare.stats import bootstrap_share_ci, stable_seed
 from analysis.frames.lexicon import load_frameset
 from core.settings import Settings
 from core.store import ArticleFilter, Store
+from dashboard import sets
 
 FRAME_SCORERS = {"frames_generic": "generic", "frames_policy": "policy"}
 SHARE_COLUMNS = ["outlet", "frame", "label", "articles", "with_frame", "share", "low", "high"]
@@ -46,8 +47,9 @@ def frame_labels(scorer: str) -> dict[str, str]:
 
 
 def _leaders(frame: pd.DataFrame, top: int) -> list[str]:
-    counts = frame["outlet"].value_counts()
-    return sorted(counts.index[:top], key=lambda o: (-counts[o], o))
+    """Return the ``top`` outlets by articles, ties broken by name."""
+    counts = frame["outlet"].value_counts().rename_axis("outlet").reset_index(name="articles")
+    return sets.ranked(counts)["outlet"].head(top).tolist()
 
 
 def frame_shares(frame: pd.DataFrame, scorer: str, settings: Settings, *, top: int = HEATMAP_OUTLETS,
@@ -87,10 +89,17 @@ def frame_shares(frame: pd.DataFrame, scorer: str, settings: Settings, *, top: i
 def primary_frames(frame: pd.DataFrame, scorer: str = "frames_generic") -> pd.DataFrame:
     """Return per outlet its most common primary frame, that frame's share and the runner-up.
 
+    Frames tied for first are all named (``conflict = economic (tie)``); an outlet none of whose
+    articles has a primary frame gets none (not a frame with share 0).
+
     >>> cat = pd.DataFrame({"outlet": ["A", "A", "A"],
     ...     "frames_generic.primary_conflict": [1.0, 1.0, 0.0], "frames_generic.primary_economic": [0.0, 0.0, 1.0]})
     >>> primary_frames(cat)[["outlet", "primary_frame", "share", "second_frame"]].values.tolist()
     [['A', 'conflict', 0.6667, 'economic']]
+    >>> tie = cat.assign(**{"frames_generic.primary_economic": [0.0, 1.0, 1.0],
+    ...                     "frames_generic.primary_conflict": [1.0, 0.0, 1.0]})
+    >>> primary_frames(tie)[["primary_frame", "share", "second_frame"]].values.tolist()
+    [['conflict = economic (tie)', 0.6667, None]]
     """
     columns = ["outlet", "articles", "primary_frame", "share", "second_frame", "second_share"]
     keys = [c.split(".primary_", 1)[1] for c in frame.columns if c.startswith(f"{scorer}.primary_")]
@@ -104,23 +113,32 @@ def primary_frames(frame: pd.DataFrame, scorer: str = "frames_generic") -> pd.Da
     sizes = scored.groupby("outlet").size()
     rows = []
     for outlet, row in sums.iterrows():
-        ranked = sorted(zip(keys, row.to_numpy()), key=lambda kv: (-kv[1], kv[0]))
+        ranked = [kv for kv in sorted(zip(keys, row.to_numpy()), key=lambda kv: (-kv[1], kv[0])) if kv[1] > 0]
         n = int(sizes[outlet])
-        rows.append({"outlet": outlet, "articles": n, "primary_frame": ranked[0][0],
-                     "share": round(ranked[0][1] / n, 4),
-                     "second_frame": ranked[1][0] if len(ranked) > 1 else None,
-                     "second_share": round(ranked[1][1] / n, 4) if len(ranked) > 1 else None})
+        first = [k for k, v in ranked if v == ranked[0][1]] if ranked else []
+        rest = ranked[len(first):]
+        rows.append({"outlet": outlet, "articles": n,
+                     "primary_frame": " = ".join(first) + (" (tie)" if len(first) > 1 else "") if first else None,
+                     "share": round(ranked[0][1] / n, 4) if ranked else None,
+                     "second_frame": rest[0][0] if rest else None,
+                     "second_share": round(rest[0][1] / n, 4) if rest else None})
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values(["articles", "outlet"], ascending=[False, True]).reset_index(drop=True)
 
 
-def frames_over_time(frame: pd.DataFrame, scorer: str, period: str = "M") -> pd.DataFrame:
+def frames_over_time(frame: pd.DataFrame, scorer: str, period: str = "M",
+                     minimum: int = sets.MIN_ARTICLES_PER_PERIOD) -> pd.DataFrame:
     """Return per period (``W`` week, ``M`` month) and frame the share of scored articles with the frame.
+
+    ``share`` is blank for a period of fewer than ``minimum`` articles; stray early articles are
+    left out (``sets.trim_stray``).
 
     >>> cat = pd.DataFrame({"outlet": "A", "day": ["2020-01-02", "2020-01-20", "2020-02-03"],
     ...                     "frames_generic.present_conflict": [1.0, 0.0, 1.0]})
-    >>> frames_over_time(cat, "frames_generic")[["period", "share", "articles"]].values.tolist()
+    >>> frames_over_time(cat, "frames_generic", minimum=1)[["period", "share", "articles"]].values.tolist()
     [['2020-01-01', 0.5, 2], ['2020-02-01', 1.0, 1]]
+    >>> frames_over_time(cat, "frames_generic")["share"].isna().all()
+    np.True_
     """
     keys = frame_keys(frame, scorer)
     out_columns = ["period", "frame", "label", "share", "articles"]
@@ -130,9 +148,12 @@ def frames_over_time(frame: pd.DataFrame, scorer: str, period: str = "M") -> pd.
     data = frame.dropna(subset=["day", columns[0]])
     if data.empty:
         return pd.DataFrame(columns=out_columns)
-    periods = pd.to_datetime(data["day"], errors="coerce").dt.to_period(period).dt.start_time
-    grouped = data[columns].groupby(periods.dt.date.astype(str).to_numpy())
+    first, _ = sets.trim_stray(data["day"])
+    if first:
+        data = data[data["day"] >= first]
+    grouped = data[columns].groupby(sets.periods(data["day"], period).to_numpy())
     means = grouped.mean().round(4)
+    means[grouped.size() < minimum] = float("nan")  # a share from one or two articles swings 0 to 1
     means.columns = keys
     table = means.reset_index(names="period").melt(id_vars="period", var_name="frame", value_name="share")
     table["articles"] = table["period"].map(grouped.size()).astype(int)
@@ -148,8 +169,8 @@ def frame_evidence(store: Store, frame: pd.DataFrame, outlet: str, scorer: str, 
 
     Reads the ``limit`` articles of the outlet with the highest share of the frame's cue sentences.
     """
-    columns = ["outlet", "article_id", "title", "url", "published", "frame_share", "part", "sentence_index",
-               "cue_hits", "sentence"]
+    columns = ["sentence", "cue_hits", "outlet", "title", "url", "published", "frame_share", "part",
+               "sentence_index", "article_id"]
     share = f"{scorer}.frame_{key}"
     if share not in frame.columns:
         return pd.DataFrame(columns=columns)

@@ -21,6 +21,7 @@ from analysis.text.sentences import split_spans
 from analysis.tone.target import score_target_tone, target_mentions
 from core.settings import Settings
 from core.store import ArticleFilter, Store
+from dashboard import sets
 
 CATALOGUE_COLUMNS = ["outlet", "title", "published", "url", "topic", "story_id", "language", "source",
                      "content_hash"]
@@ -149,6 +150,31 @@ def outlet_view(frame: pd.DataFrame, settings: Settings, scorer: str = "tone_vad
     return table
 
 
+ALL_SELECTED = "(all selected outlets)"
+# Outlet fields a page can compare by, in the order offered (those the catalogue holds).
+GROUP_FIELDS = ("country", "region", "type", "language", "bias", "ownership")
+UNKNOWN = "unknown"
+
+
+def group_fields(frame: pd.DataFrame) -> list[str]:
+    """Return the outlet fields of the catalogue that hold at least one value."""
+    return [f for f in GROUP_FIELDS if f in frame.columns and frame[f].notna().any()]
+
+
+def group_view(frame: pd.DataFrame, settings: Settings, by: str, scorer: str = "tone_vader") -> pd.DataFrame:
+    """Return the per-group table: ``outlet_view`` over outlet groups, ``unknown`` a group of its own.
+
+    The rows add up to the selection: an outlet with no value for ``by`` counts under ``unknown``.
+    """
+    if by == "outlet":
+        return outlet_view(frame, settings, scorer)
+    grouped = frame.assign(outlet=frame[by].fillna(UNKNOWN).replace("", UNKNOWN).astype(str))
+    table = outlet_view(grouped, settings, scorer).rename(columns={"outlet": by})
+    outlets = frame.assign(group=grouped["outlet"]).groupby("group")["outlet"].nunique()
+    table.insert(1, "outlets", table[by].map(outlets).fillna(0).astype(int))
+    return table
+
+
 def period_for(frame: pd.DataFrame) -> str:
     """Return the pandas period (D, W or M) that suits the selection's date span."""
     days = pd.to_datetime(frame["day"].dropna(), errors="coerce").dropna()
@@ -159,17 +185,27 @@ def period_for(frame: pd.DataFrame) -> str:
 
 
 def volume(frame: pd.DataFrame, top: int = 12) -> pd.DataFrame:
-    """Return articles per outlet per period (outlets beyond the ``top`` largest pooled as 'other')."""
-    dated = frame.dropna(subset=["day"]).copy()
+    """Return articles per outlet per period (outlets beyond the ``top`` largest pooled as 'other').
+
+    Every period between the first and the last is there (zero when empty); a few stray early
+    articles far from the rest are left off (``sets.trim_stray``; the page says so).
+    """
+    columns = ["period", "outlet", "articles"]
+    dated = frame.dropna(subset=["day"])
     if dated.empty:
-        return pd.DataFrame(columns=["period", "outlet", "articles"])
-    leaders = dated["outlet"].value_counts().index[:top]
-    dated["outlet"] = dated["outlet"].where(dated["outlet"].isin(leaders), "(other outlets)")
+        return pd.DataFrame(columns=columns)
+    first, _ = sets.trim_stray(dated["day"])
+    if first:
+        dated = dated[dated["day"] >= first]
+    counts = dated["outlet"].value_counts()
+    leaders = sets.ranked(counts.rename_axis("outlet").reset_index(name="articles"))["outlet"].head(top)
+    outlet = dated["outlet"].where(dated["outlet"].isin(leaders), "(other outlets)")
     period = period_for(dated)
-    dated["period"] = pd.to_datetime(dated["day"], errors="coerce").dt.to_period(period).dt.start_time
-    table = dated.groupby(["period", "outlet"]).size().rename("articles").reset_index()
-    table["period"] = table["period"].dt.date.astype(str)
-    return table
+    stamp = sets.periods(dated["day"], period)
+    table = pd.crosstab(stamp, outlet)
+    table = table.reindex(sets.all_periods(dated["day"].min(), dated["day"].max(), period), fill_value=0)
+    table = table.rename_axis(index="period", columns="outlet").stack().rename("articles").reset_index()
+    return table[columns].astype({"articles": int})
 
 
 def stories(frame: pd.DataFrame) -> pd.DataFrame:
@@ -177,10 +213,11 @@ def stories(frame: pd.DataFrame) -> pd.DataFrame:
     grouped = frame.dropna(subset=["story_id"]).sort_values(["published", "outlet"])
     if grouped.empty:
         return pd.DataFrame(columns=["story_id", "headline", "outlets", "articles", "first_day", "last_day",
-                                     "first_outlet"])
+                                     "first_outlet", "outlet_names"])
     table = grouped.groupby("story_id").agg(
         headline=("title", "first"), outlets=("outlet", "nunique"), articles=("id", "size"),
         first_day=("day", "min"), last_day=("day", "max"), first_outlet=("outlet", "first"),
+        outlet_names=("outlet", lambda names: "; ".join(sorted(set(names)))),
     ).reset_index()
     return table.sort_values(["outlets", "articles", "first_day"], ascending=[False, False, True])
 
@@ -222,16 +259,38 @@ def syndication_rows(groups: pd.DataFrame | None, frame: pd.DataFrame) -> list[d
             for outlet, group in copies.groupby("outlet")]
 
 
-def tone_over_time(frame: pd.DataFrame, outlets: list[str], metric: str = "tone_vader.tone") -> pd.DataFrame:
-    """Return mean tone per outlet per period, with n."""
-    data = frame[frame["outlet"].isin(outlets)].dropna(subset=["day", metric]).copy()
+def tone_over_time(frame: pd.DataFrame, outlets: list[str], metric: str = "tone_vader.tone",
+                   minimum: int = sets.MIN_ARTICLES_PER_PERIOD, drop_empty: bool = False) -> pd.DataFrame:
+    """Return mean tone per outlet per period with n; ``tone`` is blank where n < ``minimum``.
+
+    ``ALL_SELECTED`` among ``outlets`` adds one line for the whole selection pooled.
+
+    ``smoothed`` is the mean over the period and its two neighbours (articles pooled), so one
+    article's swing does not make a line jump; it too needs ``minimum`` articles.
+    """
+    columns = ["period", "outlet", "articles", "tone", "smoothed"]
+    pooled_all = frame.assign(outlet=ALL_SELECTED) if ALL_SELECTED in outlets else frame.iloc[:0]
+    data = pd.concat([pooled_all, frame[frame["outlet"].isin(outlets)]], ignore_index=True).dropna(
+        subset=["day", metric])
     if data.empty:
-        return pd.DataFrame(columns=["period", "outlet", "tone", "articles"])
-    data["period"] = pd.to_datetime(data["day"], errors="coerce").dt.to_period(period_for(data)).dt.start_time
-    table = data.groupby(["period", "outlet"])[metric].agg(["mean", "size"]).reset_index()
-    table.columns = ["period", "outlet", "tone", "articles"]
-    table["period"] = table["period"].dt.date.astype(str)
-    return table
+        return pd.DataFrame(columns=columns)
+    first, _ = sets.trim_stray(data["day"])
+    if first:
+        data = data[data["day"] >= first]
+    period = period_for(data)
+    spine = sets.all_periods(data["day"].min(), data["day"].max(), period)
+    stamp = sets.periods(data["day"], period)
+    rows = []
+    for outlet, group in data.groupby("outlet", sort=False):
+        sums = group[metric].groupby(stamp.loc[group.index]).agg(["sum", "size"]).reindex(spine, fill_value=0)
+        pooled = sums.rolling(3, center=True, min_periods=1).sum()
+        for start in spine:
+            n, n3 = int(sums.at[start, "size"]), int(pooled.at[start, "size"])
+            rows.append({"period": start, "outlet": outlet, "articles": n,
+                         "tone": round(sums.at[start, "sum"] / n, 4) if n >= minimum else np.nan,
+                         "smoothed": round(pooled.at[start, "sum"] / n3, 4) if n3 >= minimum else np.nan})
+    table = pd.DataFrame(rows, columns=columns)
+    return table[table["articles"] > 0].reset_index(drop=True) if drop_empty else table
 
 
 # The news model costs ~25-90 ms per mention on one core: the dashboard scores at most this many.
@@ -260,7 +319,7 @@ def target_tone(db: str, frame: pd.DataFrame, target: str, settings: Settings, m
     found = target_mentions(texts, term, keep=["title", "url"])
     if scorer == "news":
         found = found.head(NEWS_TARGET_MAX_MENTIONS)
-    columns = ["outlet", "article_id", "title", "url", "sentence_index", "sentence", "tone"]
+    columns = ["sentence", "tone", "outlet", "title", "url", "article_id", "sentence_index"]
     evidence = score_target_tone(found, scorer)[columns] if not found.empty else pd.DataFrame(columns=columns)
     summary = []
     for outlet, group in evidence.groupby("outlet"):

@@ -92,7 +92,11 @@ def sidebar_filters(options: FilterOptions) -> ArticleFilter:
     return flt
 
 
+FILTER_KEYS = ("story", "topic", "language", "since", "until", "q", "outlet", "group")
+
+
 def _mirror(flt: ArticleFilter) -> None:
+    """Write the filter into the URL; parameters a page owns (``by``, ``target`` ...) are left as they are."""
     wanted: dict[str, str | list[str]] = {}
     for key, value in (("story", flt.story_id), ("topic", flt.topic), ("language", flt.language),
                        ("since", flt.since), ("until", flt.until), ("q", flt.search)):
@@ -104,8 +108,9 @@ def _mirror(flt: ArticleFilter) -> None:
         wanted["group"] = list(flt.groups)
     current = {k: (st.query_params.get_all(k) if k in ("outlet", "group") else st.query_params.get(k))
                for k in st.query_params.keys()}
-    if current != wanted:
-        st.query_params.from_dict(wanted)
+    mine = {k: v for k, v in current.items() if k in FILTER_KEYS}
+    if mine != wanted:
+        st.query_params.from_dict({**{k: v for k, v in current.items() if k not in FILTER_KEYS}, **wanted})
 
 
 def current_filter() -> ArticleFilter:

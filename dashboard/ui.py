@@ -17,9 +17,11 @@ from analysis.digest.build import Digest, build_digest
 from core.errors import PressLensError
 from core.settings import Settings
 from core.store import ArticleFilter
-from dashboard import exports, framing, queries, textviews
+from dashboard import exports, framing, queries, sets, textviews
 
 CACHE_ENTRIES = 64
+# Evidence tables show a sentence over up to three wrapped lines.
+EVIDENCE_ROW_HEIGHT = 72
 
 
 def settings() -> Settings:
@@ -65,6 +67,41 @@ def outlet_view(path: str, data_version: int, flt: ArticleFilter) -> pd.DataFram
     matching = search_ids(path, data_version, flt.search) if flt.search else None
     frame = queries.apply_filter(catalogue(path, data_version), flt, matching)
     return queries.outlet_view(frame, settings())
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def group_view(path: str, data_version: int, flt: ArticleFilter, by: str) -> pd.DataFrame:
+    """Return the per-outlet or per-group table of the selection (cached per filter and grouping)."""
+    return queries.group_view(selection(flt), settings(), by)
+
+
+def compare_by(frame: pd.DataFrame) -> str:
+    """Offer "compare outlets or outlet groups" (mirrored in the URL as ``by``); return the choice."""
+    choices = ["outlet", *queries.group_fields(frame)]
+    wanted = st.query_params.get("by")
+    by = st.radio("Compare", choices, horizontal=True, key="compare_by",
+                  index=choices.index(wanted) if wanted in choices else 0,
+                  format_func=lambda c: "outlets" if c == "outlet" else f"by {c}",
+                  help="Outlet groups come from the outlets table; an outlet with no value counts as `unknown`.")
+    if by == "outlet":
+        st.query_params.pop("by", None)
+    else:
+        st.query_params["by"] = by
+    return by
+
+
+def comparison_set(table: pd.DataFrame, by: str = "outlet") -> sets.Cut:
+    """Offer the comparison set's controls (largest N, minimum articles, show all); return the cut."""
+    noun = "outlets" if by == "outlet" else f"{by} groups"
+    with st.expander(f"Which {noun} to show", expanded=False):
+        left, middle, right = st.columns(3)
+        top = left.number_input("Largest", min_value=1, max_value=500, value=sets.DEFAULT_TOP, step=5,
+                                key=f"top_{by}", help="Ranked by articles, ties broken by name.")
+        floor = middle.number_input("At least this many articles", min_value=1, max_value=1000, value=1,
+                                    key=f"min_{by}")
+        show_all = right.checkbox(f"Show all {noun}", key=f"all_{by}")
+    return sets.comparison_set(table, top=int(top), min_articles=int(floor), show_all=show_all, name=by,
+                               noun=noun)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -175,11 +212,11 @@ def _bundle(flt: ArticleFilter) -> Callable[[], bytes]:
         from dashboard import charts
 
         frame = selection(flt)
-        outlets = outlet_view(db(), version(), flt)
+        outlets = sets.hide_small_intervals(sets.ranked(outlet_view(db(), version(), flt)))  # as Compare shows it
         volume = queries.volume(frame)
         articles = frame.drop(columns=[c for c in ("day",) if c in frame.columns])
         tables = {"outlets": outlets, "articles": articles, "volume": volume, "stories": queries.stories(frame)}
-        figures = {"volume": charts.volume_chart(volume)} if not volume.empty else {}
+        figures = {"volume": charts.volume_chart(volume, queries.period_for(frame))} if not volume.empty else {}
         if outlets["scored"].sum():
             figures["tone-by-outlet"] = charts.tone_interval_chart(outlets)
             figures["headline-tone-by-outlet"] = charts.tone_interval_chart(outlets, metric="headline_tone")

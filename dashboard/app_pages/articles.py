@@ -35,7 +35,10 @@ st.text(f"{article['outlet']} · {article['published'] or 'no date'}")  # scrape
 st.text(article["title"])  # scraped text is shown as text, never as markdown or HTML
 if article["url"]:
     st.link_button("Open the original", article["url"])
-value_columns = [c for c in sentences.columns if "." in c]
-styled = sentences.style.map(charts.tone_cell_style, subset=value_columns) if value_columns else sentences
-st.dataframe(styled, hide_index=True, width="stretch", key="evidence",
+tone_columns = [c for c in sentences.columns if c.startswith("tone_")]  # -1..+1: the red-blue tone scale
+count_columns = [c for c in sentences.columns if "." in c and c not in tone_columns]  # cue and quote counts
+styled = sentences.style.map(charts.tone_cell_style, subset=tone_columns).map(charts.count_cell_style,
+                                                                             subset=count_columns)
+st.caption("Tone cells: red below zero, blue above. Other cells count cues or quotes: the darker, the more.")
+st.dataframe(styled, hide_index=True, width="stretch", key="evidence", row_height=ui.EVIDENCE_ROW_HEIGHT,
              column_config={"sentence": st.column_config.TextColumn("sentence", width="large")})

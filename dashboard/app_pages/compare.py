@@ -6,33 +6,42 @@ import json
 
 import streamlit as st
 
-from dashboard import briefs, charts, exports, framing, state, ui
+from dashboard import briefs, charts, exports, framing, sets, state, ui
 
 flt = state.current_filter()
 st.title("Compare outlets")
-table = ui.outlet_view(ui.db(), ui.version(), flt)
-if table.empty:
+frame = ui.selection(flt)
+if frame.empty:
     st.warning("No article matches these filters. Widen the date range or clear the outlet filter.")
     st.stop()
 
-scored = int(table["scored"].sum())
+by = ui.compare_by(frame)
+full = ui.group_view(ui.db(), ui.version(), flt, by)
+cut = ui.comparison_set(full, by)
+table = sets.hide_small_intervals(cut.shown)
+noun = "outlets" if by == "outlet" else f"{by} groups"
+scored = int(full["scored"].sum())
+n_outlets = frame["outlet"].nunique()
 st.caption(
-    f"{int(table['articles'].sum()):,} articles from {len(table):,} outlets; {scored:,} scored for tone. "
-    "Tone is VADER's compound score per sentence, averaged per article, then per outlet; "
-    "the interval is a 95% bootstrap interval over articles."
+    f"{int(full['articles'].sum()):,} articles from {n_outlets:,} outlets"
+    + ("" if by == "outlet" else f" in {len(full):,} {noun} (no value: `unknown`)")
+    + f"; {scored:,} scored for tone. {cut.note} Tone is VADER's compound score per sentence, averaged per "
+    f"article, then per {by}; the interval is a 95% bootstrap interval over articles, shown only from "
+    f"{sets.MIN_ARTICLES_FOR_INTERVAL} articles."
 )
-ui.show_table(table, "outlets", flt, "outlets")
+ui.show_table(table, noun, flt, "outlets")
 if scored == 0:
     ui.no_scores("tone_vader")
 else:
     metric = st.radio("Measure", ["tone", "headline_tone"], horizontal=True, key="tone_metric",
                       format_func=lambda m: charts.TONE_LABELS[m])
-    ui.show_chart(charts.tone_interval_chart(table, metric=metric), f"{metric}-by-outlet", flt, "tone_interval")
+    ui.show_chart(charts.tone_interval_chart(table, metric=metric, name=by), f"{metric}-by-{by}", flt,
+                  "tone_interval")
 
 st.subheader("Headlines side by side")
-frame = ui.selection(flt)
-columns = [c for c in ("outlet", "day", "title", "tone_vader.headline_tone", "url") if c in frame.columns]
-headlines = frame.sort_values(["outlet", "published"])[columns].rename(
+shown = frame if by != "outlet" else frame[frame["outlet"].isin(cut.shown["outlet"])]
+columns = [c for c in ("title", "tone_vader.headline_tone", "outlet", "day", "url") if c in frame.columns]
+headlines = shown.sort_values(["outlet", "published"])[columns].rename(
     columns={"day": "published", "tone_vader.headline_tone": "headline_tone"})
 ui.show_table(headlines.head(2000), "headlines", flt, "headlines",
               column_config={"url": st.column_config.LinkColumn("url")})

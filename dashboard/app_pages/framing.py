@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, framing, state, ui
+from dashboard import charts, framing, sets, state, ui
 
 SETS = {"frames_generic": "Generic news frames (Semetko & Valkenburg)",
         "frames_policy": "Policy frames (Boydstun et al.)"}
@@ -25,7 +25,7 @@ scorer = st.radio("Frame set", available, format_func=SETS.get, horizontal=True,
 kind = st.radio("Count an article for a frame when the frame is", ["present", "primary"], horizontal=True,
                 key="frame_kind", format_func=lambda k: {"present": "present (passes its cue threshold)",
                                                          "primary": "its primary frame"}[k])
-shares = ui.frame_shares(ui.db(), ui.version(), flt, scorer, kind)
+shares = sets.hide_small_intervals(ui.frame_shares(ui.db(), ui.version(), flt, scorer, kind))
 st.caption(
     f"Share of each outlet's scored articles with the frame {kind}, for the {framing.HEATMAP_OUTLETS} largest "
     "outlets of the selection, with a 95% bootstrap interval over articles. Frames come from cue words, "
@@ -45,15 +45,22 @@ if over_time.empty:
 else:
     ui.show_chart(charts.frame_time_chart(over_time, PERIODS[period]), f"frames-over-time-{scorer}", flt,
                   "frame_time")
-    ui.show_table(over_time, f"frames-over-time-{scorer}", flt, "frame_time")
+    outlets_in = frame["outlet"].nunique()
+    ui.show_table(over_time.assign(outlets=f"all {outlets_in} selected" if not flt.outlets else
+                                   "; ".join(flt.outlets)), f"frames-over-time-{scorer}", flt, "frame_time")
 
 st.subheader("Evidence: the sentences behind a cell")
 labels = framing.frame_labels(scorer)
 left, right = st.columns(2)
-outlets = sorted(shares["outlet"].unique()) if not shares.empty else []
-outlet = left.selectbox("Outlet", outlets, key="frame_outlet")
-key = right.selectbox("Frame", framing.frame_keys(frame, scorer), key="frame_key",
-                      format_func=lambda k: labels.get(k, k))
+# Open on a cell with evidence: the largest outlet, and its frames in order of share (highest first).
+outlets = sets.ranked(frame["outlet"].value_counts().rename_axis("outlet").reset_index(name="articles"))
+outlets = [o for o in outlets["outlet"] if o in set(shares["outlet"])] if not shares.empty else []
+outlet = left.selectbox("Outlet", outlets, key="frame_outlet",
+                        format_func=lambda o: sets.with_n(o, (frame["outlet"] == o).sum()))
+mine = shares[shares["outlet"] == outlet].sort_values(["share", "frame"], ascending=[False, True]) \
+    if outlet else shares.iloc[:0]
+keys = [*mine["frame"], *[k for k in framing.frame_keys(frame, scorer) if k not in set(mine["frame"])]]
+key = right.selectbox("Frame", keys, key="frame_key", format_func=lambda k: labels.get(k, k))
 if outlet and key:
     evidence = ui.frame_evidence(flt, outlet, scorer, key)
     if evidence.empty:
@@ -61,6 +68,6 @@ if outlet and key:
     else:
         st.caption(f"Cue sentences of the {evidence['article_id'].nunique()} articles of this outlet with the "
                    f"highest share of {labels.get(key, key)} sentences (at most {framing.EVIDENCE_ARTICLES}).")
-        ui.show_table(evidence, f"frame-evidence-{key}", flt, "frame_evidence",
+        ui.show_table(evidence, f"frame-evidence-{key}", flt, "frame_evidence", row_height=ui.EVIDENCE_ROW_HEIGHT,
                       column_config={"url": st.column_config.LinkColumn("url"),
                                      "sentence": st.column_config.TextColumn("sentence", width="large")})

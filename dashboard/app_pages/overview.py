@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, queries, state, ui
+from dashboard import charts, queries, sets, state, ui
 
 flt = state.current_filter()
 frame = ui.selection(flt)
@@ -23,7 +23,11 @@ volume = queries.volume(frame)
 if volume.empty:
     st.info("None of these articles has a publication date.")
 else:
-    ui.show_chart(charts.volume_chart(volume), "volume", flt, "volume")
+    first, stray = sets.trim_stray(frame["day"])
+    if stray:
+        st.caption(f"{stray} stray early article{'s' if stray > 1 else ''} (before {first}, far from the rest) "
+                   "left off the time axis; the tables keep them.")
+    ui.show_chart(charts.volume_chart(volume, queries.period_for(frame)), "volume", flt, "volume")
     ui.show_table(volume, "volume", flt, "volume")
 
 st.subheader("Stories")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, queries, state, ui
+from dashboard import charts, queries, sets, state, ui
 
 flt = state.current_filter()
 frame = ui.selection(flt)
@@ -18,13 +18,20 @@ st.subheader("Distribution per outlet")
 ui.show_chart(charts.tone_distribution_chart(frame, metric), "tone-distribution", flt, "tone_box")
 
 st.subheader("Over time")
-leaders = frame["outlet"].value_counts().index[:8].tolist()
-chosen = st.multiselect("Outlets on the chart", sorted(frame["outlet"].unique()), default=leaders, key="tone_outlets")
-over_time = queries.tone_over_time(frame, chosen, metric)
+counts = frame["outlet"].value_counts().rename_axis("outlet").reset_index(name="articles")
+leaders = sets.ranked(counts)["outlet"].head(3).tolist()
+chosen = st.multiselect("Lines on the chart", [queries.ALL_SELECTED, *sorted(frame["outlet"].unique())],
+                        default=[queries.ALL_SELECTED, *leaders], key="tone_outlets",
+                        help="The whole selection pooled, and the outlets you pick (default: the three largest).")
+over_time = queries.tone_over_time(frame, chosen, metric, drop_empty=True)
 if over_time.empty:
     st.info("No dated, scored articles for these outlets.")
 else:
-    ui.show_chart(charts.tone_time_chart(over_time), "tone-over-time", flt, "tone_time")
+    period = queries.period_for(frame)
+    st.caption(f"A {sets.PERIOD_NAMES[period]}'s mean is drawn from {sets.MIN_ARTICLES_PER_PERIOD} articles; the line "
+               "pools each period with its neighbours. Periods without articles are left out of the table.")
+    ui.show_chart(charts.tone_time_chart(queries.tone_over_time(frame, chosen, metric), period), "tone-over-time",
+                  flt, "tone_time")
     ui.show_table(over_time, "tone-over-time", flt, "tone_time")
 
 st.subheader("Tone toward a target")
@@ -44,9 +51,11 @@ if target.strip():
         st.caption("Tone toward the target in each sentence that mentions it (VADER over the words around the "
                    "mention, or the news model told where the mention is), averaged per article, then per outlet, "
                    "with a 95% bootstrap interval over articles.")
+        summary = sets.hide_small_intervals(summary)
         ui.show_chart(charts.interval_chart(summary, label=f"tone toward {target}"), "target-tone", flt,
                       "target_chart")
         ui.show_table(summary, "target-tone", flt, "target_summary")
         st.markdown("**The sentences behind these numbers**")
-        ui.show_table(evidence, "target-sentences", flt, "target_evidence",
-                      column_config={"url": st.column_config.LinkColumn("url")})
+        ui.show_table(evidence, "target-sentences", flt, "target_evidence", row_height=ui.EVIDENCE_ROW_HEIGHT,
+                      column_config={"url": st.column_config.LinkColumn("url"),
+                                     "sentence": st.column_config.TextColumn("sentence", width="large")})

@@ -110,7 +110,7 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
     csv_path = tmp_path / "outlets.csv"
     csv_download.value.save_as(csv_path)
     table = pd.read_csv(csv_path)
-    assert table["outlet"].tolist() == ["Fox News", "HuffPost", "The New York Times"]
+    assert sorted(table["outlet"]) == ["Fox News", "HuffPost", "The New York Times"]
     assert table["tone_mean"].between(-1, 1).all()
     assert table["articles"].sum() < 228  # the search filter applies to the download too
 

@@ -89,7 +89,7 @@ def test_article_sentences_carry_their_scores(basil_db: Path, catalogue: pd.Data
 def test_chart_has_one_point_per_outlet_and_a_light_template(catalogue: pd.DataFrame) -> None:
     table = queries.outlet_view(catalogue, SETTINGS)
     figure = charts.tone_interval_chart(table)
-    assert sorted(figure.data[0].y) == sorted(table["outlet"])
+    assert sorted(figure.data[0].y) == sorted(f"{o} (n={n})" for o, n in zip(table["outlet"], table["articles"]))
     assert list(figure.data[0].x) == sorted(table["tone_mean"])
     assert figure.layout.template.layout.paper_bgcolor == "white"
     for fig in (charts.volume_chart(queries.volume(catalogue)), charts.tone_distribution_chart(catalogue)):

@@ -1,0 +1,145 @@
+"""The dashboard as an analyst's workspace: comparison sets, n everywhere, honest small-n, readable time.
+
+Runs on a store built here from articles we write: one story from 26 outlets, most with one or two
+articles (as real coverage is), two wires with six each, one stray article a year early.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis import run as runner
+from core.settings import Settings
+from core.store import ArticleFilter, Store
+from dashboard import charts, exports, framing, queries, sets
+from scrapers.importer import import_files
+from tests.conftest import REPO_ROOT
+
+APP = str(REPO_ROOT / "dashboard" / "app.py")
+START = date(2025, 6, 2)
+GOOD = "Officials praised the agreement as a strong and welcome success for both sides."
+BAD = "Critics warned the deal was a disastrous failure that would hurt workers and cause anger."
+PLAIN = "The two delegations met in London on {day} to discuss export licences for rare earth magnets."
+
+
+def _articles() -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    outlets = [("Wire One", 6, GOOD), ("Wire Two", 6, BAD)] + [(f"Paper {i:02d}", 1 + i % 2, PLAIN) for i in range(24)]
+    for outlet, count, tone in outlets:
+        for k in range(count):
+            day = START + timedelta(days=(k * 3 + len(outlet)) % 14)
+            body = " ".join([PLAIN.format(day=day.isoformat()), tone, tone, PLAIN.format(day="Monday")])
+            rows.append({"id": f"{outlet}-{k}".replace(" ", "-").lower(), "outlet": outlet,
+                         "url": f"https://{outlet.replace(' ', '').lower()}.example/{k}",
+                         "title": f"{outlet} report {k} on the rare earth talks", "published": day.isoformat(),
+                         "story_id": "talks", "text": body})
+    rows.append({"id": "stray", "outlet": "Paper 00", "url": "https://paper00.example/old", "title": "An old piece",
+                 "published": "2024-05-01", "story_id": "talks", "text": PLAIN.format(day="2024-05-01") + " " + BAD})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def store_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("workspace")
+    corpus = folder / "articles.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in _articles()), encoding="utf-8")
+    db = folder / "store.db"
+    settings = Settings.load({"db": str(db), "workers": 1})
+    with Store.open(str(db)) as store:
+        import_files([corpus], store, known={})
+        runner.run(store, settings)
+    return db
+
+
+@pytest.fixture(scope="module")
+def catalogue(store_db: Path) -> pd.DataFrame:
+    return queries.catalogue(str(store_db), Settings.load({"db": str(store_db)}))
+
+
+def test_the_comparison_set_says_what_it_left_out(catalogue: pd.DataFrame) -> None:
+    table = queries.outlet_view(catalogue, Settings.load())
+    cut = sets.comparison_set(table, top=5)
+    assert cut.shown["outlet"].tolist()[:2] == ["Wire One", "Wire Two"]  # 6 articles each, ties by name
+    assert len(cut.shown) == 5 and cut.total == 26
+    assert cut.note.endswith("left out: 21 outlets with 1-2 articles each.")
+    assert len(sets.comparison_set(table, show_all=True).shown) == 26
+    assert sets.comparison_set(table, min_articles=3, show_all=True).shown["outlet"].tolist() == ["Wire One",
+                                                                                               "Wire Two"]
+
+
+def test_no_interval_below_five_articles_and_n_on_every_label(catalogue: pd.DataFrame) -> None:
+    table = sets.hide_small_intervals(queries.outlet_view(catalogue, Settings.load()))
+    small = table[table["articles"] < sets.MIN_ARTICLES_FOR_INTERVAL]
+    assert len(small) == 24 and small[["tone_low", "tone_high"]].isna().all().all()
+    big = table[table["articles"] >= sets.MIN_ARTICLES_FOR_INTERVAL]
+    assert big[["tone_low", "tone_high"]].notna().all().all()
+    figure = charts.tone_interval_chart(table)
+    labels = [y for trace in figure.data for y in trace.y]
+    assert "Wire One (n=6)" in labels and "Paper 01 (n=2)" in labels
+    hollow = [t for t in figure.data if t.marker.symbol == "circle-open"]
+    assert hollow and not hollow[0].error_x.visible  # small-n rows: no whisker
+    # the wire that reads positive is right of the one that reads negative
+    means = dict(zip(table["outlet"], table["tone_mean"]))
+    assert means["Wire One"] > 0 > means["Wire Two"]
+
+
+def test_group_view_adds_up_with_unknown_as_a_group(catalogue: pd.DataFrame) -> None:
+    frame = catalogue.assign(country=catalogue["outlet"].map({"Wire One": "GB", "Wire Two": "US"}))
+    table = queries.group_view(frame, Settings.load(), "country")
+    assert table["articles"].sum() == len(frame)
+    assert dict(zip(table["country"], table["outlets"])) == {"GB": 1, "US": 1, "unknown": 24}
+
+
+def test_time_axes_are_whole_periods_without_the_stray_article(catalogue: pd.DataFrame) -> None:
+    assert sets.trim_stray(catalogue["day"]) == ("2025-06-02", 1)
+    volume = queries.volume(catalogue)
+    assert volume["period"].min() == "2025-06-02" and volume["articles"].sum() == len(catalogue) - 1
+    days = sorted(volume["period"].unique())
+    assert days == sets.all_periods(days[0], days[-1], "D")  # no day missing, empty ones zero
+    figure = charts.volume_chart(volume, "D")
+    assert figure.layout.xaxis.type == "category" and figure.data[0].x[0] == "Jun 2, 2025"
+    over = queries.tone_over_time(catalogue, [queries.ALL_SELECTED, "Wire One"])
+    wire = over[over["outlet"] == "Wire One"]
+    assert wire["tone"].isna().all()  # never 3 Wire One articles on one day: no dot
+    pooled = over[over["outlet"] == queries.ALL_SELECTED]
+    assert (pooled.loc[pooled["articles"] >= 3, "tone"].notna()).all()
+
+
+def test_frame_table_names_ties_and_never_shows_share_zero() -> None:
+    cat = pd.DataFrame({"outlet": ["A", "A", "B"], "frames_generic.primary_conflict": [1.0, 0.0, 0.0],
+                        "frames_generic.primary_economic": [0.0, 1.0, 0.0]})
+    table = framing.primary_frames(cat).set_index("outlet")
+    assert table.at["A", "primary_frame"] == "conflict = economic (tie)"
+    assert pd.isna(table.at["B", "primary_frame"]) and pd.isna(table.at["B", "share"])
+
+
+def test_downloads_carry_the_selection(catalogue: pd.DataFrame) -> None:
+    flt = ArticleFilter(story_id="talks", outlets=("Wire One", "Wire Two", "Paper 01"))
+    assert exports.file_stem("tone", flt) == "tone_talks_Wire-One-Wire-Two-1more"
+    scorers = queries.methodology()
+    meta = exports.methodology_json(flt, catalogue[["id", "outlet", "tone_vader.tone"]], scorers)
+    assert [s["scorer"] for s in meta["scorers"]] == ["tone_vader"]  # only what produced the numbers
+    stories = queries.stories(catalogue)
+    assert "Wire One" in stories.iloc[0]["outlet_names"]
+
+
+def test_home_opens_the_overview_and_compare_opens_on_a_set(store_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRESSLENS_DB", str(store_db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["story"] = "talks"
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Overview"]  # "/" hands over to /overview, parameters kept
+    assert at.query_params["story"] in ("talks", ["talks"])
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception
+    at.radio(key="compare_by")  # the outlets-or-groups choice is on the page
+    caption = " ".join(c.value for c in at.caption)
+    assert "The 15 outlets with the most articles (ties broken by name) of 26; left out: 11 outlets with 1 " \
+           "article each." in caption
