@@ -29,6 +29,8 @@ from analysis.tone import sentiment
 from analysis.tone import train as train_tone
 from core.cli import add_common_arguments, run_cli, settings_from
 from core.errors import InputError, UnknownNameError
+from core.jsonl import JsonlLimits, read_objects
+from core.settings import Settings
 from core.store import ArticleFilter, Store
 
 
@@ -135,18 +137,9 @@ def cmd_scorers(args: argparse.Namespace) -> int:
 
 
 def _jsonl(path: Path) -> Iterator[Any]:
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"invalid JSON: {exc.msg}", source=str(path), line=number) from None
+    limits = JsonlLimits.from_settings(Settings.load())
+    for _number, record in read_objects(path, limits=limits, allow_empty=True):
+        yield record
 
 
 def cmd_sentiment(args: argparse.Namespace) -> int:

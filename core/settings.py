@@ -48,6 +48,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("user_agent", "PressLens/0.1 (media research)", "User agent the fetcher sends."),
     Setting("fetch_delay", 1.0, "Seconds between two requests to the same host."),
     Setting("workers", 0, "Processes that score batches in parallel (0: one per CPU, at most 4; 1: no pool)."),
+    Setting("max_line_bytes", 16 * 1024 * 1024,
+            "Longest JSON Lines line read, in bytes (16 MiB); a longer one is rejected by line number and "
+            "skipped up to its newline, read in bounded chunks."),
+    Setting("max_json_depth", 64, "Deepest nesting of lists and objects a JSON line may hold (at most 500)."),
+    Setting("max_article_chars", 2_000_000,
+            "Longest article text imported, in characters; a longer one is rejected by line number."),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -82,6 +88,9 @@ class Settings:
     user_agent: str = _BY_NAME["user_agent"].default
     fetch_delay: float = _BY_NAME["fetch_delay"].default
     workers: int = _BY_NAME["workers"].default
+    max_line_bytes: int = _BY_NAME["max_line_bytes"].default
+    max_json_depth: int = _BY_NAME["max_json_depth"].default
+    max_article_chars: int = _BY_NAME["max_article_chars"].default
 
     @classmethod
     def load(
@@ -120,6 +129,12 @@ class Settings:
             raise SettingsError(f"fetch_delay must be >= 0, got {self.fetch_delay}")
         if self.workers < 0:
             raise SettingsError(f"workers must be >= 0 (0: one per CPU), got {self.workers}")
+        if self.max_line_bytes < 1024:
+            raise SettingsError(f"max_line_bytes must be at least 1024, got {self.max_line_bytes}")
+        if not 1 <= self.max_json_depth <= 500:  # Python's own parser stops near 1,000
+            raise SettingsError(f"max_json_depth must be in [1, 500], got {self.max_json_depth}")
+        if self.max_article_chars < 1:
+            raise SettingsError(f"max_article_chars must be at least 1, got {self.max_article_chars}")
 
     def as_dict(self) -> dict[str, Any]:
         """Return every setting by name (recorded with each run)."""

@@ -73,12 +73,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = importer.ImportReport()
         for path in args.files:
             try:
-                one = importer.import_files([path], store, run_id=run_id)
+                one = importer.import_files([path], store, run_id=run_id, settings=settings)
             except InputError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 status = 1
                 report.rejected.append((str(path), exc.line or 0, "unreadable file", str(exc)))
                 continue
+            for broken in one.truncated:
+                print(f"warning: {broken}", file=sys.stderr)
+                status = 1
             _merge(report, one)
         store.finish_run(run_id, report.as_counts(), "done" if status == 0 else "partial")
     for file, line, _kind, message in report.rejected[:MAX_REJECTIONS_SHOWN]:
@@ -198,6 +201,7 @@ def _merge(total: importer.ImportReport, one: importer.ImportReport) -> None:
     total.counts.add(one.counts)
     total.rejected += one.rejected
     total.warnings.update(one.warnings)
+    total.truncated += one.truncated
     total.outlets |= one.outlets
     total.stories |= one.stories
     for day in (one.first, one.last):

@@ -19,7 +19,6 @@ import gzip
 import io
 import json
 import logging
-import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -28,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import InputError
+from core.jsonl import JsonlLimits, JsonlReader, LineError
 from core.schema import STORY_FROM_DATA, Article, article_id
+from core.settings import Settings
 from core.store import Store, UpsertCounts
 from core.urls import canonical_url
 from scrapers.outlets import default_outlets, display_name, outlet_rows
@@ -56,6 +57,7 @@ class ImportReport:
     counts: UpsertCounts = field(default_factory=UpsertCounts)
     rejected: list[tuple[str, int, str, str]] = field(default_factory=list)  # file, line, kind, message
     warnings: Counter[str] = field(default_factory=Counter)
+    truncated: list[InputError] = field(default_factory=list)  # files that broke off (their lines before count)
     outlets: set[str] = field(default_factory=set)
     stories: set[str] = field(default_factory=set)
     first: str | None = None
@@ -76,6 +78,7 @@ class ImportReport:
             "unchanged": self.counts.unchanged,
             "rejected": dict(self.rejected_by_reason()),
             "warnings": dict(self.warnings),
+            "truncated": [str(exc) for exc in self.truncated],
             "outlets": len(self.outlets),
             "stories": len(self.stories),
         }
@@ -94,15 +97,9 @@ class ImportReport:
         ]
         if self.warnings:
             lines.append("warnings: " + ", ".join(f"{n} {w}" for w, n in self.warnings.most_common()))
+        if self.truncated:
+            lines.append(f"truncated files: {len(self.truncated)} (the lines before each break are counted above)")
         return "\n".join(lines)
-
-
-class LineError(ValueError):
-    """One input line is bad; ``kind`` groups the summary, the message says what is wrong."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 # csv refuses fields over 131,072 characters by default; a long article is not an error.
@@ -144,8 +141,12 @@ def _optional_str(record: dict[str, Any], name: str) -> str | None:
     return value.strip() or None
 
 
-def record_to_article(record: Any, source: str) -> tuple[Article, list[str]]:
-    """Validate one decoded record and return the article and its warnings, or raise LineError."""
+def record_to_article(record: Any, source: str, max_chars: int = Settings.max_article_chars
+                      ) -> tuple[Article, list[str]]:
+    """Validate one decoded record and return the article and its warnings, or raise LineError.
+
+    ``max_chars`` is the longest text accepted (the ``max_article_chars`` setting).
+    """
     if not isinstance(record, dict):
         raise LineError("not an object", f"expected a JSON object, got {type(record).__name__}")
     warnings: list[str] = []
@@ -155,6 +156,9 @@ def record_to_article(record: Any, source: str) -> tuple[Article, list[str]]:
             raise LineError(f"missing {name}", f"{name} is missing or empty")
         if not isinstance(value, str):
             raise LineError("bad field", f"{name} must be a string, got {type(value).__name__}")
+        if len(value) > max_chars:
+            raise LineError("article too long", f"{name} has {len(value):,} characters, more than "
+                                                f"{max_chars:,} (max_article_chars)")
     title = record.get("title")
     if title is not None and not isinstance(title, str):
         raise LineError("bad field", f"title must be a string, got {type(title).__name__}")
@@ -214,33 +218,13 @@ def record_to_article(record: Any, source: str) -> tuple[Article, list[str]]:
     return article, warnings
 
 
-def _jsonl_records(path: Path) -> Iterator[tuple[int, Any]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    number = 0
-    try:
-        with opener(path, "rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    yield number, LineError("not utf-8", f"line is not UTF-8 ({exc.reason} at byte {exc.start})")
-                    continue
-                try:
-                    yield number, json.loads(text)
-                except json.JSONDecodeError as exc:
-                    yield number, LineError("invalid json", f"invalid JSON: {exc.msg} at column {exc.colno}")
-    except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(f"cannot read past line {number}: {exc}", source=str(path), line=number + 1) from exc
-
-
 def _csv_records(path: Path) -> Iterator[tuple[int, Any]]:
     opener = gzip.open if path.suffix == ".gz" else open
     reader: csv.DictReader[str] | None = None
     try:
         with opener(path, "rb") as binary:
-            handle = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+            # utf-8-sig: a byte-order mark (spreadsheets write one) must not become part of the first column's name
+            handle = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
             csv.field_size_limit(CSV_FIELD_LIMIT)
             reader = csv.DictReader(handle, strict=True)
             missing = {"text"} - set(reader.fieldnames or ())
@@ -260,14 +244,17 @@ def _csv_records(path: Path) -> Iterator[tuple[int, Any]]:
         raise InputError(f"malformed CSV: {exc}", source=str(path), line=line) from exc
 
 
-def read_records(path: Path) -> Iterator[tuple[int, Any]]:
-    """Yield (line number, decoded record or LineError) for a JSONL, JSONL.gz, CSV or CSV.gz file."""
+def read_records(path: Path, limits: JsonlLimits = JsonlLimits()) -> Iterator[tuple[int, Any]] | JsonlReader:
+    """Yield (line number, decoded record or LineError) for a JSONL, JSONL.gz, CSV or CSV.gz file.
+
+    For JSON Lines the reader itself is returned: after iteration it holds its repairs and truncation.
+    """
     if not path.is_file():
         raise InputError("no such file", source=str(path))
     suffixes = [s.lower() for s in path.suffixes]
     kind = suffixes[-2] if suffixes and suffixes[-1] == ".gz" and len(suffixes) > 1 else (suffixes or [""])[-1]
     if kind in (".jsonl", ".json", ".ndjson"):
-        return _jsonl_records(path)
+        return JsonlReader(path, limits)
     if kind == ".csv":
         return _csv_records(path)
     raise InputError(f"unknown file type {''.join(suffixes) or '(none)'}: expected .jsonl, .jsonl.gz, .csv or "
@@ -275,11 +262,15 @@ def read_records(path: Path) -> Iterator[tuple[int, Any]]:
 
 
 def import_files(paths: list[Path], store: Store, run_id: int | None = None,
-                 known: dict[str, dict[str, Any]] | None = None) -> ImportReport:
+                 known: dict[str, dict[str, Any]] | None = None, settings: Settings | None = None) -> ImportReport:
     """Import every good line of every file into the store; report the bad ones.
 
-    ``known`` is the outlets file's content (default: ``data/outlets.toml``).
+    ``known`` is the outlets file's content (default: ``data/outlets.toml``); ``settings`` give the
+    limits (longest line, deepest JSON, longest article). A truncated ``.gz`` keeps and counts the
+    lines before its break and is listed in ``report.truncated``.
     """
+    settings = settings or Settings()
+    limits = JsonlLimits.from_settings(settings)
     report = ImportReport()
     known = default_outlets() if known is None else known
     for path in paths:
@@ -287,13 +278,15 @@ def import_files(paths: list[Path], store: Store, run_id: int | None = None,
         seen: dict[str, int] = {}
         batch: list[Article] = []
         outlets: dict[str, dict[str, Any]] = {}
+        records = read_records(path, limits)
         try:
-            for number, record in read_records(path):
+            for number, record in records:
                 report.lines += 1
                 try:
                     if isinstance(record, LineError):
                         raise record
-                    article, warnings = record_to_article(record, source=f"import:{path.name}")
+                    article, warnings = record_to_article(record, source=f"import:{path.name}",
+                                                          max_chars=settings.max_article_chars)
                     article = with_known_outlet(article, known)
                     if article.id in seen:
                         raise LineError("duplicate", f"duplicate of line {seen[article.id]} (same id or url)")
@@ -308,6 +301,10 @@ def import_files(paths: list[Path], store: Store, run_id: int | None = None,
                     _flush(store, batch, outlets, report, known)
         finally:
             _flush(store, batch, outlets, report, known)  # what was read before a broken line is kept
+        if isinstance(records, JsonlReader):
+            report.warnings.update(records.warnings)
+            if records.truncated is not None:
+                report.truncated.append(records.truncated)
     return report
 
 

@@ -29,6 +29,7 @@ from analysis.compare.stats import bootstrap_share_ci, stable_seed
 from analysis.frames.lexicon import FramesError, lexicon_predict, load_frameset
 from analysis.text import sentences
 from core.errors import InputError, UnknownNameError
+from core.jsonl import read_objects
 
 logger = logging.getLogger(__name__)
 
@@ -36,33 +37,14 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models" / "frames"
 
 # ------------------------------------------------------------------------------- examples and records
 def read_jsonl(path: str | Path, *, need: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """Read a JSONL file; a bad line raises InputError naming the file and line.
+    """Read a JSONL file of objects; a bad line raises InputError naming the file and line.
 
-    ``need`` lists fields every line must carry. Blank lines are skipped.
+    ``need`` lists fields every line must carry. Blank lines are skipped. Each row gets ``_line``.
     """
-    path = Path(path)
     rows: list[dict[str, Any]] = []
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror})", source=str(path)) from exc
-    with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"not valid JSON ({exc.msg})", source=str(path), line=number) from exc
-            if not isinstance(row, dict):
-                raise InputError("each line must be a JSON object", source=str(path), line=number)
-            for name in need:
-                if name not in row:
-                    raise InputError(f"missing field {name!r}", source=str(path), line=number)
-            row["_line"] = number
-            rows.append(row)
-    if not rows:
-        raise InputError("no records (the file is empty)", source=str(path))
+    for number, row in read_objects(path, need=need):
+        row["_line"] = number
+        rows.append(row)
     return rows
 
 
@@ -72,7 +54,7 @@ def read_examples(path: str | Path) -> list[dict[str, Any]]:
     >>> read_examples("no/such/file.jsonl")
     Traceback (most recent call last):
     ...
-    core.errors.InputError: no/such/file.jsonl: cannot read (No such file or directory)
+    core.errors.InputError: no/such/file.jsonl: no such file
     """
     rows = read_jsonl(path, need=("text", "labels"))
     for row in rows:

@@ -7,8 +7,6 @@ The grouping itself is analysis/stories/grouping.py's.
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
 import logging
 import math
@@ -28,17 +26,12 @@ from analysis.stories.grouping import (
     published_day,
 )
 from core.errors import InputError
+from core.jsonl import read_objects
 
 logger = logging.getLogger(__name__)
 
 _STRING_FIELDS = ("title", "text")
 _OPTIONAL_FIELDS = ("outlet", "url", "published", "story_id")
-
-
-def _open_text(path: Path) -> io.TextIOBase:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")  # type: ignore[return-value]
-    return open(path, encoding="utf-8")
 
 
 def _validated(record: object, source: str, line: int, seen: set[str]) -> dict[str, Any]:
@@ -84,23 +77,10 @@ def read_articles_jsonl(path: str | Path) -> pd.DataFrame:
     source = str(path)
     records: list[dict[str, Any]] = []
     seen: set[str] = set()
-    try:
-        with _open_text(Path(path)) as fh:
-            for line_no, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", source=source,
-                                     line=line_no) from exc
-                article = _validated(record, source, line_no, seen)
-                seen.add(article["id"])
-                records.append(article)
-    except FileNotFoundError as exc:
-        raise InputError("no such file", source=source) from exc
-    except (UnicodeDecodeError, OSError, EOFError) as exc:
-        raise InputError(f"cannot read the file ({exc})", source=source) from exc
+    for line_no, record in read_objects(path, allow_empty=True):
+        article = _validated(record, source, line_no, seen)
+        seen.add(article["id"])
+        records.append(article)
     if not records:
         raise InputError("no articles in the file", source=source)
     return pd.DataFrame.from_records(records, columns=[*REQUIRED_COLUMNS, "story_id"])

@@ -127,7 +127,7 @@ def test_bad_examples_name_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"ex\.jsonl:1: 'labels' must be a list"):
         frame_model.read_examples(path)
     path.write_text('{"text": "a", "labels": ["x"]}\n{oops\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"ex\.jsonl:2: not valid JSON"):
+    with pytest.raises(InputError, match=r"ex\.jsonl:2: invalid JSON"):
         frame_model.read_examples(path)
     path.write_text("\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"ex\.jsonl: no records \(the file is empty\)"):

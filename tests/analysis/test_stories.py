@@ -154,7 +154,7 @@ def test_jsonl_writes_one_story_per_article(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("line", "problem"), [
-    ("{not json", "not valid JSON"),
+    ("{not json", "invalid JSON"),
     ("[1, 2]", "expected a JSON object"),
     (json.dumps({**GOOD, "id": ""}), "'id' must be a non-empty string"),
     (json.dumps({k: v for k, v in GOOD.items() if k != "text"} | {"id": "b"}), "missing field 'text'"),

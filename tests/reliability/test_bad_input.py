@@ -282,7 +282,7 @@ def test_broken_files_stop_with_one_clear_line_and_keep_the_store(tmp_path: Path
     cut = tmp_path / "cut.jsonl.gz"
     whole = gzip.compress("".join(json.dumps(good(n)) + "\n" for n in range(6, 400)).encode())
     cut.write_bytes(whole[: len(whole) // 2])
-    for bad, words in ((cut, "cannot read past line"), (tmp_path / "missing.jsonl", "no such file"),
+    for bad, words in ((cut, "truncated"), (tmp_path / "missing.jsonl", "no such file"),
                        (tmp_path / "x.parquet", "unknown file type")):
         if bad.suffix == ".parquet":
             bad.write_bytes(b"PAR1")
