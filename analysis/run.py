@@ -138,6 +138,9 @@ def run(store: Store, settings: Settings, scorer_names: Sequence[str] = ()) -> R
             report.scored[scorer.name] = score_pending(store, scorer, settings, run_id)
             report.seconds[scorer.name] = time.perf_counter() - began
         status = "done"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
     finally:
         store.finish_run(run_id, {"scored": report.scored}, status)
     return report

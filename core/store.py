@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import socket
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -34,6 +36,51 @@ log = logging.getLogger(__name__)
 
 _OUTLET_FIELDS = ("display_name", "domain", "bias", "country", "ownership")
 _SYNDICATION_FIELDS = ("group_id", "group_size", "n_outlets", "is_original", "similarity", "wire", "agency")
+
+
+def process_started(pid: int) -> float | None:
+    """Return when a process started (seconds since the epoch, from /proc), or None where that is unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(line for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
+    except (OSError, StopIteration):
+        return None
+    ticks = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, after the command name in parentheses
+    return int(boot.split()[1]) + ticks / os.sysconf("SC_CLK_TCK")
+
+
+def process_alive(pid: int, started: float | None) -> bool:
+    """Return whether process ``pid`` runs and is the one that started at ``started`` (when known)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process: it exists
+    if started is None:
+        return True
+    now = process_started(pid)
+    return now is None or abs(now - started) < 0.5
+
+
+_EXPECTED: dict[int, dict[str, list[str]]] = {}
+
+
+def _expected_columns(version: int) -> dict[str, list[str]]:
+    """Return each ordinary table's columns as migrations 1..version create them (built once in memory)."""
+    if version not in _EXPECTED:
+        memory = sqlite3.connect(":memory:")
+        for number, _name, sql in MIGRATIONS:
+            if number <= version:
+                for statement in _split_sql(sql):
+                    memory.execute(statement)
+        names = [r[0] for r in memory.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' "
+            "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts_%'")]
+        _EXPECTED[version] = {n: [r[1] for r in memory.execute("SELECT * FROM pragma_table_info(?)", (n,))]
+                              for n in names}
+        memory.close()
+    return _EXPECTED[version]
 
 
 def _now() -> str:
@@ -145,13 +192,21 @@ class Store:
                 connection = sqlite3.connect(target, timeout=busy_timeout_ms / 1000, isolation_level=None)
             connection.row_factory = sqlite3.Row
             connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open store {target}: {exc}") from exc
+        store = cls(connection, target, readonly)
+        try:
+            store.check_schema()  # before anything is written: a foreign or newer file stays as it is
             if not readonly:
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.execute("PRAGMA synchronous = NORMAL")
                 connection.execute("PRAGMA foreign_keys = ON")
+        except StoreError:
+            connection.close()
+            raise
         except sqlite3.Error as exc:
+            connection.close()
             raise StoreError(f"cannot open store {target}: {exc}") from exc
-        store = cls(connection, target, readonly)
         if not readonly:
             store.migrate()
         elif store.schema_version() == 0:
@@ -176,6 +231,44 @@ class Store:
         self.close()
 
     # -- migrations ----------------------------------------------------------------------------
+    def check_schema(self) -> None:
+        """Refuse a file that is not SQLite, a foreign SQLite file, or a store newer than this code.
+
+        An empty file (or a new one) passes: it becomes a store. Nothing is written here.
+        """
+        where = self.path
+        try:
+            rows = self._db.execute("SELECT type, name FROM sqlite_master").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{where} is not a PressLens store: not an SQLite database ({exc})") from None
+        tables = {name for kind, name in rows if kind == "table" and not name.startswith("sqlite_")}
+        if not tables:
+            return
+        if "schema_migrations" not in tables:
+            listed = ", ".join(sorted(tables)[:8]) + (" ..." if len(tables) > 8 else "")
+            raise StoreError(f"{where} is an SQLite file but not a PressLens store (no schema_migrations table; "
+                             f"its tables: {listed}); nothing was written to it")
+        try:
+            versions = {int(r[0]) for r in self._db.execute("SELECT version FROM schema_migrations")}
+        except (sqlite3.Error, TypeError, ValueError) as exc:
+            raise StoreError(f"{where} has an unreadable schema_migrations table ({exc})") from None
+        known = {version for version, _, _ in MIGRATIONS}
+        newest = MIGRATIONS[-1][0]
+        unknown = sorted(versions - known)
+        if unknown:
+            raise StoreError(
+                f"{where} has schema version {max(versions)} (migration {', '.join(map(str, unknown))} unknown to "
+                f"this PressLens, which knows versions up to {newest}): open it with the PressLens that wrote it; "
+                "nothing was written to it")
+        version = max(versions, default=0)
+        for table, columns in _expected_columns(version).items():
+            present = {r[1] for r in self._db.execute("SELECT * FROM pragma_table_info(?)", (table,))}
+            missing = [c for c in columns if c not in present]
+            if missing:
+                what = "table is missing" if not present else f"column(s) {', '.join(missing)} missing"
+                raise StoreError(f"{where} has schema version {version} but its {table} {what}: the store was "
+                                 "changed outside PressLens (or by a newer one); nothing was written to it")
+
     def schema_version(self) -> int:
         """Return the number of the last applied migration (0 for an empty file)."""
         exists = self._db.execute(
@@ -469,14 +562,38 @@ class Store:
         return len(rows)
 
     def start_run(self, command: str, settings: dict[str, Any], versions: dict[str, str]) -> int:
-        """Record that a command started; return the run id."""
+        """Record that a command started (with this host, process id and process start time); return the run id.
+
+        Runs left ``running`` by a process that is gone are marked ``interrupted`` first.
+        """
+        self.mark_interrupted_runs()
+        pid = os.getpid()
         with self._write() as db:
             cursor = db.execute(
-                "INSERT INTO runs (command, started_at, status, settings, versions) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO runs (command, started_at, status, settings, versions, host, pid, process_started) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (command, _now(), "running", json.dumps(settings, sort_keys=True, default=str),
-                 json.dumps(versions, sort_keys=True)),
+                 json.dumps(versions, sort_keys=True), socket.gethostname(), pid, process_started(pid)),
             )
             return int(cursor.lastrowid or 0)
+
+    def mark_interrupted_runs(self) -> list[int]:
+        """Mark ``interrupted`` the runs of this host still ``running`` whose process is gone; return their ids.
+
+        A process id reused by a later process does not count: its start time differs from the recorded one.
+        Runs of other hosts, and rows written before runs recorded their process, are left as they are.
+        """
+        rows = self._db.execute(
+            "SELECT id, pid, process_started FROM runs WHERE status = 'running' AND host = ? AND pid IS NOT NULL",
+            (socket.gethostname(),),
+        ).fetchall()
+        gone = [int(r["id"]) for r in rows if not process_alive(int(r["pid"]), r["process_started"])]
+        if gone:
+            with self._write() as db:
+                db.executemany("UPDATE runs SET status = 'interrupted', finished_at = ? "
+                               "WHERE id = ? AND status = 'running'", [(_now(), run_id) for run_id in gone])
+            log.info("marked runs %s interrupted (their processes are gone)", gone)
+        return gone
 
     def finish_run(self, run_id: int, counts: dict[str, Any], status: str = "done") -> None:
         """Record how a run ended and what it counted."""

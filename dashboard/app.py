@@ -29,6 +29,11 @@ PAGES = [
 st.set_page_config(page_title="PressLens", layout="wide")
 page = st.navigation(PAGES)
 db = ui.db()
+problem = queries.store_problem(db, ui.settings())
+if problem is not None:
+    st.title("PressLens")
+    st.error(problem)
+    st.stop()
 if not queries.store_exists(db) or ui.filter_options(db, ui.version()).articles == 0:
     st.title("PressLens")
     st.info(queries.empty_store_help(db))

@@ -19,6 +19,7 @@ from analysis.compare.outlets import outlet_table
 from analysis.compare.stats import bootstrap_mean_ci, stable_seed
 from analysis.text.sentences import split_spans
 from analysis.tone.target import score_target_tone, target_mentions
+from core.errors import StoreError
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from dashboard import sets
@@ -48,6 +49,17 @@ class FilterOptions:
 def store_exists(db: str) -> bool:
     """Return whether a store file is there to read."""
     return Path(db).is_file()
+
+
+def store_problem(db: str, settings: Settings) -> str | None:
+    """Return why the store cannot be read (not SQLite, empty, foreign, newer schema), or None."""
+    if not store_exists(db):
+        return None
+    try:
+        with _open(db, settings):
+            return None
+    except StoreError as exc:
+        return str(exc)
 
 
 def _open(db: str, settings: Settings) -> Store:

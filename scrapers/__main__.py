@@ -71,19 +71,26 @@ def cmd_import(args: argparse.Namespace) -> int:
         run_id = store.start_run("scrapers import " + " ".join(map(str, args.files)),
                                  settings.as_dict(), {"importer": "1"})
         report = importer.ImportReport()
-        for path in args.files:
-            try:
-                one = importer.import_files([path], store, run_id=run_id, settings=settings)
-            except InputError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                status = 1
-                report.rejected.append((str(path), exc.line or 0, "unreadable file", str(exc)))
-                continue
-            for broken in one.truncated:
-                print(f"warning: {broken}", file=sys.stderr)
-                status = 1
-            _merge(report, one)
-        store.finish_run(run_id, report.as_counts(), "done" if status == 0 else "partial")
+        ended = "failed"  # a crash ends the run failed, Ctrl-C interrupted: never `running` forever
+        try:
+            for path in args.files:
+                try:
+                    one = importer.import_files([path], store, run_id=run_id, settings=settings)
+                except InputError as exc:
+                    print(f"error: {exc}", file=sys.stderr)
+                    status = 1
+                    report.rejected.append((str(path), exc.line or 0, "unreadable file", str(exc)))
+                    continue
+                for broken in one.truncated:
+                    print(f"warning: {broken}", file=sys.stderr)
+                    status = 1
+                _merge(report, one)
+            ended = "done" if status == 0 else "partial"
+        except KeyboardInterrupt:
+            ended = "interrupted"
+            raise
+        finally:
+            store.finish_run(run_id, report.as_counts(), ended)
     for file, line, _kind, message in report.rejected[:MAX_REJECTIONS_SHOWN]:
         if message.startswith(file):
             continue  # an unreadable file was already reported above
