@@ -1,5 +1,9 @@
 """``python -m dashboard``: start the Streamlit app on the store (``--db`` or $PRESSLENS_DB).
 
+It listens on 127.0.0.1 unless ``--host`` says otherwise (with a warning: anyone who reaches that address
+reads the store), and Streamlit is told its address so that it makes no outside request at start (no usage
+statistics, no look-up of the machine's external IP).
+
 ``python -m dashboard bench --db DB`` renders every page through realistic filter changes and
 prints per-page timings and a last line ``p95_ms=N pages=N``.
 """
@@ -7,40 +11,90 @@ prints per-page timings and a last line ``p95_ms=N pages=N``.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.settings import Settings
+from core.cli import add_common_arguments, run_cli, settings_from
+from core.errors import InputError
 
 APP = Path(__file__).resolve().parent / "app.py"
+DEFAULT_HOST = "127.0.0.1"
+
+
+def is_loopback(host: str) -> bool:
+    """Return whether a host name or address stays on this machine.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, True, False)
+    """
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def streamlit_command(host: str, port: int) -> list[str]:
+    """Return the Streamlit command line: headless, bound to ``host``, no outside request at start."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.headless", "true",
+        "--server.address", host,
+        "--server.port", str(port),
+        # With the address set, Streamlit prints one URL instead of looking up the internal and external IPs.
+        "--browser.serverAddress", "localhost" if is_loopback(host) else host,
+        "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",
+    ]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=8501)
+    add_common_arguments(parser)
+    return parser
+
+
+def build_bench_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dashboard bench",
+                                     description="time every page through realistic filter changes")
+    add_common_arguments(parser)
+    return parser
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if not 0 < args.port < 65536:
+        raise InputError(f"--port must be in 1..65535, got {args.port}")
+    if not is_loopback(args.host):
+        print(f"warning: the dashboard listens on {args.host}: whoever reaches this machine on port {args.port} "
+              "can read the store", file=sys.stderr)
+    env = {**os.environ, "PRESSLENS_DB": str(Path(settings.db).resolve())}
+    shown = "localhost" if is_loopback(args.host) else args.host
+    print(f"PressLens dashboard on http://{shown}:{args.port} (store: {env['PRESSLENS_DB']})", flush=True)
+    return subprocess.call(streamlit_command(args.host, args.port), env=env)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    from dashboard import bench  # imports streamlit's test harness: only for this command
+
+    return bench.run(settings.db)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["bench"]:
-        bench_parser = argparse.ArgumentParser(prog="python -m dashboard bench",
-                                               description="time every page through realistic filter changes")
-        bench_parser.add_argument("--db", help="store path (default: $PRESSLENS_DB or data/presslens.db)")
-        bench_args = bench_parser.parse_args(args_list[1:])
-        from dashboard import bench
-
-        return bench.run(Settings.load({"db": bench_args.db}).db)
-    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
-    parser.add_argument("--db", help="store path (default: $PRESSLENS_DB or data/presslens.db)")
-    parser.add_argument("--port", type=int, default=8501)
-    args = parser.parse_args(args_list)
-    settings = Settings.load({"db": args.db})
-    env = {**os.environ, "PRESSLENS_DB": str(Path(settings.db).resolve())}
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
-        "--server.port", str(args.port),
-    ]
-    print(f"PressLens dashboard on http://localhost:{args.port} (store: {env['PRESSLENS_DB']})")
-    return subprocess.call(command, env=env)
+        return run_cli(build_bench_parser(), args_list[1:], cmd_bench)
+    return run_cli(build_parser(), args_list, cmd_serve)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,146 @@
+"""`python -m dashboard` listens on loopback only and makes no outside request at start; its bench goes
+through run_cli (a bad setting is one line, exit 2)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dashboard.__main__ import is_loopback, streamlit_command
+from tests.conftest import REPO_ROOT
+from tests.helpers import run_cli
+
+# Loaded into every Python process the dashboard starts (PYTHONPATH): each connect, sendto or name look-up
+# that leaves the machine is written to a log file and refused.
+GUARD = '''
+import ipaddress, os, socket
+_LOG = os.environ["NETGUARD_LOG"]
+def _local(address):
+    if isinstance(address, tuple) and address:
+        host = address[0]
+    else:
+        return True  # unix sockets
+    if host in ("localhost", "", None):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+def _note(what):
+    with open(_LOG, "a") as log:
+        log.write(what + "\\n")
+def _guard(name):
+    original = getattr(socket.socket, name)
+    def guarded(self, address, *rest):
+        target = rest[-1] if name == "sendto" and rest else address
+        if not _local(target):
+            _note(f"{name} {target!r}")
+            raise OSError("network blocked by the test")
+        return original(self, address, *rest)
+    setattr(socket.socket, name, guarded)
+for _name in ("connect", "connect_ex", "sendto"):
+    _guard(_name)
+_getaddrinfo = socket.getaddrinfo
+def _lookup(host, *args, **kwargs):
+    if host is not None and not _local((host,)):
+        _note(f"getaddrinfo {host!r}")
+        raise socket.gaierror("name look-up blocked by the test")
+    return _getaddrinfo(host, *args, **kwargs)
+socket.getaddrinfo = _lookup
+'''
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _listening(port: int) -> list[str]:
+    """Return the local addresses listening on ``port`` (from /proc/net/tcp and tcp6)."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        path = Path(table)
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            fields = line.split()
+            address, port_hex = fields[1].split(":")
+            if fields[3] == "0A" and int(port_hex, 16) == port:
+                raw = bytes.fromhex(address)
+                if len(raw) == 4:
+                    found.append(socket.inet_ntop(socket.AF_INET, raw[::-1]))
+                else:
+                    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                    found.append(socket.inet_ntop(socket.AF_INET6, words))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads the listening sockets from /proc/net")
+def test_dashboard_listens_on_loopback_only_and_reaches_nothing_outside(tmp_path: Path) -> None:
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(GUARD, encoding="utf-8")
+    log = tmp_path / "net.log"
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": f"{guard}{os.pathsep}{REPO_ROOT}", "NETGUARD_LOG": str(log),
+           "PRESSLENS_DB": str(tmp_path / "none.db")}
+    env.pop("STREAMLIT_SERVER_ADDRESS", None)
+    child = subprocess.Popen([sys.executable, "-m", "dashboard", "--port", str(port)], cwd=REPO_ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        addresses: list[str] = []
+        while time.monotonic() < deadline and child.poll() is None:
+            addresses = _listening(port)
+            if addresses:
+                break
+            time.sleep(0.2)  # polling a subprocess's start, not waiting on Streamlit's own state
+        assert addresses, "the dashboard never listened"
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:  # it serves on loopback
+            client.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
+            assert b"200" in client.recv(100)
+        time.sleep(1.0)  # the start-up messages (URLs, external IP) come just after the server listens
+        assert all(is_loopback(a) for a in addresses), addresses
+    finally:
+        os.killpg(child.pid, signal.SIGTERM)
+        output = child.communicate(timeout=30)[0]
+    assert not log.exists() or log.read_text() == "", log.read_text()
+    assert "Network URL" not in output and "External URL" not in output, output
+
+
+def test_streamlit_is_told_its_address() -> None:
+    command = streamlit_command("127.0.0.1", 8600)
+    pairs = dict(zip(command[5::2], command[6::2]))
+    assert pairs["--server.address"] == "127.0.0.1"
+    assert pairs["--browser.serverAddress"] == "localhost"
+    assert pairs["--browser.gatherUsageStats"] == "false"
+    assert pairs["--server.headless"] == "true"
+
+
+def test_a_non_loopback_host_is_warned_about(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+                                             ) -> None:
+    from dashboard import __main__ as dash
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(dash.subprocess, "call", lambda command, env: seen.append(command) or 0)
+    assert dash.main(["--host", "0.0.0.0", "--port", "8600"]) == 0
+    assert "warning: the dashboard listens on 0.0.0.0" in capsys.readouterr().err
+    assert dict(zip(seen[0][5::2], seen[0][6::2]))["--server.address"] == "0.0.0.0"
+    assert dash.main(["--port", "8600"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    assert dict(zip(seen[1][5::2], seen[1][6::2]))["--server.address"] == "127.0.0.1"
+
+
+def test_bench_with_a_bad_setting_is_one_line(tmp_path: Path) -> None:
+    done = run_cli("dashboard", "bench", "--db", str(tmp_path / "x.db"), env={"PRESSLENS_BATCH_SIZE": "lots"})
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert [line for line in done.stderr.splitlines() if line.strip()] == [
+        line for line in done.stderr.splitlines() if "batch_size" in line]
