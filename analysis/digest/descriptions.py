@@ -273,12 +273,16 @@ def story_entities(articles: pd.DataFrame, *, exclude: Sequence[str] = ()) -> pd
     inside = {spelling[n.lower()] for n in inside}
     table = pd.DataFrame(rows, columns=["entity", "article_id", "outlet", "salience"])
     table = table[table["entity"].isin(inside)]
+    if table.empty:  # every capitalised word started a sentence: no names
+        return pd.DataFrame(columns=columns)
     table = table.assign(entity=table["entity"].map(names)).dropna(subset=["entity"])
     mapping = merge_names(list(table["entity"].dropna()), lower)
     skip = {e.lower() for e in exclude} | {str(o).lower() for o in articles["outlet"].dropna()}
     table = table.assign(entity=table["entity"].map(mapping), mentions=1)
     table = table[~table["entity"].str.lower().isin(skip)]
     table = table[~table["entity"].map(lambda e: bool(MEDIA_NAMES.fullmatch(e)))]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
     table = (table.groupby(["entity", "article_id", "outlet"], sort=True)
              .agg(mentions=("mentions", "sum"), salience=("salience", "sum")).reset_index())
     return table[columns]

@@ -41,3 +41,13 @@ def test_story_entities_merge_short_forms_and_skip_outlets() -> None:
     assert set(entities["entity"]) == {"Maria Lopez", "Madrid"}
     assert key_entities(entities, top=1) == ["Maria Lopez"]
     assert clean_entity("Spanish Prime Minister Pedro Sanchez") == "Pedro Sanchez"
+
+
+def test_story_entities_when_every_capitalised_word_starts_a_sentence() -> None:
+    """Issue 21 (10): this raised KeyError: 'entity' in the CLI and on the Story page."""
+    arts = pd.DataFrame({"id": ["a", "b"], "outlet": ["X", "Y"], "title": ["t", "t"],
+                         "text": ["Tactical moves were made. Critics said it was late.",
+                                  "Officials agreed. Nobody knew why."]})
+    entities = story_entities(arts)
+    assert entities.empty and list(entities.columns) == ["entity", "article_id", "outlet", "mentions", "salience"]
+    assert key_entities(entities, top=3) == []
