@@ -177,3 +177,73 @@ def test_the_closed_form_share_interval_matches_resampling_zeros_and_ones() -> N
     low_cf, high_cf = bootstrap_share_ci(np.array([30, 1]), np.array([100, 1]), samples=4000, confidence=0.95, seed=3)
     assert low_cf[0] == pytest.approx(low, abs=0.02) and high_cf[0] == pytest.approx(high, abs=0.02)
     assert np.isnan(low_cf[1]) and np.isnan(high_cf[1])  # one article: no interval
+
+
+# ------------------------------------------------------------------ large stores (issue 21, 11)
+def _many_outlets(articles: int, outlets: int, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Articles spread over outlets like allsides_abp: a few big outlets and a long tail of tiny ones."""
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, outlets + 1) ** 1.3
+    names = rng.choice([f"outlet {k:03d}" for k in range(outlets)], size=articles, p=weights / weights.sum())
+    ids = [f"a-{n:06d}" for n in range(articles)]
+    scores = pd.concat([pd.DataFrame({"article_id": ids, "scorer": "tone_vader", "metric": m,
+                                      "value": rng.normal(0.1 if m == "tone" else 0.0, 0.3, articles)})
+                        for m in ("tone", "headline_tone")], ignore_index=True)
+    return pd.DataFrame({"id": ids, "outlet": names}), scores
+
+
+def test_small_groups_are_neither_resampled_nor_tested(monkeypatch: pytest.MonkeyPatch) -> None:
+    import analysis.compare as compare
+
+    articles, scores = _many_outlets(600, 80)
+    sizes = articles["outlet"].value_counts()
+    calls: list[int] = []
+    real = compare.bootstrap_group_means
+    monkeypatch.setattr(compare, "bootstrap_group_means",
+                        lambda values, samples, seed: calls.append(len(values)) or real(values, samples, seed))
+    table = compare.outlet_metrics(articles, scores, samples=200, seed=SEED)
+    own = int((sizes >= compare.MIN_ARTICLES).sum())
+    tested = int((sizes >= MIN_TEST_ARTICLES).sum())
+    assert (sizes < compare.MIN_ARTICLES).sum() > 10 and own < len(sizes)
+    assert len(calls) == own + tested  # each group with a spread once, each testable group's rest once
+    small = table[table["n"] < MIN_TEST_ARTICLES]
+    assert small["p_value"].isna().all() and small["diff_low"].isna().all()
+
+
+def test_the_shared_pool_gives_the_intervals_of_one_bootstrap_per_rest() -> None:
+    import analysis.compare as compare
+
+    articles, scores = _many_outlets(3000, 40)
+    pooled = compare.outlet_metrics(articles, scores, samples=2000, seed=SEED)
+    exact = compare.outlet_metrics(articles.iloc[:2000], scores, samples=10, seed=SEED)  # below the pool size
+    assert len(exact) and 3000 > compare.POOL_MIN_ARTICLES >= 2000
+    # against the exact per-rest multinomial bootstrap on the same 3,000 articles
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(compare, "POOL_MIN_ARTICLES", 10**9)
+    try:
+        reference = compare.outlet_metrics(articles, scores, samples=2000, seed=SEED)
+    finally:
+        monkey.undo()
+    tested = pooled["p_value"].notna()
+    assert tested.sum() >= 30 and (tested == reference["p_value"].notna()).all()
+    width = (pooled["diff_high"] - pooled["diff_low"])[tested]
+    ref_width = (reference["diff_high"] - reference["diff_low"])[tested]
+    assert np.allclose(width, ref_width, rtol=0.12), (width / ref_width).describe()
+    assert np.allclose(pooled["p_value"][tested], reference["p_value"][tested], atol=0.08)
+    assert (pooled["significant"] == reference["significant"]).mean() >= 0.95
+
+
+def test_resampling_memory_is_bounded_by_blocks() -> None:
+    import tracemalloc
+
+    from analysis.stats import bootstrap_group_means, poisson_rest_means
+
+    values = np.random.default_rng(1).normal(size=(20_000, 2))
+    tracemalloc.start()
+    try:
+        bootstrap_group_means(values, 2000, seed=1)
+        poisson_rest_means(values, [(0, 10), (10, 500)], 2000, seed=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 120 * 2**20, peak / 2**20  # one unblocked draw alone would hold 2,000 x 20,000 x 8 = 320 MB
