@@ -55,8 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     col.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="last day (inclusive)")
     col.add_argument("--delay", type=float, metavar="S", help="seconds between two requests to one host "
                                                                 "(default: the fetch_delay setting)")
-    col.add_argument("--allow-private-hosts", action="store_true",
-                     help="fetch loopback, private and link-local addresses too (intranet mirrors, tests)")
+    col.add_argument("--allow-private-hosts", nargs="*", metavar="HOST",
+                     help="bare: fetch loopback addresses too (a local mirror, tests); with HOSTs: only these "
+                          "names or addresses may be private. Link-local and cloud metadata addresses are "
+                          "never fetched")
     col.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     col.add_argument("--if-empty", action="store_true",
                      help="collect only when the store holds no article yet (what `make run` does)")
@@ -168,7 +170,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     base = load_story(args.story) if args.story else None
     story = pipeline.adhoc_story(feeds=args.feed, sitemaps=args.sitemap, gdelt=args.gdelt, since=args.since,
                                  until=args.until, url_files=args.urls, base=base)
-    overrides: dict[str, object] = {"allow_private_hosts": args.allow_private_hosts}
+    overrides: dict[str, object] = private_hosts(args.allow_private_hosts)
     if args.delay is not None:
         overrides["delay"] = args.delay
     policy = FetchPolicy.from_settings(settings, **overrides)
@@ -192,6 +194,18 @@ def cmd_collect(args: argparse.Namespace) -> int:
     print(report.summary())
     print(f"store: {settings.db}")
     return 0
+
+
+def private_hosts(values: list[str] | None) -> dict[str, object]:
+    """Return the fetch policy of ``--allow-private-hosts``: absent none, bare loopback only, HOSTs only those.
+
+    >>> private_hosts(None)["allow_private_hosts"], private_hosts([])["allow_private_hosts"]
+    (False, True)
+    >>> sorted(private_hosts(["Mirror.Local", "[fd00::5]"])["trusted_hosts"])
+    ['fd00::5', 'mirror.local']
+    """
+    named = frozenset(h.strip().lower().strip("[]") for h in values or () if h.strip())
+    return {"allow_private_hosts": values == [], "trusted_hosts": named}
 
 
 def _describe(args: argparse.Namespace) -> str:

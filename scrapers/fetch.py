@@ -59,6 +59,7 @@ from scrapers.http_checks import (
     header_text,
     host_key,
     media_type,
+    never_fetched,
     redact,
     retry_after_seconds,
     split_url,
@@ -137,8 +138,10 @@ class FetchPolicy:
     retries: int = DEFAULT_RETRIES
     backoff: float = DEFAULT_BACKOFF
     max_retry_after: float = MAX_RETRY_AFTER
-    allow_private_hosts: bool = False  # --allow-private-hosts: intranet mirrors, tests
-    trusted_hosts: frozenset[str] = frozenset()  # host names exempt from the private-address check
+    allow_private_hosts: bool = False  # bare --allow-private-hosts: loopback addresses only (local mirrors, tests)
+    # --allow-private-hosts HOST ...: these host names (or IP literals) may resolve to private addresses.
+    # Link-local and cloud metadata addresses are refused whatever is allowed.
+    trusted_hosts: frozenset[str] = frozenset()
     respect_robots: bool = True
     max_workers: int = DEFAULT_MAX_WORKERS
 
@@ -419,12 +422,23 @@ class Fetcher:
             raise FetchError("connection", url, f"cannot resolve host {host!r}: {exc}") from None
         if not addresses:
             raise FetchError("connection", url, f"host {host!r} has no address")
-        if not (self.policy.allow_private_hosts or host in self.policy.trusted_hosts):
-            for address in addresses:
-                why = blocked_address(address)
-                if why:
-                    raise FetchError("private host", url, f"host {host!r} resolves to {address} ({why}); "
-                                     "refused unless private hosts are allowed (--allow-private-hosts)")
+        for address in addresses:
+            why = blocked_address(address)
+            if why is None:
+                continue
+            never = never_fetched(address)
+            if never:
+                raise FetchError("private host", url, f"host {host!r} resolves to {address} ({never}); "
+                                 "never fetched, whatever --allow-private-hosts allows")
+            if host in self.policy.trusted_hosts:
+                continue
+            if self.policy.allow_private_hosts and why == "loopback":
+                continue
+            allowed = (f"only {', '.join(sorted(self.policy.trusted_hosts))} may be private"
+                       if self.policy.trusted_hosts else
+                       "only loopback is allowed (--allow-private-hosts)" if self.policy.allow_private_hosts else
+                       "refused unless private hosts are allowed (--allow-private-hosts [HOST ...])")
+            raise FetchError("private host", url, f"host {host!r} resolves to {address} ({why}); {allowed}")
         return _Target(url=url, scheme=scheme, host=host, port=port, path=path, address=addresses[0])
 
     def _host(self, key: str) -> _Host:

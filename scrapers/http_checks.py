@@ -80,6 +80,33 @@ def blocked_address(address: str) -> str | None:
     return None if ip.is_global else "not globally routable"
 
 
+# Cloud metadata services outside 169.254.0.0/16 (which is link-local and refused anyway): AWS's IPv6
+# endpoint, Alibaba Cloud's, Oracle Cloud's. A redirect to any of them must never be followed.
+METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in ("fd00:ec2::254", "100.100.100.200", "192.0.0.192"))
+
+
+def never_fetched(address: str) -> str | None:
+    """Return why an address is refused whatever the user allows (link-local, cloud metadata), or None.
+
+    >>> never_fetched("169.254.169.254"), never_fetched("fd00:ec2::254"), never_fetched("127.0.0.1")
+    ('link-local', 'cloud metadata', None)
+    """
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    candidates = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is None and ip in ipaddress.ip_network("64:ff9b::/96"):  # NAT64
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            candidates.append(embedded)
+    for candidate in candidates:
+        if candidate in METADATA_ADDRESSES:
+            return "cloud metadata"
+        if candidate.is_link_local:
+            return "link-local"
+    return None
+
+
 def system_resolver(host: str, port: int) -> list[str]:
     """Return the IP addresses the system resolver gives for a host (IP literals pass through).
 

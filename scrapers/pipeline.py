@@ -133,7 +133,8 @@ def collect(store: Store, sources: Story, settings: Settings, *, policy: FetchPo
     report = CollectReport(story=sources.name or None)
     started = time.monotonic()
     run_id = store.start_run(command, {**settings.as_dict(), "delay": policy.delay,
-                                       "allow_private_hosts": policy.allow_private_hosts},
+                                       "allow_private_hosts": policy.allow_private_hosts,
+                                       "private_hosts": sorted(policy.trusted_hosts)},
                              {"collect": VERSION})
     status = "failed"
     try:
