@@ -324,3 +324,94 @@ def test_import_of_mixed_lines_keeps_every_good_line_and_loses_nothing(tmp_path:
     assert report.counts.unchanged == len(first_of)
     assert len(report.rejected) == len(lines) - len(first_of)
     assert all(kind and message for _, _, kind, message in report.rejected)
+
+
+# --- the JSONL and CSV readers' encodings (BOM, surrogates, depth) ---------------------------------
+
+READER_EXAMPLES = 200
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Any text, lone and paired surrogates included (written as \\u escapes: raw surrogates are not UTF-8).
+ANY_TEXT = st.text(alphabet=st.one_of(st.characters(), st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)),
+                   min_size=1, max_size=30)
+READER_LINE = st.one_of(
+    st.tuples(st.just("good"), ANY_TEXT, st.booleans()),
+    st.tuples(st.just("deep"), st.integers(65, 5000), st.sampled_from("[{")),
+    st.tuples(st.just("blank"), st.sampled_from(["", " ", "\t"]), st.just(False)),
+)
+
+
+def _reader_line(kind: str, payload: Any, flag: Any) -> bytes:
+    if kind == "good":
+        text = json.dumps({"text": payload}, ensure_ascii=flag or bool(_SURROGATES.search(payload)))
+        return text.encode("utf-8")
+    if kind == "deep":
+        opener, closer = (("[", "]") if flag == "[" else ('{"a":', "}"))
+        return (opener * payload + "1" + closer * payload).encode()
+    return payload.encode()
+
+
+@settings(max_examples=READER_EXAMPLES, deadline=None)
+@given(lines=st.lists(READER_LINE, max_size=12), bom=st.booleans(), crlf=st.booleans(), gz=st.booleans())
+def test_jsonl_reader_on_any_encoding(tmp_path_factory: pytest.TempPathFactory, lines: list[tuple[str, Any, Any]],
+                                      bom: bool, crlf: bool, gz: bool) -> None:
+    """Every good line comes back (lone surrogates as U+FFFD), every too-deep line is named; nothing raises."""
+    import gzip
+
+    from core.jsonl import JsonlReader, LineError
+
+    end = b"\r\n" if crlf else b"\n"
+    data = (b"\xef\xbb\xbf" if bom else b"") + b"".join(_reader_line(*line) + end for line in lines)
+    path = tmp_path_factory.mktemp("reader") / ("in.jsonl.gz" if gz else "in.jsonl")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    got = dict(JsonlReader(path))
+    for number, (kind, payload, _flag) in enumerate(lines, start=1):
+        if kind == "blank":
+            assert number not in got
+        elif kind == "deep":
+            assert isinstance(got[number], LineError) and got[number].kind == "too deep", got[number]
+        else:
+            expected = _SURROGATES.sub("\ufffd", json.loads(json.dumps(payload)))  # json pairs \\ud83d\\ude00
+            assert got[number] == {"text": expected}
+            expected.encode("utf-8")  # what the content hash needs
+
+
+@slow(IMPORT_EXAMPLES)
+@given(texts=st.lists(ANY_TEXT.filter(str.strip), min_size=1, max_size=8), deep_at=st.integers(0, 8),
+       bom=st.booleans())
+def test_import_of_any_text_keeps_every_article(tmp_path_factory: pytest.TempPathFactory, texts: list[str],
+                                                deep_at: int, bom: bool) -> None:
+    """Surrogates, a BOM and a too-deep line among articles: each article stored once, the deep line named."""
+    from scrapers.importer import import_files
+
+    lines = [json.dumps({"id": f"u-{n}", "outlet": "A", "title": "T", "text": text}) for n, text in enumerate(texts)]
+    lines.insert(min(deep_at, len(lines)), "[" * 3000 + "]" * 3000)
+    root = tmp_path_factory.mktemp("import")
+    path = root / "any.jsonl"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + "\n".join(lines).encode("utf-8") + b"\n")
+    with Store.open(root / "s.db") as store:
+        report = import_files([path], store)
+        stored = store.articles(with_text=True).set_index("source_id")["text"].to_dict()
+    kept = {f"u-{n}": _SURROGATES.sub("\ufffd", json.loads(json.dumps(t))).strip() for n, t in enumerate(texts)}
+    kept = {k: v for k, v in kept.items() if v}
+    assert stored == kept
+    assert [(line, kind) for _, line, kind, _ in report.rejected if kind == "too deep"] == [
+        (min(deep_at, len(texts)) + 1, "too deep")]
+
+
+@settings(max_examples=READER_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(min_size=1, max_size=30).filter(str.strip), min_size=1, max_size=6),
+       bom=st.booleans())
+def test_csv_header_with_or_without_bom_reads_the_id_column(tmp_path_factory: pytest.TempPathFactory,
+                                                            texts: list[str], bom: bool) -> None:
+    from scrapers.importer import read_records
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "outlet", "text"])
+    writer.writerows([f"c-{n}", "A", text] for n, text in enumerate(texts))
+    path = tmp_path_factory.mktemp("csv") / "in.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8"))
+    records = [record for _, record in read_records(path)]
+    assert [r["id"] for r in records] == [f"c-{n}" for n in range(len(texts))]
+    assert all("\ufeffid" not in r for r in records)
