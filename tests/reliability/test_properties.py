@@ -1,6 +1,6 @@
 """Property-based tests (hypothesis) over the URL canonicaliser, extraction, the CSV/JSON exporter, the importer.
 
-The example counts below are the ones RELIABILITY.md quotes; ``pytest tests/reliability/test_properties.py
+The example counts below are the ones docs/reliability.md quotes; ``pytest tests/reliability/test_properties.py
 --hypothesis-show-statistics`` prints how many each test really ran.
 """
 
