@@ -33,7 +33,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis.__main__ import main as analysis_main  # noqa: E402
-from analysis.compare import outlet_metrics  # noqa: E402
+from analysis.compare.outlets import outlet_metrics  # noqa: E402
 from core.settings import Settings  # noqa: E402
 
 TIME_BUDGET_S = 60.0

@@ -154,7 +154,7 @@ def outlet_metrics(articles: pd.DataFrame, scores: pd.DataFrame, *, groups: pd.D
     ``significant`` = p_adjusted <= q. Groups with fewer than ``MIN_ARTICLES`` values get no
     interval and no resampling; groups or rests with fewer than ``MIN_TEST_ARTICLES`` no test and
     no resampling of the rest. Above ``POOL_MIN_ARTICLES`` articles the rests come from one shared
-    Poisson bootstrap of the pool (:func:`analysis.stats.poisson_rest_means`). Seeded per group,
+    Poisson bootstrap of the pool (:func:`analysis.compare.stats.poisson_rest_means`). Seeded per group,
     articles taken in id order: the same articles give the same table in any order.
 
     >>> arts = pd.DataFrame({"id": list("abcdefghij"), "outlet": ["X"] * 5 + ["Y"] * 5})

@@ -193,7 +193,7 @@ def _many_outlets(articles: int, outlets: int, seed: int = 5) -> tuple[pd.DataFr
 
 
 def test_small_groups_are_neither_resampled_nor_tested(monkeypatch: pytest.MonkeyPatch) -> None:
-    import analysis.compare as compare
+    import analysis.compare.outlets as compare
 
     articles, scores = _many_outlets(600, 80)
     sizes = articles["outlet"].value_counts()
@@ -211,7 +211,7 @@ def test_small_groups_are_neither_resampled_nor_tested(monkeypatch: pytest.Monke
 
 
 def test_the_shared_pool_gives_the_intervals_of_one_bootstrap_per_rest() -> None:
-    import analysis.compare as compare
+    import analysis.compare.outlets as compare
 
     articles, scores = _many_outlets(3000, 40)
     pooled = compare.outlet_metrics(articles, scores, samples=2000, seed=SEED)
@@ -236,7 +236,7 @@ def test_the_shared_pool_gives_the_intervals_of_one_bootstrap_per_rest() -> None
 def test_resampling_memory_is_bounded_by_blocks() -> None:
     import tracemalloc
 
-    from analysis.stats import bootstrap_group_means, poisson_rest_means
+    from analysis.compare.stats import bootstrap_group_means, poisson_rest_means
 
     values = np.random.default_rng(1).normal(size=(20_000, 2))
     tracemalloc.start()
