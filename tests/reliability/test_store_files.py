@@ -155,3 +155,22 @@ def test_a_command_that_fails_ends_its_run_failed(tmp_path: Path, monkeypatch: p
         scrapers_main(["import", str(_articles(tmp_path)), "--db", str(db)])
     with Store.open(db, readonly=True) as store:
         assert store.runs()["status"].tolist() == ["failed"]
+
+
+def test_story_page_on_a_story_without_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 21 (10): every capitalised word starts a sentence; the Story page showed KeyError: 'entity'."""
+    path = tmp_path / "k.jsonl"
+    text = "Tactical moves were made. Critics said it was late. Officials agreed. Nobody knew why."
+    path.write_text("".join(json.dumps({"id": f"k-{n}", "outlet": ["X", "Y"][n % 2], "title": "Plans change",
+                                        "story_id": "k", "published": "2024-05-02", "text": text}) + "\n"
+                            for n in range(4)), encoding="utf-8")
+    db = tmp_path / "k.db"
+    assert scrapers_main(["import", str(path), "--db", str(db)]) == 0
+    assert analysis_main(["run", "--scorer", "tone_vader", "--db", str(db)]) == 0
+    monkeypatch.setenv("PRESSLENS_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/story.py").run()
+    at.selectbox(key="digest_story").select("k").run()
+    assert not at.exception, at.exception
+    assert any(b.label == "Digest as MD" for b in at.get("download_button"))

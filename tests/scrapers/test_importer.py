@@ -204,3 +204,25 @@ def test_aliases_become_display_names_and_data_bias_wins(store: Store, tmp_path:
     assert outlets.loc["The Associated Press", "bias"] == "center"  # the file's, where the data gave none
     assert outlets.loc["The Associated Press", "country"] == "US"
     assert outlets.loc["Daily Example"].isna()["bias"]
+
+
+def test_truncated_gzip_through_the_cli_counts_its_lines_in_the_summary_and_the_run(tmp_path: Path,
+                                                                                     capsys: pytest.CaptureFixture[str]
+                                                                                     ) -> None:
+    """Issue 21 (5): the lines before the break were stored but the summary and the runs row said 0."""
+    from scrapers.__main__ import main
+
+    whole = gzip.compress("".join(json.dumps(good(i)) + "\n" for i in range(1, 400)).encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    db = tmp_path / "cli.db"
+    assert main(["import", str(path), "--db", str(db)]) == 1
+    out, err = capsys.readouterr()
+    with Store.open(db, readonly=True) as opened:
+        stored = opened.count("articles")
+        run = opened.runs().iloc[-1]
+    assert stored > 0
+    assert f"stored: {stored} new" in out and "truncated files: 1" in out
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"warning: {path}:") and "truncated" in lines[0], err
+    assert json.loads(run["counts"])["inserted"] == stored and run["status"] == "partial"
