@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import json
 import logging
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -218,13 +218,32 @@ def record_to_article(record: Any, source: str, max_chars: int = Settings.max_ar
     return article, warnings
 
 
-def _csv_records(path: Path) -> Iterator[tuple[int, Any]]:
+def _bounded_lines(binary: Any, cap: int, source: str) -> Iterator[str]:
+    """Yield a binary file's lines decoded (a BOM dropped), each read in at most ``cap + 1`` bytes."""
+    number = 0
+    while True:
+        raw = binary.readline(cap + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > cap and not raw.endswith(b"\n"):
+            raise InputError(f"line longer than {cap:,} bytes (max_line_bytes); the rows before it were read",
+                             source=source, line=number)
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"line is not UTF-8 ({exc.reason} at byte {exc.start}); the rows before it were read",
+                             source=source, line=number) from None
+
+
+def _csv_records(path: Path, limits: JsonlLimits = JsonlLimits()) -> Iterator[tuple[int, Any]]:
     opener = gzip.open if path.suffix == ".gz" else open
     reader: csv.DictReader[str] | None = None
     try:
         with opener(path, "rb") as binary:
-            # utf-8-sig: a byte-order mark (spreadsheets write one) must not become part of the first column's name
-            handle = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+            # Lines read bounded (max_line_bytes); utf-8-sig on line 1: a byte-order mark (spreadsheets write
+            # one) must not become part of the first column's name.
+            handle = _bounded_lines(binary, limits.max_line_bytes, str(path))
             csv.field_size_limit(CSV_FIELD_LIMIT)
             reader = csv.DictReader(handle, strict=True)
             missing = {"text"} - set(reader.fieldnames or ())
@@ -242,6 +261,10 @@ def _csv_records(path: Path) -> Iterator[tuple[int, Any]]:
     except csv.Error as exc:
         line = reader.line_num if reader is not None else None
         raise InputError(f"malformed CSV: {exc}", source=str(path), line=line) from exc
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        line = reader.line_num if reader is not None else 0
+        raise InputError(f"the file is truncated or corrupt after line {line} ({exc})", source=str(path),
+                         line=line + 1) from exc
 
 
 def read_records(path: Path, limits: JsonlLimits = JsonlLimits()) -> Iterator[tuple[int, Any]] | JsonlReader:
@@ -256,7 +279,7 @@ def read_records(path: Path, limits: JsonlLimits = JsonlLimits()) -> Iterator[tu
     if kind in (".jsonl", ".json", ".ndjson"):
         return JsonlReader(path, limits)
     if kind == ".csv":
-        return _csv_records(path)
+        return _csv_records(path, limits)
     raise InputError(f"unknown file type {''.join(suffixes) or '(none)'}: expected .jsonl, .jsonl.gz, .csv or "
                      ".csv.gz", source=str(path))
 

@@ -119,3 +119,25 @@ def test_csv_header_with_a_byte_order_mark(tmp_path: Path) -> None:
         report = import_files([path], store)
         assert report.counts.inserted == 1
         assert list(store.articles()["source_id"]) == ["c-1"]  # the id column was read, not `\ufeffid`
+
+
+def test_csv_lines_are_bounded_too(tmp_path: Path) -> None:
+    """A CSV line longer than max_line_bytes stops the file with its line number; the rows before it are kept."""
+    from core.settings import Settings
+
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"id,outlet,text\r\nc-1,X,Fine.\r\nc-2,X," + b"y" * (3 << 20) + b"\r\nc-3,X,Never read.\r\n")
+    with Store.open(tmp_path / "s.db") as store:
+        with pytest.raises(InputError, match=r"long\.csv:3: line longer than 1,048,576 bytes"):
+            import_files([path], store, settings=Settings(max_line_bytes=1 << 20))
+        assert list(store.articles()["source_id"]) == ["c-1"]
+
+
+def test_a_truncated_csv_gz_is_one_input_error(tmp_path: Path) -> None:
+    whole = gzip.compress(b"id,outlet,text\n" + b"".join(b"c-%d,X,Body %d.\n" % (n, n) for n in range(3000)))
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    with Store.open(tmp_path / "s.db") as store:
+        with pytest.raises(InputError, match=r"cut\.csv\.gz:\d+: the file is truncated"):
+            import_files([path], store)
+        assert store.count("articles") > 0

@@ -227,7 +227,8 @@ CSV_FILES = {  # name -> (bytes, words of the whole-file error or None, articles
     "ragged": (_csv(["c-1,O,https://c.example/1,T,2024-01-01,Text one.", "c-2,O,https://c.example/2,T,2024-01-01,"
                      "Text,extra", "c-3,O"]), None, 1, ["bad csv row", "missing text"]),
     "no text column": (b"id,outlet,title\nc-1,O,T\n", "CSV header lacks column(s) text", 0, []),
-    "not utf-8": (_csv(["c-1,O,https://c.example/1,T,2024-01-01,Caf"]) + b"\xe9\n", "not UTF-8", 0, []),
+    # the rows before the undecodable line are kept, like the lines before a break in JSONL
+    "not utf-8": (_csv(["c-1,O,https://c.example/1,T,2024-01-01,Caf"]) + b"\xe9\n", ":3: line is not UTF-8", 1, []),
     "empty": (b"", "CSV header lacks column(s) text", 0, []),
     "future and old dates": (_csv(["c-1,O,https://c.example/1,T,2999-01-01,A text.",
                                    "c-2,O,https://c.example/2,T,1900-01-01,A text.",
