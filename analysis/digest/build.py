@@ -31,11 +31,25 @@ from typing import Any
 import pandas as pd
 
 from analysis.brief.build import build_brief
+from analysis.digest.contrasts import blindspots, contrasts_section, find_contrasts
+from analysis.digest.short import (
+    central_headline,
+    fit,
+    loose_figures,
+    short_go_deeper,
+    short_how_we_got_here,
+    short_more_on_topics,
+    themes_section,
+)
+from analysis.digest.themes import find_themes
+from analysis.text.furniture import staff_names
+from analysis.compare.groups import outlet_groups
 from analysis.digest.descriptions import key_entities, story_entities
 from analysis.digest.model import Citation, Digest, Entry, Item, Section
 from analysis.digest.related import RELATED_COLUMNS, go_deeper, how_we_got_here, more_on_topics
 from analysis.digest.sections import (
     BackgroundTerms,
+    cite,
     figures_section,
     key_insights,
     learned_facets,
@@ -55,6 +69,7 @@ __all__ = ["Citation", "Digest", "Entry", "Item", "Section", "add_digest_parser"
 logger = logging.getLogger(__name__)
 
 FORMATS = ("md", "html", "json")
+DETAILS = ("short", "full")
 # Key names per digest (before the analyst's --target names).
 KEY_NAMES = 8
 # ... of which at most this many one-word names (places, mostly), so people and organisations show.
@@ -76,7 +91,9 @@ def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame
                        facets: dict[str, list[str]] | None = None, facets_source: str = "",
                        background: Sequence[str] | BackgroundTerms = (), brief: Any | None = None,
                        targets: Sequence[str] = (), entities: pd.DataFrame | None = None,
-                       related_terms: pd.DataFrame | None = None) -> Digest:
+                       related_terms: pd.DataFrame | None = None, detail: str = "short",
+                       groups: pd.DataFrame | None = None, store_groups: pd.DataFrame | None = None,
+                       selection: str = "") -> Digest:
     """Build a digest from DataFrames: the story's row of ``Store.stories``, its articles (with text) ...
 
     ``related`` has one row per (key name, story) with the number of that story's articles
@@ -93,6 +110,10 @@ def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame
     names = key_entities(entities, top=KEY_NAMES, must=targets, max_single=MAX_ONE_WORD_NAMES)
     texts = {str(i): (str(t or ""), str(x or ""))
              for i, t, x in zip(articles["id"], articles["title"], articles["text"])}
+    if detail == "short":
+        return _short_digest(story, articles, table, entities=entities, names=names, stories=stories,
+                             related=related, related_terms=related_terms, syndication=syndication,
+                             groups=groups, store_groups=store_groups, selection=selection)
     sections = (
         whats_happened(table, syndication),
         key_insights(table, facets, background=background, facets_source=facets_source,
@@ -105,7 +126,42 @@ def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame
     )
     return Digest(story=story_id, label=str(story.get("label") or story_id), articles=int(len(articles)),
                   outlets=int(articles["outlet"].nunique()), first_published=_day(story.get("first_published")),
-                  last_published=_day(story.get("last_published")), sections=sections)
+                  last_published=_day(story.get("last_published")), sections=sections, detail=detail,
+                  selection=selection)
+
+
+def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame, *, entities: pd.DataFrame,
+                  names: Sequence[str], stories: pd.DataFrame, related: pd.DataFrame,
+                  related_terms: pd.DataFrame | None, syndication: pd.DataFrame | None,
+                  groups: pd.DataFrame | None, store_groups: pd.DataFrame | None, selection: str) -> Digest:
+    """Build the short digest (analysis.digest.short): themes, contrasts, the story's days, within MAX_WORDS."""
+    story_id = str(story["story"])
+    outlets = sorted(articles["outlet"].astype(str).unique())
+    groups = groups if groups is not None else outlet_groups(pd.DataFrame({"name": outlets}), entries={})
+    n_articles = articles["outlet"].astype(str).value_counts().to_dict()
+    excluded = [*outlets, *sorted(staff_names(str(t or "") for t in articles["text"]))]
+    themes = find_themes(table, names=excluded)
+    happened = whats_happened(table, syndication)
+    insights, carried = themes_section(table, themes, groups, n_articles)
+    contrasts = find_contrasts(table, themes, articles, groups)
+    blind = blindspots(outlets, store_groups) if store_groups is not None else []
+    papers = contrasts_section(table, themes, contrasts, blind, cite, n_articles)
+    skip = {i.text for i in happened.items}
+    sections = (
+        happened,
+        insights,
+        loose_figures(table, carried),
+        papers,
+        short_how_we_got_here(how_we_got_here(story, articles, stories, related, related_terms), table, skip),
+        short_go_deeper(go_deeper(story_id, table, stories, related), table, articles),
+        short_more_on_topics(more_on_topics(names, entities, table, stories, related, story_id)),
+    )
+    label = central_headline(articles, table) or str(story.get("label") or story_id)
+    digest = Digest(story=story_id, label=label, articles=int(len(articles)), outlets=len(outlets),
+                    first_published=_day(story.get("first_published")),
+                    last_published=_day(story.get("last_published")), sections=sections, detail="short",
+                    selection=selection)
+    return fit(digest, lambda d: d.to_markdown())
 
 
 def _day(value: Any) -> str | None:
@@ -150,14 +206,23 @@ def _with_links(store: Store, stories: pd.DataFrame, wanted: Sequence[str]) -> p
     return stories.assign(url=stories["story"].map(urls))
 
 
-def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Sequence[str] = ()) -> Digest:
-    """Read one story from the store and build its digest; an unknown story raises UnknownNameError."""
+def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Sequence[str] = (),
+                 detail: str = "short", outlets: Sequence[str] = (), groups: Sequence[str] = ()) -> Digest:
+    """Read one story from the store and build its digest; an unknown story raises UnknownNameError.
+
+    ``outlets`` and ``groups`` limit the articles as the dashboard's filters do (core.store.ArticleFilter);
+    ``detail`` is "short" (default: the page a person reads) or "full".
+    """
+    if detail not in DETAILS:
+        raise UnknownNameError("detail", detail, list(DETAILS))
     stories = store.stories()
     match = stories[stories["story"] == story_id]
     if match.empty:
         raise UnknownNameError("story", story_id, [str(s) for s in stories["story"][:VALID_IDS_SHOWN]])
-    flt = ArticleFilter(story_id=story_id)
+    flt = ArticleFilter(story_id=story_id, outlets=tuple(outlets), groups=tuple(groups))
     articles = store.articles(flt, with_text=True)
+    selection = "; ".join(part for part in (
+        f"outlets {', '.join(outlets)}" if outlets else "", f"groups {', '.join(groups)}" if groups else "") if part)
     entities = story_entities(articles)
     names = key_entities(entities, top=KEY_NAMES, must=targets, max_single=MAX_ONE_WORD_NAMES)
     related = related_stories(store, names)
@@ -170,11 +235,21 @@ def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Se
     related_terms = related_stories(store, terms)
     facets = facets_for_story(story_id)
     source = f"data/facets/{story_id}.toml" if facets is not None and (FACETS_DIR / f"{story_id}.toml").exists() else ""
+    if detail == "short":
+        every = outlet_groups(store.outlets())
+        present = set(store.distinct("outlet"))
+        return digest_from_frames(match.iloc[0], articles, stories=stories, related=related,
+                                  syndication=store.syndication(flt), targets=targets, entities=entities,
+                                  related_terms=related_terms, detail="short",
+                                  groups=every[every["outlet"].isin(set(articles["outlet"]))].reset_index(drop=True),
+                                  store_groups=every[every["outlet"].isin(present)].reset_index(drop=True),
+                                  selection=selection)
     brief = build_brief(store, flt, settings, targets=targets)
     return digest_from_frames(match.iloc[0], articles, stories=stories, related=related,
                               syndication=store.syndication(flt), facets=facets, facets_source=source,
                               background=background if facets is None else (), brief=brief,
-                              targets=targets, entities=entities, related_terms=related_terms)
+                              targets=targets, entities=entities, related_terms=related_terms, detail="full",
+                              selection=selection)
 
 
 def render(digest: Digest, fmt: str) -> str:
@@ -194,6 +269,12 @@ def add_digest_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=FORMATS, default="md", help="output format (default: md)")
     parser.add_argument("--target", action="append", default=[], metavar="NAME",
                         help="a name to describe and follow in every section (repeatable)")
+    parser.add_argument("--detail", choices=DETAILS, default="short",
+                        help="short: a page a person reads, at most ~1,200 words (default); full: every section")
+    parser.add_argument("--outlet", action="append", default=[], metavar="NAME",
+                        help="limit the digest to this outlet's articles (repeatable)")
+    parser.add_argument("--group", action="append", default=[], metavar="VALUE",
+                        help="limit the digest to outlets of this group: a bias rating or a country (repeatable)")
     parser.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
     add_common_arguments(parser)
     return parser
@@ -203,7 +284,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
     """Build the digest of ``--story`` and print or write it."""
     settings = settings_from(args)
     with Store.open(settings.db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
-        digest = build_digest(store, args.story, settings, targets=tuple(args.target))
+        digest = build_digest(store, args.story, settings, targets=tuple(args.target), detail=args.detail,
+                              outlets=tuple(args.outlet), groups=tuple(args.group))
     text = render(digest, args.format)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -66,6 +66,8 @@ class Digest:
     first_published: str | None
     last_published: str | None
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    detail: str = "full"  # "short": the page a person reads; "full": every section in full
+    selection: str = ""  # the outlets or groups the digest was limited to ("" = every outlet of the story)
 
     def section(self, key: str) -> Section:
         """Return the section with this key."""

@@ -27,6 +27,7 @@ from analysis.digest.figures import SentenceClaim, find_claims, group_claims
 from analysis.digest.model import PART_TEXT, PART_TITLE, Citation, Entry, Item, Section
 from analysis.emphasis import facet_pattern, terms
 from analysis.text import sentences as splitter
+from analysis.text.furniture import is_furniture
 
 SENTENCE_COLUMNS = ("article_id", "outlet", "url", "title", "published", "index", "start", "end", "sentence")
 
@@ -68,6 +69,8 @@ _BOILERPLATE = re.compile(
     r"(?i)\b(?:click here|read more|sign up|subscribe|newsletter|all rights reserved|copyright|©|"
     r"follow us|download the app|advertisement|related:|watch:|photo:|image:|getty images|this story has been)")
 _OPENING_QUOTE = re.compile(r"^[\"“‘']")
+# A lede sentence ends in a full stop or a closing quote: a headline or caption inside the text does not.
+_ENDS = re.compile(r"[.!][\"'”’)]*\s*$")
 # A sentence opening with a pronoun or a connective leans on the one before it: not a stand-alone fact.
 _NEEDS_CONTEXT = re.compile(r"^(?:He|She|They|It|This|That|These|Those|His|Her|Their|Its|But|And|Also|So|Yet|Still|"
                             r"However|Meanwhile|Instead|Then)\b")
@@ -203,7 +206,8 @@ def whats_happened(table: pd.DataFrame, syndication: pd.DataFrame | None = None)
 def _candidate(sentence: str) -> bool:
     words = len(sentence.split())
     return (MIN_WORDS <= words <= MAX_WORDS and not _BOILERPLATE.search(sentence) and not _NEEDS_CONTEXT.match(sentence)
-            and not _OPENING_QUOTE.match(sentence) and not sentence.rstrip().endswith("?"))
+            and not _OPENING_QUOTE.match(sentence) and not sentence.rstrip().endswith("?")
+            and bool(_ENDS.search(sentence)) and not is_furniture(sentence) and sentence.count("/") < 3)
 
 
 # ------------------------------------------------------------------------------------------ key insights

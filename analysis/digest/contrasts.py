@@ -1,0 +1,242 @@
+"""What the papers say, as contrasts: what one side of the coverage stressed that the other did not.
+
+A *side* is an outlet group (every grouping analysis.compare.groups knows: bias, country, ownership, and
+whatever that module grows) or a prominent outlet (several articles on the story). For each side
+and each theme of the story (analysis.digest.themes), the side's articles give the theme a share
+of their sentences; the rest of the story's articles give it another.
+
+* **Groups** are tested where the n is: a Mann-Whitney U test of the per-article shares (the
+  group's articles against the other known groups' articles), Benjamini-Hochberg over every
+  group x theme test of the story (analysis.stats.adjust_p_values). Only a difference with
+  q < MAX_Q is stated as a group's.
+* **Outlets** with fewer than analysis.compare.stats-worthy n are described, not tested: "gave X 40% of
+  its sentences (1 article), the others 8%", with n beside the outlet.
+
+Each contrast names the theme side A stressed most against B and the theme B stressed most
+against A, with the sentence that shows each (verbatim, cited). Blindspots: outlet groups present
+in the store with no article on this story.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.digest.model import Citation, Entry, Item, Section
+from analysis.digest.themes import Theme, article_shares, best_row
+from analysis.compare.groups import GROUPINGS, UNKNOWN
+from analysis.compare.stats import adjust_p_values
+
+# Contrasts shown (the issue asks for the 3-5 sharpest).
+MAX_CONTRASTS, MIN_CONTRASTS = 5, 3
+# A group difference is stated when its Benjamini-Hochberg q is below this.
+MAX_Q = 0.1
+# A group needs this many articles on each side to be tested.
+MIN_GROUP_ARTICLES = 2
+# An outlet is a side of its own when it has this many articles on the story (a prominent voice), or
+# when it belongs to a named type of prominent outlet in the groups table (wire, state media ...).
+MIN_OUTLET_ARTICLES = 2
+PROMINENT_TYPES = frozenset({"wire", "news agency", "state", "state media", "national", "broadcaster",
+                             "public broadcaster", "newspaper"})
+# A side must give its theme at least this much more of its sentences than the other side (10 points).
+MIN_GAP = 0.10
+# Blindspots: values named per grouping.
+BLINDSPOT_VALUES = 4
+# A cited sentence in a contrast is at most this many words (the section has a 350-word budget).
+CONTRAST_SENTENCE_WORDS = 35
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """One difference: side A stressed theme ``a_theme``, side B ``b_theme``; q is None for untested sides."""
+
+    a: str
+    b: str
+    a_theme: int
+    b_theme: int
+    a_share: float
+    a_rest: float
+    b_share: float
+    b_rest: float
+    a_n: int
+    b_n: int
+    q: float | None
+    a_row: int
+    b_row: int | None
+    score: float
+
+
+def group_value(value: object) -> str:
+    """Return an outlet's value for a grouping, UNKNOWN for a missing one (None, NaN, empty)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip():
+        return UNKNOWN
+    return str(value)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _mannwhitney(a: np.ndarray, b: np.ndarray) -> float:
+    from scipy.stats import mannwhitneyu
+
+    if len(a) < MIN_GROUP_ARTICLES or len(b) < MIN_GROUP_ARTICLES or (np.ptp(np.r_[a, b]) == 0):
+        return 1.0
+    return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
+
+
+def _side_rows(table: pd.DataFrame, theme: Theme, ids: set[str]) -> list[int]:
+    return [r for r in theme.rows if str(table.at[r, "article_id"]) in ids]
+
+
+def _contrast(table: pd.DataFrame, themes: Sequence[Theme], shares: pd.DataFrame, a_ids: set[str],
+              b_ids: set[str], a: str, b: str, q_of: dict[int, float] | None) -> Contrast | None:
+    cols = [f"theme_{t}" for t in range(len(themes))]
+    in_a = shares["article_id"].isin(a_ids).to_numpy()
+    in_b = shares["article_id"].isin(b_ids).to_numpy()
+    mean_a = shares.loc[in_a, cols].mean().to_numpy()
+    mean_b = shares.loc[in_b, cols].mean().to_numpy()
+    gaps = mean_a - mean_b
+    order_a = sorted(range(len(themes)), key=lambda t: (-round(float(gaps[t]), 9), t))
+    order_b = sorted(range(len(themes)), key=lambda t: (round(float(gaps[t]), 9), t))
+    a_theme = next((t for t in order_a if gaps[t] >= MIN_GAP and (q_of is None or q_of.get(t, 1.0) < MAX_Q)
+                    and _side_rows(table, themes[t], a_ids)), None)
+    if a_theme is None:
+        return None
+    a_row = best_row(table, _side_rows(table, themes[a_theme], a_ids), max_words=CONTRAST_SENTENCE_WORDS)
+    if a_row is None:
+        return None
+    b_theme = next((t for t in order_b if t != a_theme and -gaps[t] > 0 and _side_rows(table, themes[t], b_ids)),
+                   None)
+    b_row = None
+    if b_theme is not None:
+        b_row = best_row(table, _side_rows(table, themes[b_theme], b_ids), max_words=CONTRAST_SENTENCE_WORDS)
+    score = float(gaps[a_theme]) + (float(-gaps[b_theme]) if b_theme is not None else 0.0)
+    return Contrast(a, b, a_theme, b_theme if b_theme is not None else -1, float(mean_a[a_theme]),
+                    float(mean_b[a_theme]), float(mean_b[b_theme]) if b_theme is not None else 0.0,
+                    float(mean_a[b_theme]) if b_theme is not None else 0.0, int(in_a.sum()), int(in_b.sum()),
+                    q_of.get(a_theme) if q_of is not None else None, a_row, b_row, score)
+
+
+def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.DataFrame,
+                   groups: pd.DataFrame) -> list[Contrast]:
+    """Return the sharpest contrasts of the story, tested group contrasts first, then prominent outlets."""
+    if len(themes) < 2 or articles["outlet"].nunique() < 2:
+        return []
+    shares = article_shares(table, themes)
+    shares = shares[shares["sentences"] > 0].reset_index(drop=True)
+    outlet_of = dict(zip(articles["id"].astype(str), articles["outlet"].astype(str)))
+    cols = [f"theme_{t}" for t in range(len(themes))]
+    # 1. groups: one test per (grouping, value, theme), BH over all of them
+    tests: list[tuple[str, str, str, int, set[str], set[str]]] = []
+    for grouping in [g for g in GROUPINGS if g in groups]:
+        mapping = dict(zip(groups["outlet"], groups[grouping]))
+        value_of = {a: group_value(mapping.get(o)) for a, o in outlet_of.items()}
+        known = {a: v for a, v in value_of.items() if v != UNKNOWN}
+        for value in sorted(set(known.values())):
+            a_ids = {a for a, v in known.items() if v == value}
+            b_ids = set(known) - a_ids
+            if len(a_ids) < MIN_GROUP_ARTICLES or len(b_ids) < MIN_GROUP_ARTICLES:
+                continue
+            for t in range(len(themes)):
+                tests.append((grouping, value, f"the other {grouping} groups", t, a_ids, b_ids))
+    p_values = []
+    for _, _, _, t, a_ids, b_ids in tests:
+        col = cols[t]
+        p_values.append(_mannwhitney(shares.loc[shares["article_id"].isin(a_ids), col].to_numpy(),
+                                     shares.loc[shares["article_id"].isin(b_ids), col].to_numpy()))
+    q_values = adjust_p_values(np.asarray(p_values), "bh") if p_values else np.array([])
+    by_side: dict[tuple[str, str], dict[int, float]] = {}
+    side_ids: dict[tuple[str, str], tuple[set[str], set[str], str]] = {}
+    for (grouping, value, other, t, a_ids, b_ids), q in zip(tests, q_values):
+        by_side.setdefault((grouping, value), {})[t] = float(q)
+        side_ids[(grouping, value)] = (a_ids, b_ids, other)
+    found: list[Contrast] = []
+    for (grouping, value), q_of in sorted(by_side.items()):
+        a_ids, b_ids, other = side_ids[(grouping, value)]
+        made = _contrast(table, themes, shares, a_ids, b_ids, f"{grouping}: {value}", other, q_of)
+        if made is not None:
+            found.append(made)
+    # 2. prominent outlets against the rest of the story, described with their n (not tested)
+    counts = articles["outlet"].astype(str).value_counts()
+    types = dict(zip(groups["outlet"], groups["type"])) if "type" in groups else {}
+    prominent = sorted((o for o in counts.index
+                        if counts[o] >= MIN_OUTLET_ARTICLES or str(types.get(o, "")).lower() in PROMINENT_TYPES),
+                       key=lambda o: (-int(counts[o]), o))
+    for outlet in prominent:
+        a_ids = {a for a, o in outlet_of.items() if o == outlet}
+        b_ids = set(outlet_of) - a_ids
+        made = _contrast(table, themes, shares, a_ids, b_ids, outlet, "the other outlets", None)
+        if made is not None:
+            found.append(made)
+    tested = sorted((c for c in found if c.q is not None), key=lambda c: (-round(c.score, 9), c.a))
+    described = sorted((c for c in found if c.q is None),
+                       key=lambda c: (-c.a_n, -round(c.score, 9), c.a))
+    chosen: list[Contrast] = []
+    for contrast in [*tested, *described]:
+        if len(chosen) >= MAX_CONTRASTS:
+            break
+        if any(c.a_theme == contrast.a_theme and c.b_theme == contrast.b_theme for c in chosen):
+            continue
+        chosen.append(contrast)
+    return chosen
+
+
+def blindspots(story_outlets: Sequence[str], store_groups: pd.DataFrame) -> list[str]:
+    """Return "grouping: value" for every outlet group in the store with no outlet in the story."""
+    present = set(map(str, story_outlets))
+    out = []
+    for grouping in [g for g in GROUPINGS if g in store_groups]:
+        values = {group_value(v) for v in store_groups[grouping]} - {UNKNOWN}
+        covered = {group_value(v) for o, v in zip(store_groups["outlet"], store_groups[grouping]) if str(o) in present}
+        missing = sorted(values - covered)
+        if missing:
+            more = len(missing) - BLINDSPOT_VALUES
+            out.append(f"{grouping}: {', '.join(missing[:BLINDSPOT_VALUES])}" + (f" and {more} more" if more > 0 else ""))
+    return out
+
+
+def contrasts_section(table: pd.DataFrame, themes: Sequence[Theme], contrasts: Sequence[Contrast],
+                      blind: Sequence[str], cite: object, n_articles: dict[str, int]) -> Section:
+    """Turn contrasts into the short digest's *What the papers say*; ``cite`` maps a table row to a Citation."""
+    title = "What the papers say"
+    items = []
+    for c in contrasts:
+        a_name = _side_name(c.a, n_articles, c.a_n)
+        b_name = _side_name(c.b, n_articles, c.b_n)
+        a_theme = themes[c.a_theme].label
+        text = (f"{a_name} gave “{a_theme}” {_pct(c.a_share)} of their sentences, {b_name} "
+                f"{_pct(c.a_rest)}")
+        if c.b_theme >= 0 and c.b_row is not None:
+            text += f"; {b_name} leaned instead on “{themes[c.b_theme].label}” ({_pct(c.b_share)} against {_pct(c.b_rest)})"
+        text += "."
+        if c.q is not None:
+            text += f" Tested across articles: q = {c.q:.3f}."
+        citations: list[Citation] = [cite(table.iloc[c.a_row])]  # type: ignore[operator]
+        if c.b_row is not None:
+            citations.append(cite(table.iloc[c.b_row]))  # type: ignore[operator]
+        items.append(Item(text=text, citations=tuple(citations)))
+    if blind:
+        items.append(Item(heading="Blindspots", text="no article on this story from " + "; ".join(blind) + "."))
+    elif contrasts:
+        items.append(Item(heading="Blindspots", text="every outlet group in the store covered this story."))
+    if not contrasts:
+        note = ("No difference between outlets or outlet groups reached a 10-point gap in any theme"
+                if len(themes) >= 2 else "Too little coverage to compare outlets: fewer than two themes")
+        return Section("papers", title, tuple(items), note + ". The per-outlet brief is in the full digest.")
+    return Section("papers", title, tuple(items),
+                   "Share of each side's sentences given to a theme (per-article mean; n = articles). Groups are "
+                   "tested (Mann-Whitney, Benjamini-Hochberg); single outlets are described, not tested.")
+
+
+def _side_name(side: str, n_articles: dict[str, int], n: int) -> str:
+    if side in n_articles:
+        return f"{side} ({n} article{'s' if n != 1 else ''})"
+    if side.startswith("the other"):
+        return f"{side} ({n} articles)"
+    return f"{side} outlets ({n} articles)"
+

@@ -1,0 +1,322 @@
+"""The default digest: a page a person reads (at most ~MAX_WORDS words of Markdown, link targets excluded).
+
+Sections, in the order of the full digest:
+
+1. *What's happened*: the lede sentences of analysis.digest_sections.whats_happened.
+2. *Key insights*: the 4-6 themes of analysis.digest.themes, each named by its key phrases, stated
+   by its best sentence, with its figures and the outlets and groups that stress it most.
+   *The figures the outlets cite*: the figure groups no theme carries.
+3. *What the papers say*: the contrasts of analysis.digest.contrasts and one line of blindspots.
+4. *How we got here*: earlier linked stories, then the story's own days, one cited sentence each.
+5. *Go deeper*: questions the coverage asks (headlines first; interview transcripts left out).
+6. *More on these topics*: the key names, described in the coverage's own words.
+
+Citations name the outlet, linked to the article, never the headline again. When the page is
+longer than MAX_WORDS, the least needed lines go first (see TRIM_ORDER).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.digest.contrasts import group_value
+from analysis.digest.model import Digest, Entry, Item, Section
+from analysis.digest.sections import cite, cite_title, story_claims
+from analysis.digest.themes import Theme, stands_alone, theme_of_rows, usable_rows
+from analysis.digest.figures import group_claims
+from analysis.text.furniture import is_furniture, is_transcript
+from analysis.compare.groups import GROUPINGS, UNKNOWN
+
+MAX_WORDS = 1200
+# Outlets and groups named per theme as stressing it most.
+STRESS_OUTLETS = 2
+# Figure groups shown inside a theme, and in the figures section for those no theme carries.
+THEME_FIGURES = 2
+LOOSE_FIGURES = 3
+THEME_FIGURE_VALUES = 2
+# How we got here: earlier linked stories, then the story's own days (the busiest, shown in date order).
+EARLIER_STORIES = 3
+TIMELINE_DAYS = 6
+# Go deeper: questions, then other stories sharing the key names.
+QUESTIONS = 3
+RELATED_STORIES = 2
+# More on these topics: names described.
+TOPIC_NAMES = 3
+# Trimmed first when the page is too long: (section key, items it keeps at least).
+TRIM_ORDER = (("more_on_topics", 0), ("go_deeper", 1), ("figures", 1), ("how_we_got_here", 3),
+              ("go_deeper", 0), ("figures", 0), ("how_we_got_here", 1), ("key_insights", 4), ("papers", 3),
+              ("whats_happened", 3))
+_LINK_TARGET = re.compile(r"\]\(<[^>]*>\)|\]\([^)]*\)")
+
+
+def markdown_words(markdown: str) -> int:
+    """Count the words of a Markdown page with link targets left out.
+
+    >>> markdown_words("Said by [Reuters](<https://example.com/a b>) today.")
+    4
+    """
+    return len(_LINK_TARGET.sub("]", markdown).split())
+
+
+# ------------------------------------------------------------------------------------------ label
+def central_headline(articles: pd.DataFrame, table: pd.DataFrame) -> str | None:
+    """Return the headline most central to the whole story: nearest the mean of its sentences (TF-IDF).
+
+    Ties go to the earlier article id; None when no article has a headline.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    titled = articles[articles["title"].map(lambda t: isinstance(t, str) and len(t.split()) >= 4)]
+    titled = titled.sort_values("id", kind="mergesort")
+    if titled.empty:
+        return None
+    rows = usable_rows(table)
+    body = [str(table.at[int(r), "sentence"]) for r in rows]
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=r"(?u)\b[a-zA-Z][\w\-]+\b")
+    try:
+        matrix = vectorizer.fit_transform(body + list(titled["title"]))
+    except ValueError:
+        return str(titled["title"].iloc[0])
+    titles = matrix[len(body):]
+    # the medoid: the headline most similar to the other headlines (and to the body, which breaks ties)
+    centroid = np.asarray(matrix[: len(body)].mean(axis=0)).ravel() if body else np.zeros(matrix.shape[1])
+    scores = np.asarray((titles @ titles.T).sum(axis=1)).ravel() + np.asarray(titles @ centroid).ravel()
+    best = max(range(len(titled)), key=lambda i: (round(float(scores[i]), 9), -i))
+    return str(titled["title"].iloc[best])
+
+
+# ------------------------------------------------------------------------------------------ key insights
+def _groups_of(groups: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+    if groups is None or groups.empty:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for grouping in [g for g in GROUPINGS if g in groups]:
+        out[grouping] = {str(o): group_value(v) for o, v in zip(groups["outlet"], groups[grouping])}
+    return out
+
+
+def themes_section(table: pd.DataFrame, themes: Sequence[Theme], groups: pd.DataFrame | None,
+                   n_articles: dict[str, int]) -> tuple[Section, set[int]]:
+    """Return *Key insights* from the themes, and the figure groups they carry (their indices)."""
+    title = "Key insights"
+    if not themes:
+        return Section("key_insights", title, note="Too little coverage to find themes: fewer than two outlets or "
+                       "too few sentences to cluster."), set()
+    assigned = theme_of_rows(table, themes)
+    usable = np.zeros(len(table), dtype=bool)
+    usable[[i for i, s in enumerate(table["sentence"]) if not is_furniture(s)]] = True
+    per_outlet = Counter(str(o) for o, u in zip(table["outlet"], usable) if u)
+    claims = story_claims(table)
+    figure_groups = group_claims([c for c, _ in claims])
+    row_of = {(c.key, c.claim.start): r for c, r in claims}
+    group_theme: dict[int, int] = {}
+    for g, group in enumerate(figure_groups):
+        votes = Counter(int(assigned[row_of[(c.key, c.claim.start)]]) for c in group.claims)
+        votes.pop(-1, None)
+        if votes:
+            group_theme[g] = min(votes, key=lambda t: (-votes[t], t))
+    by_group = _groups_of(groups)
+    n_outlets = table["outlet"].nunique()
+    items = []
+    carried: set[int] = set()
+    for t, theme in enumerate(themes):
+        in_theme = Counter(str(table.at[r, "outlet"]) for r in theme.rows)
+        shares = sorted(((in_theme[o] / per_outlet[o], o) for o in in_theme if per_outlet[o]),
+                        key=lambda so: (-round(so[0], 9), -n_articles.get(so[1], 0), so[1]))
+        stress = [f"{o} (n={n_articles.get(o, 0)}, {share:.0%})"
+                  for share, o in shares[:STRESS_OUTLETS]]
+        group_line = _group_stress(theme, table, by_group, per_outlet)
+        note = f"{len(theme.outlets)} of {n_outlets} outlets; most: " + "; ".join(stress)
+        if group_line:
+            note += f"; groups: {group_line}"
+        entries = []
+        mine = sorted((g for g, th in group_theme.items() if th == t),
+                      key=lambda g: (-len(figure_groups[g].outlets), g))[:THEME_FIGURES]
+        for g in mine:
+            carried.add(g)
+            entries.extend(_figure_entries(figure_groups[g], table, row_of, limit=THEME_FIGURE_VALUES))
+        items.append(Item(heading=theme.label, text=str(table.at[theme.statement, "sentence"]), note=note,
+                          citations=(cite(table.iloc[theme.statement]),), entries=tuple(entries), quoted=True))
+    note = ("Themes: the story's sentences clustered by meaning (TF-IDF, LSA, Ward), named by their key phrases "
+            "(class-based TF-IDF), each stated by its most typical sentence; the outlets giving it the largest share "
+            "of their sentences (n = articles).")
+    return Section("key_insights", title, tuple(items), note), carried
+
+
+def _group_stress(theme: Theme, table: pd.DataFrame, by_group: dict[str, dict[str, str]],
+                  per_outlet: Counter[str]) -> str:
+    """Return the outlet group (of two or more outlets) giving the theme the largest share of its sentences."""
+    best: tuple[float, str] | None = None
+    in_theme = Counter(str(table.at[r, "outlet"]) for r in theme.rows)
+    for grouping, mapping in by_group.items():
+        members: dict[str, list[str]] = {}
+        for outlet in per_outlet:
+            value = mapping.get(outlet, UNKNOWN)
+            if value != UNKNOWN:
+                members.setdefault(value, []).append(outlet)
+        if len(members) < 2:
+            continue
+        total = sum(per_outlet.values())
+        overall = sum(in_theme.values()) / total if total else 0.0
+        for value, outlets in sorted(members.items()):
+            if len(outlets) < 2:
+                continue
+            share = sum(in_theme[o] for o in outlets) / sum(per_outlet[o] for o in outlets)
+            lift = share - overall
+            if lift > 0 and (best is None or lift > best[0] + 1e-9):
+                best = (lift, f"{grouping} {value} ({len(outlets)} outlets, {share:.0%} vs {overall:.0%} overall)")
+    return best[1] if best else ""
+
+
+def _figure_entries(group: Any, table: pd.DataFrame, row_of: dict[Any, int], limit: int) -> list[Entry]:
+    by_value: dict[str, list[Any]] = {}
+    for claim in sorted(group.claims, key=lambda c: (c.outlet, c.key, c.claim.start)):
+        members = by_value.setdefault(claim.claim.value, [])
+        if all(c.outlet != claim.outlet for c in members):
+            members.append(claim)
+    entries = []
+    for value in sorted(by_value, key=lambda v: (-len(by_value[v]), v))[:limit]:
+        members = by_value[value][:3]
+        entries.append(Entry(label=value, text=", ".join(c.outlet for c in members),
+                             citations=tuple(cite(table.iloc[row_of[(c.key, c.claim.start)]]) for c in members)))
+    return entries
+
+
+def loose_figures(table: pd.DataFrame, carried: set[int]) -> Section:
+    """Return the figure groups no theme carries (disagreeing ones first), compactly cited."""
+    title = "The figures the outlets cite"
+    claims = story_claims(table)
+    groups = group_claims([c for c, _ in claims])
+    row_of = {(c.key, c.claim.start): r for c, r in claims}
+    rest = [g for i, g in enumerate(groups) if i not in carried]
+    rest = sorted(rest, key=lambda g: (not g.disagree, -len(g.outlets)))[:LOOSE_FIGURES]
+    if not groups:
+        return Section("figures", title, note="Too little coverage to compare figures: no number appears in the "
+                       "same context in two or more outlets.", level=3)
+    items = [Item(heading=g.label, text=("the figures differ" if g.disagree else "same figure") +
+                  f", {len(g.outlets)} outlets", entries=tuple(_figure_entries(g, table, row_of, limit=4)))
+             for g in rest]
+    note = "Figures the key insights above do not already show; the full digest lists every group."
+    return Section("figures", title, tuple(items), note if items else "Every figure group is shown with its theme.",
+                   level=3)
+
+
+# ------------------------------------------------------------------------------------------ how we got here
+def story_days(table: pd.DataFrame, skip: set[str]) -> list[Item]:
+    """Return the story's busiest days in date order, each with its most central lede sentence, cited.
+
+    A day's sentence is the lede (first three sentences) nearest the mean of that day's sentences.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    dated = table[table["published"].map(lambda p: isinstance(p, str) and len(p) >= 10)]
+    days = dated["published"].str[:10]
+    if days.nunique() < 2:
+        return []
+    per_day = days.value_counts()
+    per_day_articles = dated.groupby(days)["article_id"].nunique()
+    chosen_days = sorted(sorted(per_day.index, key=lambda d: (-int(per_day_articles[d]), d))[:TIMELINE_DAYS])
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=r"(?u)\b[a-zA-Z][\w\-]+\b")
+    try:
+        matrix = vectorizer.fit_transform(list(dated["sentence"]))
+    except ValueError:
+        return []
+    items = []
+    positions = {r: i for i, r in enumerate(dated.index)}
+    for day in chosen_days:
+        mine = dated[days == day]
+        rows = [positions[r] for r in mine.index]
+        centroid = np.asarray(matrix[rows].mean(axis=0)).ravel()
+        candidates = [(r, i) for r, i in zip(mine.index, rows) if int(table.at[r, "index"]) < 3
+                      and stands_alone(str(table.at[r, "sentence"])) and table.at[r, "sentence"] not in skip]
+        if not candidates:
+            continue
+        best = max(candidates, key=lambda ri: (round(float((matrix[ri[1]] @ centroid)[0]), 9), -ri[1]))[0]
+        items.append(Item(heading=day, text=str(table.at[best, "sentence"]), citations=(cite(table.loc[best]),),
+                          quoted=True, note=f"{int(per_day_articles[day])} articles that day"))
+    return items
+
+
+def short_how_we_got_here(full: Section, table: pd.DataFrame, skip: set[str]) -> Section:
+    """Return the earlier linked stories of the full section (at most EARLIER_STORIES) and the story's days."""
+    earlier = [i for i in full.items if i.link is not None or "(story " in i.text][-EARLIER_STORIES:]
+    days = story_days(table, skip)
+    note = ("Earlier stories that share this story's key names, then the story's busiest days, each with its most "
+            "typical lede sentence.")
+    if not earlier:
+        note = "No earlier story in the store shares this story's key names. " + (
+            "The story's busiest days, each with its most typical lede sentence." if days else "")
+    return Section("how_we_got_here", "How we got here", tuple(earlier) + tuple(days), note.strip())
+
+
+# ------------------------------------------------------------------------------------------ go deeper
+def _real_question(text: str) -> bool:
+    stripped = text.strip()
+    return (stripped.endswith("?") and stripped.count("?") == 1 and 5 <= len(stripped.split()) <= 30
+            and not stripped.startswith(("\"", "“", "'", "‘")) and "\"" not in stripped and "“" not in stripped
+            and not is_furniture(stripped))
+
+
+def short_go_deeper(full: Section, table: pd.DataFrame, articles: pd.DataFrame) -> Section:
+    """Return questions the coverage asks (headlines first; no interview transcripts) and a few related stories."""
+    transcripts = {str(i) for i, t in zip(articles["id"], articles["text"]) if is_transcript(str(t or ""))}
+    items: list[Item] = []
+    seen: set[str] = set()
+    for article in articles.sort_values(["published", "id"], kind="mergesort", na_position="last").itertuples():
+        title = str(article.title or "")
+        if _real_question(title) and title.lower() not in seen and str(article.id) not in transcripts:
+            seen.add(title.lower())
+            items.append(Item(text=title, citations=(cite_title(article),), quoted=True))
+    for row in table.sort_values(["published", "article_id", "start"], kind="mergesort",
+                                 na_position="last").itertuples(index=False):
+        if len(items) >= QUESTIONS:
+            break
+        key = row.sentence.lower()
+        if row.article_id in transcripts or key in seen or not _real_question(row.sentence):
+            continue
+        seen.add(key)
+        items.append(Item(text=row.sentence, citations=(cite(row),), quoted=True))
+    items = items[:QUESTIONS]
+    related = [i for i in full.items if not i.quoted][:RELATED_STORIES]
+    note = "" if items else "The coverage asks no question of its own (outside quotes and interviews)."
+    return Section("go_deeper", "Go deeper", tuple(items) + tuple(related), note)
+
+
+# ------------------------------------------------------------------------------------------ the page
+def short_more_on_topics(full: Section) -> Section:
+    """Return the first TOPIC_NAMES key names with their descriptions (no per-outlet counts)."""
+    items = tuple(replace(i, entries=(), note="") for i in full.items if i.citations)[:TOPIC_NAMES]
+    if not items:
+        return Section("more_on_topics", full.title, note="No key name is described in the coverage itself.")
+    return Section("more_on_topics", full.title, items, "Key names as the coverage itself describes them.")
+
+
+def fit(digest: Digest, render: Callable[[Digest], str], max_words: int = MAX_WORDS) -> Digest:
+    """Drop the least needed lines (TRIM_ORDER) until the rendered page has at most ``max_words`` words."""
+    current = digest
+    for key, keep in TRIM_ORDER:
+        while markdown_words(render(current)) > max_words:
+            section = current.section(key)
+            if len(section.items) <= keep:
+                break
+            current = _with_section(current, replace(section, items=section.items[:-1]))
+        else:
+            return current
+    return current
+
+
+def _with_section(digest: Digest, section: Section) -> Digest:
+    return replace(digest, sections=tuple(section if s.key == section.key else s for s in digest.sections))
+
+
+def section_words(digest: Digest, key: str, render: Callable[[Digest], str]) -> int:
+    """Return the words one section adds to the rendered page."""
+    without = replace(digest, sections=tuple(s for s in digest.sections if s.key != key))
+    return markdown_words(render(digest)) - markdown_words(render(without))
