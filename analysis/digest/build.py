@@ -40,6 +40,7 @@ from analysis.digest.short import (
     short_how_we_got_here,
     short_more_on_topics,
     themes_section,
+    with_short_notes,
 )
 from analysis.digest.themes import find_themes
 from analysis.text.furniture import staff_names
@@ -142,18 +143,19 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
     excluded = [*outlets, *sorted(staff_names(str(t or "") for t in articles["text"]))]
     themes = find_themes(table, names=excluded)
     happened = whats_happened(table, syndication)
-    insights, carried = themes_section(table, themes, groups, n_articles)
+    skip = {i.text for i in happened.items}
+    insights, carried = themes_section(table, themes, groups, n_articles, skip)
     contrasts = find_contrasts(table, themes, articles, groups)
     blind = blindspots(outlets, store_groups) if store_groups is not None else []
     papers = contrasts_section(table, themes, contrasts, blind, cite, n_articles)
-    skip = {i.text for i in happened.items}
+    skip |= {i.text for i in insights.items}
     sections = (
         happened,
         insights,
         loose_figures(table, carried),
         papers,
         short_how_we_got_here(how_we_got_here(story, articles, stories, related, related_terms), table, skip),
-        short_go_deeper(go_deeper(story_id, table, stories, related), table, articles),
+        short_go_deeper(table, articles),
         short_more_on_topics(more_on_topics(names, entities, table, stories, related, story_id)),
     )
     label = central_headline(articles, table) or str(story.get("label") or story_id)
@@ -161,7 +163,7 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
                     first_published=_day(story.get("first_published")),
                     last_published=_day(story.get("last_published")), sections=sections, detail="short",
                     selection=selection)
-    return fit(digest, lambda d: d.to_markdown())
+    return fit(with_short_notes(digest), lambda d: d.to_markdown())
 
 
 def _day(value: Any) -> str | None:

@@ -42,6 +42,8 @@ MIN_GROUP_ARTICLES = 2
 MIN_OUTLET_ARTICLES = 2
 PROMINENT_TYPES = frozenset({"wire", "news agency", "state", "state media", "national", "broadcaster",
                              "public broadcaster", "newspaper"})
+# Fewer contrasts than MIN_CONTRASTS: a one-article outlet may be a side when its text has this many sentences.
+MIN_SINGLE_SENTENCES = 8
 # A side must give its theme at least this much more of its sentences than the other side (10 points).
 MIN_GAP = 0.10
 # Blindspots: values named per grouping.
@@ -73,6 +75,8 @@ class Contrast:
 def group_value(value: object) -> str:
     """Return an outlet's value for a grouping, UNKNOWN for a missing one (None, NaN, empty)."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip():
+        return UNKNOWN
+    if str(value).strip().lower() in ("nan", "none", "null"):  # a missing value read as text
         return UNKNOWN
     return str(value)
 
@@ -176,14 +180,31 @@ def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.Da
     tested = sorted((c for c in found if c.q is not None), key=lambda c: (-round(c.score, 9), c.a))
     described = sorted((c for c in found if c.q is None),
                        key=lambda c: (-c.a_n, -round(c.score, 9), c.a))
-    chosen: list[Contrast] = []
-    for contrast in [*tested, *described]:
-        if len(chosen) >= MAX_CONTRASTS:
-            break
-        if any(c.a_theme == contrast.a_theme and c.b_theme == contrast.b_theme for c in chosen):
-            continue
-        chosen.append(contrast)
+    chosen = _pick([*tested, *described], [])
+    if len(chosen) < MIN_CONTRASTS:  # 3. too few: single-article outlets with a long enough text, sharpest first
+        sentences = shares.groupby("outlet")["sentences"].sum()
+        rest = []
+        for outlet in sorted(set(counts.index) - set(prominent)):
+            if int(sentences.get(outlet, 0)) < MIN_SINGLE_SENTENCES:
+                continue
+            a_ids = {a for a, o in outlet_of.items() if o == outlet}
+            made = _contrast(table, themes, shares, a_ids, set(outlet_of) - a_ids, outlet, "the other outlets", None)
+            if made is not None:
+                rest.append(made)
+        chosen = _pick(sorted(rest, key=lambda c: (-round(c.score, 9), c.a)), chosen, MIN_CONTRASTS)
     return chosen
+
+
+def _pick(candidates: Sequence[Contrast], chosen: list[Contrast], limit: int = MAX_CONTRASTS) -> list[Contrast]:
+    """Add candidates in order, up to ``limit`` in all, skipping one that repeats a chosen pair of themes."""
+    out = list(chosen)
+    for contrast in candidates:
+        if len(out) >= limit:
+            break
+        if any(c.a_theme == contrast.a_theme and c.b_theme == contrast.b_theme for c in out):
+            continue
+        out.append(contrast)
+    return out
 
 
 def blindspots(story_outlets: Sequence[str], store_groups: pd.DataFrame) -> list[str]:

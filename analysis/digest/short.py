@@ -43,16 +43,28 @@ LOOSE_FIGURES = 3
 THEME_FIGURE_VALUES = 2
 # How we got here: earlier linked stories, then the story's own days (the busiest, shown in date order).
 EARLIER_STORIES = 3
-TIMELINE_DAYS = 6
-# Go deeper: questions, then other stories sharing the key names.
+TIMELINE_DAYS = 8
+# Go deeper: questions the coverage asks.
 QUESTIONS = 3
-RELATED_STORIES = 2
 # More on these topics: names described.
 TOPIC_NAMES = 3
 # Trimmed first when the page is too long: (section key, items it keeps at least).
 TRIM_ORDER = (("more_on_topics", 0), ("go_deeper", 1), ("figures", 1), ("how_we_got_here", 3),
               ("go_deeper", 0), ("figures", 0), ("how_we_got_here", 1), ("key_insights", 4), ("papers", 3),
               ("whats_happened", 3))
+# The short page's section notes: a line a reader needs (the methods are in docs/digest.md). A note saying
+# why a section is empty is kept as it is.
+SHORT_NOTES = {
+    "whats_happened": "",
+    "key_insights": "Themes of the coverage, each in its most typical sentence; n = an outlet's articles, "
+                    "% = share of its sentences.",
+    "figures": "",
+    "papers": "n = articles. Groups tested (Mann-Whitney, Benjamini-Hochberg); single outlets described, not tested.",
+    "how_we_got_here": "",
+    "more_on_topics": "",
+}
+# What the papers say is at most this many words (the issue's limit).
+MAX_PAPERS_WORDS = 350
 _LINK_TARGET = re.compile(r"\]\(<[^>]*>\)|\]\([^)]*\)")
 
 
@@ -103,8 +115,11 @@ def _groups_of(groups: pd.DataFrame | None) -> dict[str, dict[str, str]]:
 
 
 def themes_section(table: pd.DataFrame, themes: Sequence[Theme], groups: pd.DataFrame | None,
-                   n_articles: dict[str, int]) -> tuple[Section, set[int]]:
-    """Return *Key insights* from the themes, and the figure groups they carry (their indices)."""
+                   n_articles: dict[str, int], skip: set[str] = frozenset()) -> tuple[Section, set[int]]:
+    """Return *Key insights* from the themes, and the figure groups they carry (their indices).
+
+    A theme is stated by its best sentence that ``skip`` (sentences shown above) does not hold.
+    """
     title = "Key insights"
     if not themes:
         return Section("key_insights", title, note="Too little coverage to find themes: fewer than two outlets or "
@@ -128,8 +143,9 @@ def themes_section(table: pd.DataFrame, themes: Sequence[Theme], groups: pd.Data
     carried: set[int] = set()
     for t, theme in enumerate(themes):
         in_theme = Counter(str(table.at[r, "outlet"]) for r in theme.rows)
+        # an outlet with one sentence in the theme is not "stressing" it: those with two or more come first
         shares = sorted(((in_theme[o] / per_outlet[o], o) for o in in_theme if per_outlet[o]),
-                        key=lambda so: (-round(so[0], 9), -n_articles.get(so[1], 0), so[1]))
+                        key=lambda so: (in_theme[so[1]] < 2, -round(so[0], 9), -n_articles.get(so[1], 0), so[1]))
         stress = [f"{o} (n={n_articles.get(o, 0)}, {share:.0%})"
                   for share, o in shares[:STRESS_OUTLETS]]
         group_line = _group_stress(theme, table, by_group, per_outlet)
@@ -142,8 +158,10 @@ def themes_section(table: pd.DataFrame, themes: Sequence[Theme], groups: pd.Data
         for g in mine:
             carried.add(g)
             entries.extend(_figure_entries(figure_groups[g], table, row_of, limit=THEME_FIGURE_VALUES))
-        items.append(Item(heading=theme.label, text=str(table.at[theme.statement, "sentence"]), note=note,
-                          citations=(cite(table.iloc[theme.statement]),), entries=tuple(entries), quoted=True))
+        statement = next((r for r in theme.statements if str(table.at[r, "sentence"]) not in skip), theme.statement)
+        skip = skip | {str(table.at[statement, "sentence"])}
+        items.append(Item(heading=theme.label, text=str(table.at[statement, "sentence"]), note=note,
+                          citations=(cite(table.iloc[statement]),), entries=tuple(entries), quoted=True))
     note = ("Themes: the story's sentences clustered by meaning (TF-IDF, LSA, Ward), named by their key phrases "
             "(class-based TF-IDF), each stated by its most typical sentence; the outlets giving it the largest share "
             "of their sentences (n = articles).")
@@ -264,8 +282,8 @@ def _real_question(text: str) -> bool:
             and not is_furniture(stripped))
 
 
-def short_go_deeper(full: Section, table: pd.DataFrame, articles: pd.DataFrame) -> Section:
-    """Return questions the coverage asks (headlines first; no interview transcripts) and a few related stories."""
+def short_go_deeper(table: pd.DataFrame, articles: pd.DataFrame) -> Section:
+    """Return questions the coverage asks: headlines first, then sentences; interview transcripts left out."""
     transcripts = {str(i) for i, t in zip(articles["id"], articles["text"]) if is_transcript(str(t or ""))}
     items: list[Item] = []
     seen: set[str] = set()
@@ -284,9 +302,8 @@ def short_go_deeper(full: Section, table: pd.DataFrame, articles: pd.DataFrame) 
         seen.add(key)
         items.append(Item(text=row.sentence, citations=(cite(row),), quoted=True))
     items = items[:QUESTIONS]
-    related = [i for i in full.items if not i.quoted][:RELATED_STORIES]
     note = "" if items else "The coverage asks no question of its own (outside quotes and interviews)."
-    return Section("go_deeper", "Go deeper", tuple(items) + tuple(related), note)
+    return Section("go_deeper", "Go deeper", tuple(items), note)
 
 
 # ------------------------------------------------------------------------------------------ the page
@@ -298,9 +315,25 @@ def short_more_on_topics(full: Section) -> Section:
     return Section("more_on_topics", full.title, items, "Key names as the coverage itself describes them.")
 
 
+def with_short_notes(digest: Digest) -> Digest:
+    """Replace the sections' method notes by SHORT_NOTES (a section with no items keeps its own note)."""
+    return replace(digest, sections=tuple(
+        replace(s, note=SHORT_NOTES[s.key]) if s.key in SHORT_NOTES and s.items else s for s in digest.sections))
+
+
 def fit(digest: Digest, render: Callable[[Digest], str], max_words: int = MAX_WORDS) -> Digest:
-    """Drop the least needed lines (TRIM_ORDER) until the rendered page has at most ``max_words`` words."""
+    """Drop the least needed lines (TRIM_ORDER) until the rendered page has at most ``max_words`` words.
+
+    First *What the papers say* loses its last contrasts until it has at most MAX_PAPERS_WORDS words.
+    """
     current = digest
+    while section_words(current, "papers", render) > MAX_PAPERS_WORDS:
+        papers = current.section("papers")
+        contrasts = [i for i in papers.items if i.heading != "Blindspots"]
+        if len(contrasts) <= 1:
+            break
+        drop = contrasts[-1]
+        current = _with_section(current, replace(papers, items=tuple(i for i in papers.items if i is not drop)))
     for key, keep in TRIM_ORDER:
         while markdown_words(render(current)) > max_words:
             section = current.section(key)

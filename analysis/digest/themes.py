@@ -45,6 +45,8 @@ N_CLUSTERS = 12
 # LSA dimensions (capped by the matrix's rank).
 LSA_COMPONENTS = 100
 PHRASES_PER_THEME = 3
+# Statements kept per theme: the best, and the next ones in case a section already shows it.
+STATEMENT_CHOICES = 3
 # Words that say how a thing was reported, not what: never a theme's name.
 REPORTING_WORDS = frozenset(
     """said says say told tells according reported reports report added adds statement news newsroom
@@ -70,6 +72,7 @@ class Theme:
     rows: tuple[int, ...]
     statement: int
     outlets: tuple[str, ...]
+    statements: tuple[int, ...] = ()  # the next best statements, in order (the first is ``statement``)
 
     @property
     def label(self) -> str:
@@ -203,10 +206,10 @@ def find_themes(table: pd.DataFrame, *, names: Sequence[str] = (), n_clusters: i
         candidates = [(float(closeness[i]), int(m)) for i, m in enumerate(members) if stands_alone(sentences[m])]
         if not candidates:
             continue
-        best = min(candidates, key=lambda cm: (-round(cm[0], 9), str(table.at[int(rows[cm[1]]), "article_id"]),
-                                               int(table.at[int(rows[cm[1]]), "start"])))[1]
-        clusters.append((members, outlets, int(rows[best])))
-    clusters.sort(key=lambda c: (-len(c[1]), -len(c[0]), c[2]))
+        ranked = sorted(candidates, key=lambda cm: (-round(cm[0], 9), str(table.at[int(rows[cm[1]]), "article_id"]),
+                                                    int(table.at[int(rows[cm[1]]), "start"])))
+        clusters.append((members, outlets, tuple(int(rows[m]) for _, m in ranked[:STATEMENT_CHOICES])))
+    clusters.sort(key=lambda c: (-len(c[1]), -len(c[0]), c[2][0]))
     clusters = clusters[:max_themes]
     phrases = class_phrases([[sentences[m] for m in members] for members, _, _ in clusters], excluded,
                             [[str(table.at[int(rows[m]), "outlet"]) for m in members] for members, _, _ in clusters])
@@ -214,7 +217,7 @@ def find_themes(table: pd.DataFrame, *, names: Sequence[str] = (), n_clusters: i
     for (members, outlets, best), named in zip(clusters, phrases):
         if not named:
             continue
-        themes.append(Theme(named, tuple(sorted(int(rows[m]) for m in members)), best, tuple(outlets)))
+        themes.append(Theme(named, tuple(sorted(int(rows[m]) for m in members)), best[0], tuple(outlets), best))
     return themes
 
 
