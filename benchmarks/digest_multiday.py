@@ -3,7 +3,7 @@
 The facts per story are benchmarks/digest_facts.toml (written before the digest was run on the
 stories). A fact is carried when every regex of its ``all`` list matches the digest's Markdown
 (link targets removed, lower-cased, curly quotes folded). Reports per story: facts carried, the
-page's words, and *What the papers say*'s words (analysis.digest_short.markdown_words).
+page's words, and *What the papers say*'s words (analysis.digest.short.markdown_words).
 
     python -m scrapers import ../shared/corpora/multiday_stories/articles.jsonl --db /tmp/md.db
     python -m analysis run --db /tmp/md.db

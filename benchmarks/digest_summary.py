@@ -2,7 +2,7 @@
 
 Each allsides_abp roundup story (2-3 articles of a left, a centre and a right outlet) carries
 AllSides' neutral summary (``labels.story_summary_allsides``). For each story: the digest's
-*What's happened* (analysis.digest_sections.whats_happened on the story's sentence table) and
+*What's happened* (analysis.digest.sections.whats_happened on the story's sentence table) and
 Lead-3 (the first three sentences of the story's earliest article, ties by id) are scored
 against that summary with ROUGE-1 and ROUGE-2 F1 (lower-cased alphanumeric tokens, no stemming;
 ``--stem`` applies NLTK's Porter stemmer as rouge-score's use_stemmer does). Reports the means,
@@ -28,8 +28,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.text import sentences as splitter  # noqa: E402  (after the path insert)
 from analysis.digest.sections import sentence_table, whats_happened  # noqa: E402
+from analysis.text import sentences as splitter  # noqa: E402  (after the path insert)
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "allsides_abp" / "articles.jsonl.gz"
 _TOKEN = re.compile(r"[a-z0-9]+")

@@ -31,20 +31,8 @@ from typing import Any
 import pandas as pd
 
 from analysis.brief.build import build_brief
-from analysis.digest.contrasts import blindspots, contrasts_section, find_contrasts
-from analysis.digest.short import (
-    central_headline,
-    fit,
-    loose_figures,
-    short_go_deeper,
-    short_how_we_got_here,
-    short_more_on_topics,
-    themes_section,
-    with_short_notes,
-)
-from analysis.digest.themes import find_themes
-from analysis.text.furniture import staff_names
 from analysis.compare.groups import outlet_groups
+from analysis.digest.contrasts import blindspots, contrasts_section, find_contrasts
 from analysis.digest.descriptions import key_entities, story_entities
 from analysis.digest.model import Citation, Digest, Entry, Item, Section
 from analysis.digest.related import RELATED_COLUMNS, go_deeper, how_we_got_here, more_on_topics
@@ -58,7 +46,19 @@ from analysis.digest.sections import (
     sentence_table,
     whats_happened,
 )
+from analysis.digest.short import (
+    central_headline,
+    fit,
+    loose_figures,
+    short_go_deeper,
+    short_how_we_got_here,
+    short_more_on_topics,
+    themes_section,
+    with_short_notes,
+)
+from analysis.digest.themes import find_themes
 from analysis.emphasis import FACETS_DIR, facets_for_story
+from analysis.text.furniture import staff_names
 from core.cli import add_common_arguments, settings_from
 from core.errors import UnknownNameError
 from core.settings import Settings

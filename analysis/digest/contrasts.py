@@ -7,7 +7,7 @@ of their sentences; the rest of the story's articles give it another.
 
 * **Groups** are tested where the n is: a Mann-Whitney U test of the per-article shares (the
   group's articles against the other known groups' articles), Benjamini-Hochberg over every
-  group x theme test of the story (analysis.stats.adjust_p_values). Only a difference with
+  group x theme test of the story (analysis.compare.stats.adjust_p_values). Only a difference with
   q < MAX_Q is stated as a group's.
 * **Outlets** with fewer than analysis.compare.stats-worthy n are described, not tested: "gave X 40% of
   its sentences (1 article), the others 8%", with n beside the outlet.
@@ -26,10 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.digest.model import Citation, Entry, Item, Section
-from analysis.digest.themes import Theme, article_shares, best_row
 from analysis.compare.groups import GROUPINGS, UNKNOWN
 from analysis.compare.stats import adjust_p_values
+from analysis.digest.model import Citation, Item, Section
+from analysis.digest.themes import Theme, article_shares, best_row
 
 # Contrasts shown (the issue asks for the 3-5 sharpest).
 MAX_CONTRASTS, MIN_CONTRASTS = 5, 3
@@ -217,7 +217,8 @@ def blindspots(story_outlets: Sequence[str], store_groups: pd.DataFrame) -> list
         missing = sorted(values - covered)
         if missing:
             more = len(missing) - BLINDSPOT_VALUES
-            out.append(f"{grouping}: {', '.join(missing[:BLINDSPOT_VALUES])}" + (f" and {more} more" if more > 0 else ""))
+            shown = ", ".join(missing[:BLINDSPOT_VALUES])
+            out.append(f"{grouping}: {shown}" + (f" and {more} more" if more > 0 else ""))
     return out
 
 
@@ -233,7 +234,8 @@ def contrasts_section(table: pd.DataFrame, themes: Sequence[Theme], contrasts: S
         text = (f"{a_name} gave “{a_theme}” {_pct(c.a_share)} of their sentences, {b_name} "
                 f"{_pct(c.a_rest)}")
         if c.b_theme >= 0 and c.b_row is not None:
-            text += f"; {b_name} leaned instead on “{themes[c.b_theme].label}” ({_pct(c.b_share)} against {_pct(c.b_rest)})"
+            text += (f"; {b_name} leaned instead on “{themes[c.b_theme].label}” "
+                     f"({_pct(c.b_share)} against {_pct(c.b_rest)})")
         text += "."
         if c.q is not None:
             text += f" Tested across articles: q = {c.q:.3f}."

@@ -2,7 +2,7 @@
 
 Sections, in the order of the full digest:
 
-1. *What's happened*: the lede sentences of analysis.digest_sections.whats_happened.
+1. *What's happened*: the lede sentences of analysis.digest.sections.whats_happened.
 2. *Key insights*: the 4-6 themes of analysis.digest.themes, each named by its key phrases, stated
    by its best sentence, with its figures and the outlets and groups that stress it most.
    *The figures the outlets cite*: the figure groups no theme carries.
@@ -26,13 +26,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.compare.groups import GROUPINGS, UNKNOWN
 from analysis.digest.contrasts import group_value
+from analysis.digest.figures import group_claims
 from analysis.digest.model import Digest, Entry, Item, Section
 from analysis.digest.sections import cite, cite_title, story_claims
 from analysis.digest.themes import Theme, stands_alone, theme_of_rows, usable_rows
-from analysis.digest.figures import group_claims
 from analysis.text.furniture import is_furniture, is_transcript
-from analysis.compare.groups import GROUPINGS, UNKNOWN
 
 MAX_WORDS = 1200
 # Outlets and groups named per theme as stressing it most.

@@ -178,7 +178,7 @@ def class_phrases(groups: Sequence[Sequence[str]], excluded: set[str], outlets: 
 
 def find_themes(table: pd.DataFrame, *, names: Sequence[str] = (), n_clusters: int = N_CLUSTERS,
                 max_themes: int = MAX_THEMES) -> list[Theme]:
-    """Return up to ``max_themes`` themes of a sentence table (analysis.digest_sections.sentence_table).
+    """Return up to ``max_themes`` themes of a sentence table (analysis.digest.sections.sentence_table).
 
     ``names`` are words that must never name a theme: the story's outlet names, bylines and credits.
     """
@@ -245,7 +245,8 @@ def article_shares(table: pd.DataFrame, themes: Sequence[Theme]) -> pd.DataFrame
         for t in range(len(themes)):
             row[f"theme_{t}"] = counts.get(t, 0) / n if n else 0.0
         records.append(row)
-    return pd.DataFrame(records, columns=["article_id", "outlet", "sentences", *[f"theme_{t}" for t in range(len(themes))]])
+    columns = ["article_id", "outlet", "sentences", *[f"theme_{t}" for t in range(len(themes))]]
+    return pd.DataFrame(records, columns=columns)
 
 
 def usable_rows_all(table: pd.DataFrame) -> np.ndarray:

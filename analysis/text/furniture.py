@@ -23,7 +23,8 @@ _NAME = (rf"(?:{_TITLE_WORD}(?:\s+[A-Z]\.)?(?:\s+{_TITLE_WORD}){{1,2}}"
          r"|[A-Z][A-Z'’\-]+\s+[A-Z][A-Z'’\-]+)(?![a-z])")
 # "By Chad Terhune and Jorge Garcia", "By GEIR MOULSON, KIRSTEN GRIESHABER", "Jeanine Santucci, Karissa Waddick".
 _BYLINE = re.compile(rf"(?:^|\n|\s)By\s+({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)")
-_CREDIT_NAME = re.compile(rf"(?:Credit\W*|Photo(?:graph)?:\s*|Image:\s*|[Pp]hoto by\s+|\(|/\s*|^|\.\s+)({_NAME})\s*/\s*[A-Z]")
+_CREDIT_NAME = re.compile(
+    rf"(?:Credit\W*|Photo(?:graph)?:\s*|Image:\s*|[Pp]hoto by\s+|\(|/\s*|^|\.\s+)({_NAME})\s*/\s*[A-Z]")
 # A credit closing a caption: "... Patricia Lim/KUT", "(Photo by Patrick T. Fallon / AFP)".
 _CREDIT_TAIL = re.compile(rf"{_NAME}\s*/\s*[A-Z][\w&.’' ]{{1,40}}\)?\s*$")
 # A sentence that is a caption, a credit or a page prompt, wherever it stands.
