@@ -35,6 +35,7 @@ from analysis.frames.lexicon import GENERIC_KEYS, load_frameset
 from analysis.quotes import quote_table
 from analysis.text import sentences
 from analysis.text.citations import PART_TEXT, PART_TITLE, Citation
+from analysis.text.furniture import is_furniture, staff_names
 from analysis.tone.target import target_pattern
 from core.errors import InputError, UnknownNameError
 from core.settings import Settings
@@ -298,6 +299,13 @@ def tone_statement(outlet: str, ids: Sequence[str], texts: _Texts, tone: pd.Data
     else:
         other = float(theirs["value"].mean())
         direction, rest = mean - other, f"; other outlets {other:+.2f} over {len(theirs)}"
+    n_articles = len(set(ids))
+    if rest and n_articles < MIN_TEST_ARTICLES:  # honest at small n: no "more negative than" from 1-4 articles
+        cites = _dedupe([texts.cite(r.article_id, PART_TEXT, r.start, r.end) for r in _extremes(mine).itertuples()])
+        subject = f"Toward {target}, {outlet}'s" if target else f"{outlet}'s"
+        return Statement(KIND_TONE, f"{subject} {about} had mean tone {mean:+.2f} over {len(mine)}{rest}; "
+                         f"{_plural(n_articles, 'article')} are too few to compare outlets (a comparison needs "
+                         f"{MIN_TEST_ARTICLES}).", cites)
     if direction <= -TONE_GAP:
         verdict, ranked = "more negative than the other outlets'", mine.sort_values(["value", "article_id", "start"])
     elif direction >= TONE_GAP:
@@ -350,8 +358,17 @@ def frame_statement(outlet: str, ids: Sequence[str], texts: _Texts, scores: pd.D
 
 
 def speaker_statement(outlet: str, ids: Sequence[str], texts: _Texts, quotes: pd.DataFrame) -> Statement:
-    """Return the speaker the outlet quotes in the most sentences, with those sentences."""
+    """Return the speaker the outlet quotes in the most sentences, with those sentences.
+
+    The outlet's own staff (names in its bylines and photo credits) and quotes read from captions or
+    credits are not speakers.
+    """
     mine = quotes[quotes["article_id"].isin(ids) & quotes["speaker"].notna()]
+    staff = staff_names(texts.text.get(a, "") for a in ids)
+    if not mine.empty:
+        keep = [str(sp) not in staff and not is_furniture(texts.text.get(a, "")[int(b):int(e)])
+                for sp, a, b, e in zip(mine["speaker"], mine["article_id"], mine["start"], mine["end"])]
+        mine = mine[keep]
     if mine.empty:
         return _note(f"No attributed quote found in {outlet}'s articles.")
     counts = mine.drop_duplicates(["article_id", "sentence_index", "speaker"]).groupby("speaker").size()

@@ -93,10 +93,6 @@ def _mannwhitney(a: np.ndarray, b: np.ndarray) -> float:
     return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
 
 
-def _side_rows(table: pd.DataFrame, theme: Theme, ids: set[str]) -> list[int]:
-    return [r for r in theme.rows if str(table.at[r, "article_id"]) in ids]
-
-
 def _contrast(table: pd.DataFrame, themes: Sequence[Theme], shares: pd.DataFrame, a_ids: set[str],
               b_ids: set[str], a: str, b: str, q_of: dict[int, float] | None) -> Contrast | None:
     cols = [f"theme_{t}" for t in range(len(themes))]
@@ -108,17 +104,17 @@ def _contrast(table: pd.DataFrame, themes: Sequence[Theme], shares: pd.DataFrame
     order_a = sorted(range(len(themes)), key=lambda t: (-round(float(gaps[t]), 9), t))
     order_b = sorted(range(len(themes)), key=lambda t: (round(float(gaps[t]), 9), t))
     a_theme = next((t for t in order_a if gaps[t] >= MIN_GAP and (q_of is None or q_of.get(t, 1.0) < MAX_Q)
-                    and _side_rows(table, themes[t], a_ids)), None)
+                    and best_row(table, themes[t], a_ids, max_words=CONTRAST_SENTENCE_WORDS) is not None), None)
     if a_theme is None:
         return None
-    a_row = best_row(table, _side_rows(table, themes[a_theme], a_ids), max_words=CONTRAST_SENTENCE_WORDS)
+    a_row = best_row(table, themes[a_theme], a_ids, max_words=CONTRAST_SENTENCE_WORDS)
     if a_row is None:
         return None
-    b_theme = next((t for t in order_b if t != a_theme and -gaps[t] > 0 and _side_rows(table, themes[t], b_ids)),
-                   None)
+    b_theme = next((t for t in order_b if t != a_theme and -gaps[t] > 0
+                    and best_row(table, themes[t], b_ids, max_words=CONTRAST_SENTENCE_WORDS) is not None), None)
     b_row = None
     if b_theme is not None:
-        b_row = best_row(table, _side_rows(table, themes[b_theme], b_ids), max_words=CONTRAST_SENTENCE_WORDS)
+        b_row = best_row(table, themes[b_theme], b_ids, max_words=CONTRAST_SENTENCE_WORDS)
     score = float(gaps[a_theme]) + (float(-gaps[b_theme]) if b_theme is not None else 0.0)
     return Contrast(a, b, a_theme, b_theme if b_theme is not None else -1, float(mean_a[a_theme]),
                     float(mean_b[a_theme]), float(mean_b[b_theme]) if b_theme is not None else 0.0,
@@ -231,7 +227,8 @@ def contrasts_section(table: pd.DataFrame, themes: Sequence[Theme], contrasts: S
         a_name = _side_name(c.a, n_articles, c.a_n)
         b_name = _side_name(c.b, n_articles, c.b_n)
         a_theme = themes[c.a_theme].label
-        text = (f"{a_name} gave “{a_theme}” {_pct(c.a_share)} of their sentences, {b_name} "
+        whose = "its" if c.a in n_articles else "their"
+        text = (f"{a_name} gave “{a_theme}” {_pct(c.a_share)} of {whose} sentences, {b_name} "
                 f"{_pct(c.a_rest)}")
         if c.b_theme >= 0 and c.b_row is not None:
             text += (f"; {b_name} leaned instead on “{themes[c.b_theme].label}” "

@@ -63,18 +63,19 @@ SHORT_NOTES = {
     "how_we_got_here": "",
     "more_on_topics": "",
 }
+ONE_OUTLET = "Only one outlet covers this story: nothing here is confirmed by a second one."
 # What the papers say is at most this many words (the issue's limit).
 MAX_PAPERS_WORDS = 350
 _LINK_TARGET = re.compile(r"\]\(<[^>]*>\)|\]\([^)]*\)")
 
 
 def markdown_words(markdown: str) -> int:
-    """Count the words of a Markdown page with link targets left out.
+    """Count the words of a Markdown page with link targets left out (a word holds a letter or a digit).
 
     >>> markdown_words("Said by [Reuters](<https://example.com/a b>) today.")
     4
     """
-    return len(_LINK_TARGET.sub("]", markdown).split())
+    return sum(1 for token in _LINK_TARGET.sub("]", markdown).split() if any(ch.isalnum() for ch in token))
 
 
 # ------------------------------------------------------------------------------------------ label
@@ -257,8 +258,9 @@ def story_days(table: pd.DataFrame, skip: set[str]) -> list[Item]:
         if not candidates:
             continue
         best = max(candidates, key=lambda ri: (round(float((matrix[ri[1]] @ centroid)[0]), 9), -ri[1]))[0]
+        n = int(per_day_articles[day])
         items.append(Item(heading=day, text=str(table.at[best, "sentence"]), citations=(cite(table.loc[best]),),
-                          quoted=True, note=f"{int(per_day_articles[day])} articles that day"))
+                          quoted=True, note=f"{n} article{'s' if n != 1 else ''} that day"))
     return items
 
 
@@ -316,9 +318,15 @@ def short_more_on_topics(full: Section) -> Section:
 
 
 def with_short_notes(digest: Digest) -> Digest:
-    """Replace the sections' method notes by SHORT_NOTES (a section with no items keeps its own note)."""
-    return replace(digest, sections=tuple(
-        replace(s, note=SHORT_NOTES[s.key]) if s.key in SHORT_NOTES and s.items else s for s in digest.sections))
+    """Replace the sections' method notes by SHORT_NOTES (a section with no items keeps its own note, and a
+    warning that only one outlet covers the story stays)."""
+    def note(section: Section) -> str:
+        if section.key not in SHORT_NOTES or not section.items:
+            return section.note
+        warning = ONE_OUTLET if ONE_OUTLET in section.note else ""
+        return " ".join(part for part in (SHORT_NOTES[section.key], warning) if part)
+
+    return replace(digest, sections=tuple(replace(s, note=note(s)) for s in digest.sections))
 
 
 def fit(digest: Digest, render: Callable[[Digest], str], max_words: int = MAX_WORDS) -> Digest:

@@ -45,8 +45,6 @@ N_CLUSTERS = 12
 # LSA dimensions (capped by the matrix's rank).
 LSA_COMPONENTS = 100
 PHRASES_PER_THEME = 3
-# Statements kept per theme: the best, and the next ones in case a section already shows it.
-STATEMENT_CHOICES = 3
 # Words that say how a thing was reported, not what: never a theme's name.
 REPORTING_WORDS = frozenset(
     """said says say told tells according reported reports report added adds statement news newsroom
@@ -72,7 +70,7 @@ class Theme:
     rows: tuple[int, ...]
     statement: int
     outlets: tuple[str, ...]
-    statements: tuple[int, ...] = ()  # the next best statements, in order (the first is ``statement``)
+    statements: tuple[int, ...] = ()  # every stand-alone sentence of the theme, best first (``statement`` leads)
 
     @property
     def label(self) -> str:
@@ -208,7 +206,7 @@ def find_themes(table: pd.DataFrame, *, names: Sequence[str] = (), n_clusters: i
             continue
         ranked = sorted(candidates, key=lambda cm: (-round(cm[0], 9), str(table.at[int(rows[cm[1]]), "article_id"]),
                                                     int(table.at[int(rows[cm[1]]), "start"])))
-        clusters.append((members, outlets, tuple(int(rows[m]) for _, m in ranked[:STATEMENT_CHOICES])))
+        clusters.append((members, outlets, tuple(int(rows[m]) for _, m in ranked)))
     clusters.sort(key=lambda c: (-len(c[1]), -len(c[0]), c[2][0]))
     clusters = clusters[:max_themes]
     phrases = class_phrases([[sentences[m] for m in members] for members, _, _ in clusters], excluded,
@@ -255,11 +253,10 @@ def usable_rows_all(table: pd.DataFrame) -> np.ndarray:
                        if MIN_WORDS <= len(s.split()) <= MAX_WORDS and not is_furniture(s)], dtype=int)
 
 
-def best_row(table: pd.DataFrame, rows: Sequence[int], *, max_words: int = STATEMENT_MAX_WORDS) -> int | None:
-    """Return the row among ``rows`` that states its theme best: stands alone, then the shortest wins ties."""
-    usable = [r for r in rows if stands_alone(str(table.at[r, "sentence"]))
-              and len(str(table.at[r, "sentence"]).split()) <= max_words]
-    if not usable:
-        return None
-    return min(usable, key=lambda r: (str(table.at[r, "article_id"]), int(table.at[r, "start"])))
+def best_row(table: pd.DataFrame, theme: Theme, ids: set[str], *, max_words: int = STATEMENT_MAX_WORDS) -> int | None:
+    """Return the sentence of these articles that states the theme best (its ranking), at most ``max_words``."""
+    for row in theme.statements:
+        if str(table.at[row, "article_id"]) in ids and len(str(table.at[row, "sentence"]).split()) <= max_words:
+            return row
+    return None
 
