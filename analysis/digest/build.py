@@ -145,9 +145,9 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
     happened = whats_happened(table, syndication)
     skip = {i.text for i in happened.items}
     insights, carried = themes_section(table, themes, groups, n_articles, skip)
-    contrasts = find_contrasts(table, themes, articles, groups)
+    contrasts, n_tests = find_contrasts(table, themes, articles, groups)
     blind = blindspots(outlets, store_groups) if store_groups is not None else []
-    papers = contrasts_section(table, themes, contrasts, blind, cite, n_articles)
+    papers = contrasts_section(table, themes, contrasts, blind, cite, n_articles, n_tests)
     skip |= {i.text for i in insights.items}
     sections = (
         happened,

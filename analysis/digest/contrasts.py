@@ -123,10 +123,11 @@ def _contrast(table: pd.DataFrame, themes: Sequence[Theme], shares: pd.DataFrame
 
 
 def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.DataFrame,
-                   groups: pd.DataFrame) -> list[Contrast]:
-    """Return the sharpest contrasts of the story, tested group contrasts first, then prominent outlets."""
+                   groups: pd.DataFrame) -> tuple[list[Contrast], int]:
+    """Return the sharpest contrasts of the story (tested group contrasts first, then prominent outlets)
+    and the number of group x theme tests made."""
     if len(themes) < 2 or articles["outlet"].nunique() < 2:
-        return []
+        return [], 0
     shares = article_shares(table, themes)
     shares = shares[shares["sentences"] > 0].reset_index(drop=True)
     outlet_of = dict(zip(articles["id"].astype(str), articles["outlet"].astype(str)))
@@ -188,7 +189,7 @@ def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.Da
             if made is not None:
                 rest.append(made)
         chosen = _pick(sorted(rest, key=lambda c: (-round(c.score, 9), c.a)), chosen, MIN_CONTRASTS)
-    return chosen
+    return chosen, len(tests)
 
 
 def _pick(candidates: Sequence[Contrast], chosen: list[Contrast], limit: int = MAX_CONTRASTS) -> list[Contrast]:
@@ -219,7 +220,7 @@ def blindspots(story_outlets: Sequence[str], store_groups: pd.DataFrame) -> list
 
 
 def contrasts_section(table: pd.DataFrame, themes: Sequence[Theme], contrasts: Sequence[Contrast],
-                      blind: Sequence[str], cite: object, n_articles: dict[str, int]) -> Section:
+                      blind: Sequence[str], cite: object, n_articles: dict[str, int], n_tests: int = 0) -> Section:
     """Turn contrasts into the short digest's *What the papers say*; ``cite`` maps a table row to a Citation."""
     title = "What the papers say"
     items = []
@@ -240,6 +241,9 @@ def contrasts_section(table: pd.DataFrame, themes: Sequence[Theme], contrasts: S
         if c.b_row is not None:
             citations.append(cite(table.iloc[c.b_row]))  # type: ignore[operator]
         items.append(Item(text=text, citations=tuple(citations)))
+    if n_tests and not any(c.q is not None for c in contrasts):
+        items.append(Item(heading="Outlet groups", text=f"no group gave a theme a different share of its sentences "
+                          f"(no q < {MAX_Q} over {n_tests} tests); the lines above are single outlets."))
     if blind:
         items.append(Item(heading="Blindspots", text="no article on this story from " + "; ".join(blind) + "."))
     elif contrasts:

@@ -337,7 +337,7 @@ def fit(digest: Digest, render: Callable[[Digest], str], max_words: int = MAX_WO
     current = digest
     while section_words(current, "papers", render) > MAX_PAPERS_WORDS:
         papers = current.section("papers")
-        contrasts = [i for i in papers.items if i.heading != "Blindspots"]
+        contrasts = [i for i in papers.items if i.heading not in ("Blindspots", "Outlet groups")]
         if len(contrasts) <= 1:
             break
         drop = contrasts[-1]

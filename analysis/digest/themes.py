@@ -52,7 +52,7 @@ REPORTING_WORDS = frozenset(
     may might one two three first last new week weeks day days monday tuesday wednesday thursday friday
     saturday sunday january february march april may june july august september october november december
     year years time times percent per cent mr ms mrs including including just like get got make made""".split())
-_TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z\-']+\b"
+_TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z\-']*[a-zA-Z]\b"
 _NEEDS_CONTEXT = re.compile(r"^(?:He|She|They|It|This|That|These|Those|His|Her|Their|Its|But|And|Also|So|Yet|"
                             r"Still|However|Meanwhile|Instead|Then|There|Here)\b")
 _OPENING_QUOTE = re.compile(r"^[\"“‘'(\[•*\-]")

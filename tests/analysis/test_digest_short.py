@@ -121,7 +121,8 @@ def test_group_contrast_is_tested_and_names_both_sides(small_store: Path) -> Non
     articles, table = _frames(small_store)
     themes = find_themes(table, names=list(articles["outlet"]))
     groups = pd.DataFrame({"outlet": list(LEFT + RIGHT), "bias3": ["left"] * 5 + ["right"] * 5})
-    contrasts = find_contrasts(table, themes, articles, groups)
+    contrasts, n_tests = find_contrasts(table, themes, articles, groups)
+    assert n_tests >= 2 * len(themes)  # bias3 left and right, each against the other, per theme
     tested = [c for c in contrasts if c.q is not None]
     assert tested, contrasts
     left = next(c for c in tested if c.a == "bias3: left")
@@ -141,8 +142,8 @@ def test_single_outlets_are_described_not_tested() -> None:
     articles = pd.DataFrame(rows)
     table = sentence_table(articles)
     themes = find_themes(table)
-    contrasts = find_contrasts(table, themes, articles, pd.DataFrame({"outlet": []}))
-    assert all(c.q is None for c in contrasts)  # one article each: no test, no interval
+    contrasts, n_tests = find_contrasts(table, themes, articles, pd.DataFrame({"outlet": []}))
+    assert n_tests == 0 and all(c.q is None for c in contrasts)  # one article each: no test, no interval
 
 
 def test_blindspots_are_groups_in_the_store_missing_from_the_story() -> None:
