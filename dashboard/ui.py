@@ -157,11 +157,12 @@ def brief(path: str, data_version: int, flt: ArticleFilter) -> Brief | str:
 
 
 @st.cache_data(max_entries=16, show_spinner="Writing the digest ...")
-def digest(path: str, data_version: int, story_id: str) -> Digest | str:
-    """Return the story digest, or a message when it cannot be written."""
+def digest(path: str, data_version: int, story_id: str, outlets: tuple[str, ...] = (), groups: tuple[str, ...] = (),
+           detail: str = "short") -> Digest | str:
+    """Return the story digest of the selected outlets and groups, or a message when it cannot be written."""
     with queries.open_store(path, settings()) as store:
         try:
-            return build_digest(store, story_id, settings())
+            return build_digest(store, story_id, settings(), outlets=outlets, groups=groups, detail=detail)
         except PressLensError as exc:
             return str(exc)
 

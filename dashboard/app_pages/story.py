@@ -32,7 +32,8 @@ else:
     st.query_params["digest"] = story
 st.text(options.story_labels.get(story, story))  # scraped headline: plain text
 
-digest = ui.digest(ui.db(), ui.version(), story)
+full = st.toggle("Full digest (every section in full, with the per-outlet brief)", key="digest_full")
+digest = ui.digest(ui.db(), ui.version(), story, tuple(flt.outlets), tuple(flt.groups), "full" if full else "short")
 if isinstance(digest, str):
     st.info(f"No digest for this story: {digest}")
     st.stop()
@@ -49,29 +50,31 @@ data = digest.to_dict()
 header, sections = briefs.digest_view(data)
 for line in header:
     st.text(line)
+if digest.selection:
+    st.caption(briefs.plain_heading(f"Limited to {digest.selection} (the sidebar's filters)."))
 # Scraped sentences, titles and outlet names are shown with st.text or in dataframes (plain text), never as
 # markdown or HTML; links only to http(s) URLs (issue #8).
 for s_index, section in enumerate(sections):
-    st.subheader(briefs.plain_heading(section.title))
+    box = st.expander(briefs.plain_heading(section.title), expanded=s_index < 4)
     if section.note:
-        st.caption(briefs.plain_heading(section.note))
+        box.caption(briefs.plain_heading(section.note))
     for i_index, item in enumerate(section.items):
         key = f"digest_{s_index}_{i_index}"
         if item.heading:
-            st.text(item.heading)
+            box.text(item.heading)
         if item.text:
-            st.text(item.text)
+            box.text(item.text)
         if item.note:
-            st.text(item.note)
+            box.text(item.note)
         if item.link and item.link not in set(item.citations["url"]):
-            st.dataframe({"article": [item.link]}, hide_index=True, key=f"{key}_link",
-                         column_config={"article": st.column_config.LinkColumn("article")})
+            box.dataframe({"article": [item.link]}, hide_index=True, key=f"{key}_link",
+                          column_config={"article": st.column_config.LinkColumn("article")})
         if not item.entries.empty:
-            st.dataframe(item.entries, hide_index=True, width="stretch", key=f"{key}_entries")
+            box.dataframe(item.entries, hide_index=True, width="stretch", key=f"{key}_entries")
         if not item.citations.empty:
-            st.dataframe(item.citations, hide_index=True, width="stretch", key=f"{key}_citations",
-                         column_config={"url": st.column_config.LinkColumn("url"), "article_id": None,
-                                        "sentence": st.column_config.TextColumn("sentence", width="large")})
+            box.dataframe(item.citations, hide_index=True, width="stretch", key=f"{key}_citations",
+                          column_config={"url": st.column_config.LinkColumn("url"), "article_id": None,
+                                         "sentence": st.column_config.TextColumn("sentence", width="large")})
 
 st.subheader("Cited articles")
 cited = briefs.cited_articles(data)

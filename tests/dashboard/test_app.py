@@ -189,3 +189,7 @@ def test_story_page_shows_and_downloads_the_digest(basil_db: Path, monkeypatch: 
     assert {"Digest as MD", "Digest as HTML", "Digest as JSON"} <= labels
     cited = frame_with(at, "title")
     assert cited["url"].dropna().str.startswith("http").all()
+    short = [e.label for e in at.expander]  # the short digest, one expandable section each (issue 20)
+    assert short[:4] == ["What's happened", "Key insights", "The figures the outlets cite", "What the papers say"]
+    at.toggle(key="digest_full").set_value(True).run()
+    assert not at.exception and len(at.expander) == len(short)
