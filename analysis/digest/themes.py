@@ -42,6 +42,9 @@ MAX_THEMES, MIN_THEMES = 6, 4
 # Clusters cut, more than MAX_THEMES: some are too small or one outlet's and drop out. Tried 8-14 on the
 # multi-day stories: 10 gave 5-6 themes of 2+ outlets each without splitting one event into two.
 N_CLUSTERS = 12
+# Ward clustering keeps an n x n distance matrix: at most this many sentences (~50 MB, a few seconds);
+# past it, the articles' earlier sentences are kept.
+MAX_CLUSTER_SENTENCES = 2500
 # LSA dimensions (capped by the matrix's rank).
 LSA_COMPONENTS = 100
 PHRASES_PER_THEME = 3
@@ -185,6 +188,9 @@ def find_themes(table: pd.DataFrame, *, names: Sequence[str] = (), n_clusters: i
     rows = usable_rows(table)
     if len(rows) < MIN_SENTENCES or table["outlet"].nunique() < MIN_THEME_OUTLETS:
         return []
+    if len(rows) > MAX_CLUSTER_SENTENCES:  # Ward holds an n x n matrix: the articles' earlier sentences first
+        order = sorted(rows, key=lambda r: (int(table.at[int(r), "index"]), str(table.at[int(r), "article_id"])))
+        rows = np.asarray(sorted(order[:MAX_CLUSTER_SENTENCES]), dtype=int)
     sentences = [str(table.at[int(r), "sentence"]) for r in rows]
     excluded = _excluded_words(names)
     vectors = sentence_vectors(sentences, excluded)
