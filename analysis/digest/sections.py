@@ -28,9 +28,10 @@ from analysis.digest.model import PART_TEXT, PART_TITLE, Citation, Entry, Item, 
 from analysis.emphasis import STOPWORDS as _STOP
 from analysis.emphasis import facet_pattern, terms
 from analysis.text import sentences as splitter
-from analysis.text.furniture import is_furniture
+from analysis.text.furniture import furniture_flags, is_furniture
 
-SENTENCE_COLUMNS = ("article_id", "outlet", "url", "title", "published", "index", "start", "end", "sentence")
+SENTENCE_COLUMNS = ("article_id", "outlet", "url", "title", "published", "index", "start", "end", "sentence",
+                    "furniture")
 
 # What's happened: candidates are lede sentences (the first LEDE_SENTENCES of an article) of
 # MIN_WORDS..MAX_WORDS words; wire ledes run 20-40 words, 8 keeps short datelined ledes. The consensus
@@ -85,14 +86,19 @@ _NEEDS_CONTEXT = re.compile(r"^(?:He|She|They|It|This|That|These|Those|His|Her|T
 
 # ------------------------------------------------------------------------------------------ sentences
 def sentence_table(articles: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per sentence of each article, with its offsets in the stored text (SENTENCE_COLUMNS)."""
+    """Return one row per sentence of each article, with its offsets in the stored text (SENTENCE_COLUMNS).
+
+    ``furniture`` marks bylines, credits, captions and page prompts (analysis.text.furniture).
+    """
     rows = []
     ordered = articles.sort_values(["id"], kind="mergesort")
     for row in ordered.itertuples(index=False):
         text = row.text or ""
-        for index, (start, end) in enumerate(splitter.split_spans(text)):
+        spans = splitter.split_spans(text)
+        flags = furniture_flags([text[start:end] for start, end in spans])
+        for index, ((start, end), furniture) in enumerate(zip(spans, flags)):
             rows.append((str(row.id), str(row.outlet), _url(row), str(row.title or ""), _text(row.published),
-                         index, start, end, text[start:end]))
+                         index, start, end, text[start:end], furniture))
     return pd.DataFrame(rows, columns=list(SENTENCE_COLUMNS))
 
 
@@ -154,7 +160,7 @@ def whats_happened(table: pd.DataFrame, syndication: pd.DataFrame | None = None)
     sharing more than REDUNDANT_OVERLAP of its bigrams with one already chosen.
     """
     title = "What's happened"
-    mask = (table["index"] < LEDE_SENTENCES) & table["sentence"].map(_candidate)
+    mask = (table["index"] < LEDE_SENTENCES) & table["sentence"].map(_candidate) & ~table["furniture"].astype(bool)
     if table.empty or not mask.any():
         return Section("whats_happened", title, note="Too little coverage to say what happened: no article "
                        "has a lede sentence of 8-60 words.")

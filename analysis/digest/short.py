@@ -127,7 +127,7 @@ def themes_section(table: pd.DataFrame, themes: Sequence[Theme], groups: pd.Data
                        "too few sentences to cluster."), set()
     assigned = theme_of_rows(table, themes)
     usable = np.zeros(len(table), dtype=bool)
-    usable[[i for i, s in enumerate(table["sentence"]) if not is_furniture(s)]] = True
+    usable[[i for i, f in enumerate(table["furniture"]) if not f]] = True
     per_outlet = Counter(str(o) for o, u in zip(table["outlet"], usable) if u)
     claims = story_claims(table)
     figure_groups = group_claims([c for c, _ in claims])
@@ -254,7 +254,8 @@ def story_days(table: pd.DataFrame, skip: set[str]) -> list[Item]:
         rows = [positions[r] for r in mine.index]
         centroid = np.asarray(matrix[rows].mean(axis=0)).ravel()
         candidates = [(r, i) for r, i in zip(mine.index, rows) if int(table.at[r, "index"]) < 3
-                      and stands_alone(str(table.at[r, "sentence"])) and table.at[r, "sentence"] not in skip]
+                      and not table.at[r, "furniture"] and stands_alone(str(table.at[r, "sentence"]))
+                      and table.at[r, "sentence"] not in skip]
         if not candidates:
             continue
         best = max(candidates, key=lambda ri: (round(float((matrix[ri[1]] @ centroid)[0]), 9), -ri[1]))[0]
@@ -354,6 +355,8 @@ def fit(digest: Digest, render: Callable[[Digest], str], max_words: int = MAX_WO
 
 
 def _with_section(digest: Digest, section: Section) -> Digest:
+    if not section.items:
+        section = replace(section, note="Left out to keep the page short: the full digest has it (--detail full).")
     return replace(digest, sections=tuple(section if s.key == section.key else s for s in digest.sections))
 
 

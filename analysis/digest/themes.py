@@ -88,13 +88,20 @@ def usable_rows(table: pd.DataFrame) -> np.ndarray:
     """Return the rows of a sentence table that are coverage: not furniture, MIN..MAX words, first copy only."""
     seen: set[str] = set()
     keep = []
-    for i, sentence in enumerate(table["sentence"]):
+    for i, (sentence, furniture) in enumerate(zip(table["sentence"], _furniture(table))):
         words = len(sentence.split())
         key = " ".join(sentence.lower().split())
-        if MIN_WORDS <= words <= MAX_WORDS and key not in seen and not is_furniture(sentence):
+        if MIN_WORDS <= words <= MAX_WORDS and key not in seen and not furniture:
             seen.add(key)
             keep.append(i)
     return np.asarray(keep, dtype=int)
+
+
+def _furniture(table: pd.DataFrame) -> list[bool]:
+    """Return the table's furniture column, or each sentence's own verdict when the table has none."""
+    if "furniture" in table:
+        return [bool(f) for f in table["furniture"]]
+    return [is_furniture(s) for s in table["sentence"]]
 
 
 def stands_alone(sentence: str) -> bool:
@@ -258,8 +265,8 @@ def article_shares(table: pd.DataFrame, themes: Sequence[Theme]) -> pd.DataFrame
 
 def usable_rows_all(table: pd.DataFrame) -> np.ndarray:
     """Return the coverage rows of a table, copies included (each article's own sentences)."""
-    return np.asarray([i for i, s in enumerate(table["sentence"])
-                       if MIN_WORDS <= len(s.split()) <= MAX_WORDS and not is_furniture(s)], dtype=int)
+    return np.asarray([i for i, (s, f) in enumerate(zip(table["sentence"], _furniture(table)))
+                       if MIN_WORDS <= len(s.split()) <= MAX_WORDS and not f], dtype=int)
 
 
 def best_row(table: pd.DataFrame, theme: Theme, ids: set[str], *, max_words: int = STATEMENT_MAX_WORDS) -> int | None:

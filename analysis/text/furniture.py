@@ -16,7 +16,7 @@ False
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 _TITLE_WORD = r"[A-Z][a-z'’\-]*[a-z][a-zA-Z'’\-]*"
 _NAME = (rf"(?:{_TITLE_WORD}(?:\s+[A-Z]\.)?(?:\s+{_TITLE_WORD}){{1,2}}"
@@ -25,6 +25,11 @@ _NAME = (rf"(?:{_TITLE_WORD}(?:\s+[A-Z]\.)?(?:\s+{_TITLE_WORD}){{1,2}}"
 _BYLINE = re.compile(rf"(?:^|\n|\s)By\s+({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)")
 _CREDIT_NAME = re.compile(
     rf"(?:Credit\W*|Photo(?:graph)?:\s*|Image:\s*|[Pp]hoto by\s+|\(|/\s*|^|\.\s+)({_NAME})\s*/\s*[A-Z]")
+# A credit opening the text after a caption: "Jim Vondruska / Getty Images Updated July 7, 2025 ...".
+_CREDIT_HEAD = re.compile(rf"{_NAME}\s*/\s*[A-Z]")
+# A piece of a credit split over lines ("Jim Vondruska", "/", "Getty Images"), and the words that make it one.
+_CREDIT_PIECE = re.compile(r"^(?:/|[A-Z][\w.'’\-]*(?:\s+[A-Z/][\w.'’\-]*)*)$")
+_CREDIT_WORDS = re.compile(r"(?i)\b(?:getty|reuters|afp|ap|epa|photo|images|pool|shutterstock|bloomberg)\b")
 # A credit closing a caption: "... Patricia Lim/KUT", "(Photo by Patrick T. Fallon / AFP)".
 _CREDIT_TAIL = re.compile(rf"{_NAME}\s*/\s*[A-Z][\w&.’' ]{{1,40}}\)?\s*$")
 # A sentence that is a caption, a credit or a page prompt, wherever it stands.
@@ -46,6 +51,8 @@ _STAMP = re.compile(
 # Interview transcripts: a speaker's turn opens the paragraph ("BLITZER: ...", "Q:").
 _TURN = re.compile(r"(?m)^(?:[A-Z][A-Z .'\-]{1,30}|Q|A):\s")
 MIN_TURNS = 3  # this many speaker turns make an article a transcript
+CREDIT_LINE_WORDS = 8  # a credit line on its own ("Patricia Lim/KUT") is at most this long
+CREDIT_PIECES, CREDIT_PIECE_WORDS = 3, 4  # a credit split over lines: up to 3 pieces of up to 4 words
 
 
 def is_furniture(sentence: str) -> bool:
@@ -53,6 +60,38 @@ def is_furniture(sentence: str) -> bool:
     text = sentence.strip()
     return bool(_FURNITURE.search(text) or _BYLINE_START.match(text) or _STAMP.match(text)
                 or _CREDIT_TAIL.search(text) or _CAPTION.search(text))
+
+
+def furniture_flags(sentences: Sequence[str]) -> list[bool]:
+    """Return, per sentence of one article in order, whether it is furniture: itself, or a caption (the
+    sentence right before a short credit line such as "Jim Vondruska / Getty Images").
+
+    >>> furniture_flags(["Crews dig at the camp on Sunday.", "Jim Vondruska / Getty Images", "Rain fell."])
+    [True, True, False]
+    >>> furniture_flags(["Crews dig on Sunday.", "Jim Vondruska / Getty Images Updated July 7, 2025 at 12:44 PM EDT"])
+    [True, True]
+    >>> furniture_flags(["Crews dig on Sunday.", "Jim Vondruska", "/", "Getty Images", "Rain fell on the town."])
+    [True, True, True, True, False]
+    """
+    flags = [is_furniture(s) for s in sentences]
+    for i in range(len(sentences) - 1):
+        following = sentences[i + 1].strip()
+        if (len(following.split()) <= CREDIT_LINE_WORDS and _CREDIT_TAIL.search(following)) or (
+                flags[i + 1] and _CREDIT_HEAD.match(following)):
+            flags[i] = True
+            continue
+        # a credit split over short lines: "Jim Vondruska" / "/" / "Getty Images"
+        run = []
+        for j in range(i + 1, min(i + 1 + CREDIT_PIECES, len(sentences))):
+            piece = sentences[j].strip()
+            if len(piece.split()) > CREDIT_PIECE_WORDS or not _CREDIT_PIECE.match(piece):
+                break
+            run.append(j)
+            if piece == "/" or (len(run) >= 2 and _CREDIT_WORDS.search(piece)):
+                for k in (i, *run):
+                    flags[k] = True
+                break
+    return flags
 
 
 def byline_names(text: str) -> set[str]:

@@ -14,7 +14,7 @@ from analysis.digest.contrasts import blindspots, find_contrasts, group_value
 from analysis.digest.sections import sentence_table
 from analysis.digest.short import MAX_PAPERS_WORDS, central_headline, markdown_words, section_words
 from analysis.digest.themes import find_themes
-from analysis.text.furniture import byline_names, is_furniture, is_transcript, staff_names
+from analysis.text.furniture import byline_names, furniture_flags, is_furniture, is_transcript, staff_names
 from core.schema import Article
 from core.settings import Settings
 from core.store import Store
@@ -78,6 +78,16 @@ def test_furniture_is_caption_credit_byline_or_stamp() -> None:
     for line in ("China controls about 90% of rare earth refining.", "The ratio was 50/50 in the end.",
                  "By the end of the week, crews had contained the fire."):
         assert not is_furniture(line), line
+
+
+def test_a_caption_is_the_sentence_before_a_credit() -> None:
+    assert furniture_flags(["Crews dig at the camp on Sunday.", "Jim Vondruska / Getty Images", "Rain fell."]) == [
+        True, True, False]
+    assert furniture_flags(["Crews dig on Sunday.", "Jim Vondruska", "/", "Getty Images", "Rain fell here."]) == [
+        True, True, True, True, False]
+    # a sign-off after a real sentence is not a credit line; a URL is not a credit piece
+    assert furniture_flags(["Tariffs exclude phones.", "Reuters"]) == [False, False]
+    assert furniture_flags(["Wiese said talks are open.", "https://p.dw.com/p/4r3TI", "Advertisement"])[0] is False
 
 
 def test_byline_and_credit_names_are_staff() -> None:
