@@ -43,7 +43,7 @@ LOOSE_FIGURES = 3
 THEME_FIGURE_VALUES = 2
 # How we got here: earlier linked stories, then the story's own days (the busiest, shown in date order).
 EARLIER_STORIES = 3
-TIMELINE_DAYS = 8
+TIMELINE_DAYS = 10
 # Go deeper: questions the coverage asks.
 QUESTIONS = 3
 # More on these topics: names described.
