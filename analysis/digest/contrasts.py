@@ -42,8 +42,10 @@ MIN_GROUP_ARTICLES = 2
 MIN_OUTLET_ARTICLES = 2
 PROMINENT_TYPES = frozenset({"wire", "news agency", "state", "state media", "national", "broadcaster",
                              "public broadcaster", "newspaper"})
-# Fewer contrasts than MIN_CONTRASTS: a one-article outlet may be a side when its text has this many sentences.
-MIN_SINGLE_SENTENCES = 8
+# A side has at least this many sentences (a two-sentence article gives a theme 100% or 0%).
+MIN_SIDE_SENTENCES = 8
+# The other side's theme is named when it gave that theme at least this much more (5 points).
+MIN_B_GAP = 0.05
 # A side must give its theme at least this much more of its sentences than the other side (10 points).
 MIN_GAP = 0.10
 # Blindspots: values named per grouping.
@@ -98,6 +100,8 @@ def _contrast(table: pd.DataFrame, themes: Sequence[Theme], shares: pd.DataFrame
     cols = [f"theme_{t}" for t in range(len(themes))]
     in_a = shares["article_id"].isin(a_ids).to_numpy()
     in_b = shares["article_id"].isin(b_ids).to_numpy()
+    if int(shares.loc[in_a, "sentences"].sum()) < MIN_SIDE_SENTENCES:  # "100% of its sentences" from one or two
+        return None
     mean_a = shares.loc[in_a, cols].mean().to_numpy()
     mean_b = shares.loc[in_b, cols].mean().to_numpy()
     gaps = mean_a - mean_b
@@ -110,7 +114,7 @@ def _contrast(table: pd.DataFrame, themes: Sequence[Theme], shares: pd.DataFrame
     a_row = best_row(table, themes[a_theme], a_ids, max_words=CONTRAST_SENTENCE_WORDS)
     if a_row is None:
         return None
-    b_theme = next((t for t in order_b if t != a_theme and -gaps[t] > 0
+    b_theme = next((t for t in order_b if t != a_theme and -gaps[t] >= MIN_B_GAP
                     and best_row(table, themes[t], b_ids, max_words=CONTRAST_SENTENCE_WORDS) is not None), None)
     b_row = None
     if b_theme is not None:
@@ -178,12 +182,9 @@ def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.Da
     described = sorted((c for c in found if c.q is None),
                        key=lambda c: (-c.a_n, -round(c.score, 9), c.a))
     chosen = _pick([*tested, *described], [])
-    if len(chosen) < MIN_CONTRASTS:  # 3. too few: single-article outlets with a long enough text, sharpest first
-        sentences = shares.groupby("outlet")["sentences"].sum()
+    if len(chosen) < MIN_CONTRASTS:  # 3. too few: single-article outlets (MIN_SIDE_SENTENCES+), sharpest first
         rest = []
         for outlet in sorted(set(counts.index) - set(prominent)):
-            if int(sentences.get(outlet, 0)) < MIN_SINGLE_SENTENCES:
-                continue
             a_ids = {a for a, o in outlet_of.items() if o == outlet}
             made = _contrast(table, themes, shares, a_ids, set(outlet_of) - a_ids, outlet, "the other outlets", None)
             if made is not None:

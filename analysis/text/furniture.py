@@ -41,7 +41,9 @@ _FURNITURE = re.compile(
     r"^\s*updated\b|^\s*published\b|^\s*posted\b|^\s*last updated\b|what we covered here|share this|"
     r"^\s*watch:|^\s*related:|^\s*listen to|^\s*source:)")
 # A photo caption: "..., Friday, July 4, 2025, in Kerrville, Texas." / "... on January 11, 2025. (Photo by"
-_CAPTION = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+\w+\.?\s+\d{1,2},\s+\d{4},\s+in\s+[A-Z]")
+_CAPTION = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+\w+\.?\s+\d{1,2},\s+\d{4},\s+in\s+[A-Z]"
+                      # ... or one ending in a full date: "..., in Moscow, Russia, June 15, 2020."
+                      r"|,\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},\s+\d{4}\.?\s*$")
 # A sentence opening with a byline ("By GEIR MOULSON ...").
 _BYLINE_START = re.compile(rf"^\s*By\s+{_NAME}")
 # A dateline or time stamp on its own: "Jan 7, 2025 - 21:00", "April 6, 2025 08:48 am".
