@@ -30,7 +30,6 @@ else:
         st.info("Choose a story here, or the Story scope in the sidebar.")
         st.stop()
     st.query_params["digest"] = story
-st.text(options.story_labels.get(story, story))  # scraped headline: plain text
 
 full = st.toggle("Full digest (every section in full, with the per-outlet brief)", key="digest_full")
 digest = ui.digest(ui.db(), ui.version(), story, tuple(flt.outlets), tuple(flt.groups), "full" if full else "short")
