@@ -94,13 +94,19 @@ def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame
                        targets: Sequence[str] = (), entities: pd.DataFrame | None = None,
                        related_terms: pd.DataFrame | None = None, detail: str = "short",
                        groups: pd.DataFrame | None = None, store_groups: pd.DataFrame | None = None,
-                       selection: str = "") -> Digest:
+                       store_articles: dict[str, int] | None = None, selection: str = "") -> Digest:
     """Build a digest from DataFrames: the story's row of ``Store.stories``, its articles (with text) ...
 
     ``related`` has one row per (key name, story) with the number of that story's articles
     naming it (RELATED_COLUMNS), ``related_terms`` the same for the story's key terms (an earlier
     story must share one to lead to this story); ``brief`` is an :class:`analysis.brief.build.Brief` or None.
+    ``detail`` is "short" (the page a person reads, analysis.digest.short) or "full" (every section in full);
+    ``groups`` is analysis.compare.groups.outlet_groups of the story's outlets, ``store_groups`` of every
+    outlet in the store (for blindspots, ranked by ``store_articles``, articles per outlet); ``selection``
+    says which outlets or groups the articles were limited to.
     """
+    if detail not in DETAILS:
+        raise UnknownNameError("detail", detail, list(DETAILS))
     story = pd.Series(story)
     story_id = str(story["story"])
     articles = articles.sort_values(["id"], kind="mergesort").reset_index(drop=True)
@@ -114,7 +120,8 @@ def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame
     if detail == "short":
         return _short_digest(story, articles, table, entities=entities, names=names, stories=stories,
                              related=related, related_terms=related_terms, syndication=syndication,
-                             groups=groups, store_groups=store_groups, selection=selection)
+                             groups=groups, store_groups=store_groups, store_articles=store_articles,
+                             selection=selection)
     sections = (
         whats_happened(table, syndication),
         key_insights(table, facets, background=background, facets_source=facets_source,
@@ -134,7 +141,8 @@ def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame
 def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame, *, entities: pd.DataFrame,
                   names: Sequence[str], stories: pd.DataFrame, related: pd.DataFrame,
                   related_terms: pd.DataFrame | None, syndication: pd.DataFrame | None,
-                  groups: pd.DataFrame | None, store_groups: pd.DataFrame | None, selection: str) -> Digest:
+                  groups: pd.DataFrame | None, store_groups: pd.DataFrame | None,
+                  store_articles: dict[str, int] | None, selection: str) -> Digest:
     """Build the short digest (analysis.digest.short): themes, contrasts, the story's days, within MAX_WORDS."""
     story_id = str(story["story"])
     outlets = sorted(articles["outlet"].astype(str).unique())
@@ -146,7 +154,7 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
     skip = {i.text for i in happened.items}
     insights, carried = themes_section(table, themes, groups, n_articles, skip)
     contrasts, n_tests = find_contrasts(table, themes, articles, groups)
-    blind = blindspots(outlets, store_groups) if store_groups is not None else []
+    blind = blindspots(outlets, store_groups, store_articles) if store_groups is not None else []
     papers = contrasts_section(table, themes, contrasts, blind, cite, n_articles, n_tests)
     skip |= {i.text for i in insights.items}
     sections = (
@@ -239,12 +247,14 @@ def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Se
     source = f"data/facets/{story_id}.toml" if facets is not None and (FACETS_DIR / f"{story_id}.toml").exists() else ""
     if detail == "short":
         every = outlet_groups(store.outlets())
-        present = set(store.distinct("outlet"))
+        per_outlet = store.articles(columns=["outlet"])["outlet"].astype(str).value_counts()
+        present = set(per_outlet.index)
         return digest_from_frames(match.iloc[0], articles, stories=stories, related=related,
                                   syndication=store.syndication(flt), targets=targets, entities=entities,
                                   related_terms=related_terms, detail="short",
                                   groups=every[every["outlet"].isin(set(articles["outlet"]))].reset_index(drop=True),
                                   store_groups=every[every["outlet"].isin(present)].reset_index(drop=True),
+                                  store_articles={str(k): int(v) for k, v in per_outlet.items()},
                                   selection=selection)
     brief = build_brief(store, flt, settings, targets=targets)
     return digest_from_frames(match.iloc[0], articles, stories=stories, related=related,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,8 @@ MIN_GROUP_ARTICLES = 2
 # An outlet is a side of its own when it has this many articles on the story (a prominent voice), or
 # when it belongs to a named type of prominent outlet in the groups table (wire, state media ...).
 MIN_OUTLET_ARTICLES = 2
-PROMINENT_TYPES = frozenset({"wire", "news agency", "state", "state media", "national", "broadcaster",
+PROMINENT_TYPES = frozenset({"wire", "state_affiliated", "public_broadcaster", "national_newspaper", "broadcaster",
+                             "news agency", "state", "state media", "national",
                              "public broadcaster", "newspaper"})
 # A side has at least this many sentences (a two-sentence article gives a theme 100% or 0%).
 MIN_SIDE_SENTENCES = 8
@@ -164,6 +165,9 @@ def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.Da
     for (grouping, value), q_of in sorted(by_side.items()):
         a_ids, b_ids, other = side_ids[(grouping, value)]
         made = _contrast(table, themes, shares, a_ids, b_ids, f"{grouping}: {value}", other, q_of)
+        if made is None:  # no significant theme: its largest gap still says where the groups lean, with its q
+            loose = _contrast(table, themes, shares, a_ids, b_ids, f"{grouping}: {value}", other, None)
+            made = replace(loose, q=q_of.get(loose.a_theme, 1.0)) if loose is not None else None
         if made is not None:
             found.append(made)
     # 2. prominent outlets against the rest of the story, described with their n (not tested)
@@ -178,10 +182,12 @@ def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.Da
         made = _contrast(table, themes, shares, a_ids, b_ids, outlet, "the other outlets", None)
         if made is not None:
             found.append(made)
-    tested = sorted((c for c in found if c.q is not None), key=lambda c: (-round(c.score, 9), c.a))
+    tested = sorted((c for c in found if c.q is not None and c.q < MAX_Q), key=lambda c: (-round(c.score, 9), c.a))
+    # no significant group difference: the largest group gap is shown once, with its q (a lead, not a finding)
+    leads = sorted((c for c in found if c.q is not None and c.q >= MAX_Q), key=lambda c: (-round(c.score, 9), c.a))
     described = sorted((c for c in found if c.q is None),
                        key=lambda c: (-c.a_n, -round(c.score, 9), c.a))
-    chosen = _pick([*tested, *described], [])
+    chosen = _pick([*tested, *([] if tested else leads[:1]), *described], [])
     if len(chosen) < MIN_CONTRASTS:  # 3. too few: single-article outlets (MIN_SIDE_SENTENCES+), sharpest first
         rest = []
         for outlet in sorted(set(counts.index) - set(prominent)):
@@ -205,14 +211,20 @@ def _pick(candidates: Sequence[Contrast], chosen: list[Contrast], limit: int = M
     return out
 
 
-def blindspots(story_outlets: Sequence[str], store_groups: pd.DataFrame) -> list[str]:
-    """Return "grouping: value" for every outlet group in the store with no outlet in the story."""
+def blindspots(story_outlets: Sequence[str], store_groups: pd.DataFrame,
+               store_articles: dict[str, int] | None = None) -> list[str]:
+    """Return "grouping: values" for the outlet groups in the store with no outlet in the story, the groups
+    with the most articles in the store first (``store_articles``: articles per outlet; else by name)."""
     present = set(map(str, story_outlets))
     out = []
     for grouping in [g for g in GROUPINGS if g in store_groups]:
-        values = {group_value(v) for v in store_groups[grouping]} - {UNKNOWN}
+        size: dict[str, int] = {}
+        for outlet, value in zip(store_groups["outlet"], store_groups[grouping]):
+            value = group_value(value)
+            size[value] = size.get(value, 0) + (store_articles or {}).get(str(outlet), 0)
+        values = set(size) - {UNKNOWN}
         covered = {group_value(v) for o, v in zip(store_groups["outlet"], store_groups[grouping]) if str(o) in present}
-        missing = sorted(values - covered)
+        missing = sorted(values - covered, key=lambda v: (-size[v], v))
         if missing:
             more = len(missing) - BLINDSPOT_VALUES
             shown = ", ".join(missing[:BLINDSPOT_VALUES])
@@ -236,15 +248,17 @@ def contrasts_section(table: pd.DataFrame, themes: Sequence[Theme], contrasts: S
             text += (f"; {b_name} leaned instead on “{themes[c.b_theme].label}” "
                      f"({_pct(c.b_share)} against {_pct(c.b_rest)})")
         text += "."
-        if c.q is not None:
+        if c.q is not None and c.q < MAX_Q:
             text += f" Tested across articles: q = {c.q:.3f}."
+        elif c.q is not None:
+            text += f" Not significant across articles (q = {c.q:.2f}): the largest gap between groups, not a finding."
         citations: list[Citation] = [cite(table.iloc[c.a_row])]  # type: ignore[operator]
         if c.b_row is not None:
             citations.append(cite(table.iloc[c.b_row]))  # type: ignore[operator]
         items.append(Item(text=text, citations=tuple(citations)))
-    if n_tests and not any(c.q is not None for c in contrasts):
-        items.append(Item(heading="Outlet groups", text=f"no group gave a theme a different share of its sentences "
-                          f"(no q < {MAX_Q} over {n_tests} tests); the lines above are single outlets."))
+    if n_tests and not any(c.q is not None and c.q < MAX_Q for c in contrasts):
+        items.append(Item(heading="Outlet groups", text=f"none gave a theme a significantly different share of its "
+                          f"sentences (no q < {MAX_Q} over {n_tests} tests)."))
     if blind:
         items.append(Item(heading="Blindspots", text="no article on this story from " + "; ".join(blind) + "."))
     elif contrasts:

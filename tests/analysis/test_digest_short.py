@@ -141,6 +141,22 @@ def test_group_contrast_is_tested_and_names_both_sides(small_store: Path) -> Non
     assert table.at[left.a_row, "outlet"] in LEFT and table.at[left.b_row, "outlet"] in RIGHT
 
 
+def test_a_group_gap_that_is_not_significant_is_a_lead_with_its_q(small_store: Path) -> None:
+    from analysis.digest.contrasts import contrasts_section
+    from analysis.digest.sections import cite
+
+    articles, table = _frames(small_store)
+    themes = find_themes(table, names=list(articles["outlet"]))
+    groups = pd.DataFrame({"outlet": [*LEFT[:2], *RIGHT[:2]], "bias3": ["left", "left", "right", "right"]})
+    contrasts, n_tests = find_contrasts(table, themes, articles, groups)
+    lead = contrasts[0]  # 2 articles a side: Mann-Whitney cannot reach q < 0.1
+    assert lead.a.startswith("bias3: ") and lead.q is not None and lead.q >= 0.1
+    assert sum(c.q is not None for c in contrasts) == 1  # one lead, then outlets
+    section = contrasts_section(table, themes, contrasts, [], cite, {o: 1 for o in LEFT + RIGHT}, n_tests)
+    assert "Not significant across articles" in section.items[0].text
+    assert any(i.heading == "Outlet groups" for i in section.items)
+
+
 def test_single_outlets_are_described_not_tested() -> None:
     rows = []
     for k, outlet in enumerate(("Solo One", "Solo Two", "Solo Three")):
@@ -161,6 +177,8 @@ def test_blindspots_are_groups_in_the_store_missing_from_the_story() -> None:
                                  "country": ["US", "US", None]})
     assert blindspots(["A", "B"], store_groups) == ["bias3: center"]
     assert blindspots(["A", "B", "C"], store_groups) == []
+    more = pd.DataFrame({"outlet": list("ABCD"), "country": ["US", "RU", "CN", "FR"]})
+    assert blindspots(["A"], more, {"A": 9, "B": 1, "C": 5, "D": 5}) == ["country: CN, FR, RU"]
 
 
 def test_central_headline_is_the_one_most_like_the_others() -> None:
