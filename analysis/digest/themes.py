@@ -45,6 +45,8 @@ N_CLUSTERS = 12
 # Ward clustering keeps an n x n distance matrix: at most this many sentences (~50 MB, a few seconds);
 # past it, the articles' earlier sentences are kept.
 MAX_CLUSTER_SENTENCES = 2500
+# LSA vectors are rounded to this many decimals before clustering (same themes whatever the BLAS threads).
+VECTOR_DECIMALS = 6
 # LSA dimensions (capped by the matrix's rank).
 LSA_COMPONENTS = 100
 PHRASES_PER_THEME = 3
@@ -136,7 +138,8 @@ def sentence_vectors(sentences: Sequence[str], excluded: set[str]) -> np.ndarray
     if components < 2:
         return normalize(matrix.toarray())
     reduced = TruncatedSVD(n_components=components, random_state=0).fit_transform(matrix)
-    return normalize(reduced)
+    # rounded, so that a BLAS summing in another order (other thread counts) cannot flip a cluster
+    return np.round(normalize(reduced), VECTOR_DECIMALS)
 
 
 def class_phrases(groups: Sequence[Sequence[str]], excluded: set[str], outlets: Sequence[Sequence[str]],
