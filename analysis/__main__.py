@@ -21,6 +21,7 @@ from typing import Any
 from analysis import registry
 from analysis import run as runner
 from analysis.brief.build import build_brief
+from analysis.brief.render import brief_markdown
 from analysis.compare.report import ALL_METRICS, FORMATS, GROUP_BY, metrics_report, outlet_report, render
 from analysis.digest import build as digest
 from analysis.frames import cli as frames_cli
@@ -124,7 +125,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(brief.to_markdown())
+        sys.stdout.write(brief_markdown(brief))
     return 0
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.digest.build import build_digest  # noqa: E402  (after the path insert)
+from analysis.digest.render import render_markdown
 from analysis.digest.short import markdown_words, section_words  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from core.store import Store  # noqa: E402
@@ -58,11 +59,11 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             digest = build_digest(store, story["id"], settings, detail=args.detail)
             seconds = time.perf_counter() - started
-            markdown = digest.to_markdown()
+            markdown = render_markdown(digest)
             page = plain(markdown)
             hits = [carried(page, fact) for fact in story["fact"]]
             total += sum(hits)
-            papers = section_words(digest, "papers", lambda d: d.to_markdown())
+            papers = section_words(digest, "papers", render_markdown)
             print(f"| {story['id']} | {sum(hits)}/{len(hits)} | {markdown_words(markdown)} | {papers} | "
                   f"{seconds:.1f} |")
             if args.show_missed:

@@ -77,3 +77,55 @@ def test_only_the_store_writes_sql() -> None:
             if "import sqlite3" in text:
                 offenders.append(path.relative_to(REPO_ROOT).as_posix())
     assert not offenders, f"SQL outside core/store.py and core/migrations.py: {offenders}"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Return, for every module of ours, the modules of ours it imports (anywhere in it, functions too)."""
+    paths = {_module_name(p): p for package in PACKAGES for p in source_files(package)}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        found = set()
+        for module in imported_modules(path):
+            found.add(module)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):  # "from package import module" imports the module too
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        graph[name] = {m for m in found if m in paths and m != name}
+    return graph
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    """No two modules import each other, directly or around a loop, not even from inside a function."""
+    graph = _import_graph()
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    cycles: list[list[str]] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append(path[path.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for start in sorted(graph):
+        if start not in state:
+            visit(start, [start])
+    assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
+
+
+def test_the_cycle_check_finds_a_cycle(tmp_path: Path) -> None:
+    """The check is not vacuous: two modules that import each other (one from a function) are a cycle."""
+    graph = _import_graph()
+    assert "analysis.digest.render" in graph["analysis.digest.build"]  # it sees real edges
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    a.write_text("import b\n", encoding="utf-8")
+    b.write_text("def f():\n    import a\n", encoding="utf-8")
+    assert imported_modules(a) == {"b"} and imported_modules(b) == {"a"}

@@ -115,12 +115,6 @@ class Brief:
         """Return the brief as plain JSON-ready data."""
         return asdict(self)
 
-    def to_markdown(self) -> str:
-        """Return the brief as Markdown, every scraped string escaped (the text is untrusted)."""
-        from analysis.brief.render import brief_markdown
-
-        return brief_markdown(self)
-
 
 # --------------------------------------------------------------------------- the store's side
 def build_brief(store: Store, flt: ArticleFilter, settings: Settings, *, targets: Sequence[str] = ()) -> Brief:

@@ -36,6 +36,7 @@ from analysis.digest.contrasts import blindspots, contrasts_section, find_contra
 from analysis.digest.descriptions import key_entities, story_entities
 from analysis.digest.model import Citation, Digest, Entry, Item, Section
 from analysis.digest.related import RELATED_COLUMNS, go_deeper, how_we_got_here, more_on_topics
+from analysis.digest.render import render_html, render_markdown
 from analysis.digest.sections import (
     BackgroundTerms,
     cite,
@@ -171,7 +172,7 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
                     first_published=_day(story.get("first_published")),
                     last_published=_day(story.get("last_published")), sections=sections, detail="short",
                     selection=selection)
-    return fit(with_short_notes(digest), lambda d: d.to_markdown())
+    return fit(with_short_notes(digest), render_markdown)
 
 
 def _day(value: Any) -> str | None:
@@ -269,8 +270,8 @@ def render(digest: Digest, fmt: str) -> str:
     if fmt == "json":
         return digest.to_json()
     if fmt == "html":
-        return digest.to_html()
-    return digest.to_markdown()
+        return render_html(digest)
+    return render_markdown(digest)
 
 
 # ------------------------------------------------------------------------------------------ CLI

@@ -93,15 +93,3 @@ class Digest:
     def to_json(self) -> str:
         """Return stable JSON: the same store and story give the same bytes."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
-
-    def to_markdown(self) -> str:
-        """Return the digest as Markdown (scraped text escaped, each line attributed and linked)."""
-        from analysis.digest.render import render_markdown
-
-        return render_markdown(self)
-
-    def to_html(self) -> str:
-        """Return a standalone HTML page: no script, no remote resource, links only to article URLs."""
-        from analysis.digest.render import render_html
-
-        return render_html(self)

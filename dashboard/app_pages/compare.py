@@ -6,6 +6,7 @@ import json
 
 import streamlit as st
 
+from analysis.brief.render import brief_markdown
 from dashboard import briefs, charts, exports, framing, sets, state, ui
 
 flt = state.current_filter()
@@ -99,7 +100,7 @@ else:
             ui.show_table(briefs.brief_citations(result), "brief-citations", flt, "brief_citations",
                           column_config={"url": st.column_config.LinkColumn("url")})
             left, right = st.columns(2)
-            left.download_button("Brief as Markdown", result.to_markdown().encode("utf-8"),
+            left.download_button("Brief as Markdown", brief_markdown(result).encode("utf-8"),
                                  file_name=exports.file_stem("brief", flt) + ".md", mime="text/markdown",
                                  key="brief_md", on_click="ignore", width="stretch")
             right.download_button("Brief as JSON", json.dumps(result.to_dict(), indent=2, ensure_ascii=False,

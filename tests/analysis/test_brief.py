@@ -21,7 +21,7 @@ from analysis.brief.build import (
     brief_from_frames,
     build_brief,
 )
-from analysis.brief.render import escape_markdown
+from analysis.brief.render import brief_markdown, escape_markdown
 from analysis.text.sentences import split_spans
 from core.errors import InputError, UnknownNameError
 from core.settings import Settings
@@ -106,7 +106,7 @@ def test_same_store_same_brief(basil_db: Path) -> None:
     first, _ = brief_of(basil_db, BASIL_STORY)
     second, _ = brief_of(basil_db, BASIL_STORY)
     assert first.to_dict() == second.to_dict()
-    assert first.to_markdown() == second.to_markdown()
+    assert brief_markdown(first) == brief_markdown(second)
     json.dumps(first.to_dict())  # JSON-ready
 
 
@@ -180,7 +180,7 @@ def test_markdown_escapes_scraped_text() -> None:
                             columns=["article_id", "scorer", "metric", "part", "sentence_index", "start", "end",
                                       "value"])
     scores = pd.DataFrame(columns=["article_id", "scorer", "metric", "value"])
-    markdown = brief_from_frames(articles, scores, evidence).to_markdown()
+    markdown = brief_markdown(brief_from_frames(articles, scores, evidence))
     assert "<script>" not in markdown and "<img" not in markdown and "&lt;script&gt;" in markdown
     assert "javascript:" not in markdown.replace("\\[click\\](javascript:x)", "")  # never a link target
     assert "(https://example.org/a%20%281%29)" in markdown

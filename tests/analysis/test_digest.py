@@ -12,6 +12,7 @@ import pytest
 
 from analysis.digest.build import add_digest_parser, build_digest, cmd_digest, digest_from_frames
 from analysis.digest.model import PART_TITLE, Digest
+from analysis.digest.render import render_html, render_markdown
 from core.errors import UnknownNameError
 from core.settings import Settings
 from core.store import ArticleFilter, Store
@@ -119,7 +120,7 @@ def test_same_store_and_story_give_the_same_bytes(groundnews_db: Path,
     with Store.open(groundnews_db, readonly=True) as store:
         again = build_digest(store, "groundnews-0", _settings(groundnews_db), detail="full")
     assert again.to_json().encode() == groundnews_digests["groundnews-0"].to_json().encode()
-    assert again.to_markdown() == groundnews_digests["groundnews-0"].to_markdown()
+    assert render_markdown(again) == render_markdown(groundnews_digests["groundnews-0"])
     assert list(json.loads(again.to_json())) == ["story", "label", "articles", "outlets", "first_published",
                                                  "last_published", "sections", "detail", "selection"]
 
@@ -127,7 +128,7 @@ def test_same_store_and_story_give_the_same_bytes(groundnews_db: Path,
 def test_markdown_has_all_six_sections(groundnews_digests: dict[str, Digest], groundnews_short: dict[str, Digest],
                                        basil_digests: dict[str, Digest]) -> None:
     for digest in [*groundnews_digests.values(), *groundnews_short.values(), *basil_digests.values()]:
-        text = digest.to_markdown()
+        text = render_markdown(digest)
         positions = [text.index(h + "\n") for h in HEADINGS]
         assert positions == sorted(positions)
         assert "### The figures the outlets cite" in text
@@ -148,9 +149,9 @@ def test_short_digest_is_a_page_with_themes_and_contrasts(groundnews_short: dict
     from analysis.digest.short import MAX_PAPERS_WORDS, MAX_WORDS, markdown_words, section_words
 
     for story, digest in groundnews_short.items():
-        page = digest.to_markdown()
+        page = render_markdown(digest)
         assert digest.detail == "short" and markdown_words(page) <= MAX_WORDS, story
-        assert section_words(digest, "papers", lambda d: d.to_markdown()) <= MAX_PAPERS_WORDS, story
+        assert section_words(digest, "papers", render_markdown) <= MAX_PAPERS_WORDS, story
     big = groundnews_short["groundnews-4"]  # 46 articles of 45 outlets
     themes = big.section("key_insights").items
     assert 4 <= len(themes) <= 6 and all(len(t.heading.split(", ")) >= 2 for t in themes)
@@ -198,14 +199,14 @@ def test_thin_coverage_says_so_instead_of_padding() -> None:
     assert digest.section("key_insights").note.startswith("Too little coverage")
     assert digest.section("figures").note.startswith("Too little coverage")
     assert "only one outlet" in digest.section("whats_happened").note.lower()
-    page = digest.to_html()
+    page = render_html(digest)
     assert "<script" not in page.lower() and "&lt;b&gt;approves&lt;/b&gt;" in page
     assert "javascript:" not in page and "http" not in page.replace("http-equiv", "")
-    assert "\\<b\\>approves\\</b\\>" in digest.to_markdown()
+    assert "\\<b\\>approves\\</b\\>" in render_markdown(digest)
 
 
 def test_html_of_real_story_is_standalone(groundnews_digests: dict[str, Digest]) -> None:
-    page = groundnews_digests["groundnews-4"].to_html()
+    page = render_html(groundnews_digests["groundnews-4"])
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page.lower()
     assert not re.search(r"""(?:src|href)=["']?(?!https?://)""", page.replace('href="http', ""))
     for heading in ("What&#x27;s happened", "Key insights", "What the papers say", "How we got here", "Go deeper",

@@ -11,6 +11,7 @@ import pytest
 
 from analysis.digest.build import add_digest_parser, build_digest, cmd_digest
 from analysis.digest.contrasts import blindspots, find_contrasts, group_value
+from analysis.digest.render import render_markdown
 from analysis.digest.sections import sentence_table
 from analysis.digest.short import MAX_PAPERS_WORDS, central_headline, markdown_words, section_words
 from analysis.digest.themes import find_themes
@@ -201,9 +202,9 @@ def test_short_digest_reads_in_a_page_and_cites_verbatim(small_store: Path) -> N
         again = build_digest(store, "floods", _settings(small_store))
         texts = {r["id"]: r for r in store.articles(with_text=True).to_dict("records")}
     assert digest.detail == "short" and again.to_json().encode() == digest.to_json().encode()
-    page = digest.to_markdown()
+    page = render_markdown(digest)
     assert markdown_words(page) <= 1200
-    assert section_words(digest, "papers", lambda d: d.to_markdown()) <= MAX_PAPERS_WORDS
+    assert section_words(digest, "papers", render_markdown) <= MAX_PAPERS_WORDS
     assert "10 articles from 10 outlets, 2025-07-05 to 2025-07-08" in page
     for citation in digest.citations():
         stored = texts[citation.article_id]["title" if citation.part == "title" else "text"]
