@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TextIO
 
 from core.cli import add_common_arguments, run_cli, settings_from
-from core.settings import Settings
 from core.errors import InputError
+from core.settings import Settings
 from core.store import Store
 from scrapers import demo, importer, latest, pipeline
 from scrapers.collect_report import NetworkUnavailable
