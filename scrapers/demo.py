@@ -36,13 +36,13 @@ DEMO_DB = REPO_ROOT / "data" / "demo.db"
 # Non-commercial and no-derivatives licences are not on the list: an excerpt is a derivative.
 ALLOWED_LICENCES = frozenset({"public domain", "CC0 1.0", "CC BY 2.0", "CC BY 2.5", "CC BY 3.0", "CC BY 4.0",
                               "CC BY-SA 2.0", "CC BY-SA 2.5", "CC BY-SA 3.0", "CC BY-SA 4.0"})
-ARTICLE_KEYS = {"outlet", "title", "url", "read_from", "published", "authors", "licence", "licence_url",
+ARTICLE_KEYS = {"story", "outlet", "title", "url", "read_from", "published", "authors", "licence", "licence_url",
                 "licence_evidence", "changes", "text"}
-REQUIRED = ("outlet", "title", "url", "published", "licence", "licence_url", "licence_evidence", "changes", "text")
+REQUIRED = ("story", "outlet", "title", "url", "published", "licence", "licence_url", "licence_evidence", "changes", "text")
 
 
-def load_demo_sources(path: Path = DEMO_SOURCES) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Return the story table and the checked article entries of a demo sources file.
+def load_demo_sources(path: Path = DEMO_SOURCES) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Return the stories (id -> title) and the checked article entries of a demo sources file.
 
     Raises InputError naming the file and the entry at fault: an unknown key, a missing field,
     a licence outside ``ALLOWED_LICENCES``, an address that is not http(s), a bad date.
@@ -54,9 +54,11 @@ def load_demo_sources(path: Path = DEMO_SOURCES) -> tuple[dict[str, Any], list[d
         raise InputError(f"cannot read the demo sources: {exc}", source=source) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", source=source) from None
-    story = data.get("story")
-    if not isinstance(story, dict) or not story.get("id") or not story.get("title"):
-        raise InputError("story: a [story] table with id and title is required", source=source)
+    tables = data.get("stories")
+    if not isinstance(tables, list) or not all(isinstance(t, dict) and t.get("id") and t.get("title")
+                                                for t in tables):
+        raise InputError("stories: one [[stories]] table with id and title per story is required", source=source)
+    stories = {str(t["id"]): str(t["title"]) for t in tables}
     entries = data.get("articles")
     if not isinstance(entries, list) or not entries:
         raise InputError("articles: missing: one [[articles]] table per article", source=source)
@@ -69,6 +71,9 @@ def load_demo_sources(path: Path = DEMO_SOURCES) -> tuple[dict[str, Any], list[d
         missing = [k for k in REQUIRED if not str(entry.get(k, "")).strip()]
         if missing:
             raise InputError(f"{key}: missing {', '.join(missing)}", source=source)
+        if entry["story"] not in stories:
+            raise InputError(f"{key}.story: {entry['story']!r} is not a [[stories]] id; known: "
+                             f"{', '.join(stories)}", source=source)
         if entry["licence"] not in ALLOWED_LICENCES:
             raise InputError(f"{key}.licence: {entry['licence']!r} does not allow republishing here; allowed: "
                              f"{', '.join(sorted(ALLOWED_LICENCES))}", source=source)
@@ -86,7 +91,7 @@ def load_demo_sources(path: Path = DEMO_SOURCES) -> tuple[dict[str, Any], list[d
         if not isinstance(authors, list) or not all(isinstance(a, str) and a for a in authors):
             raise InputError(f"{key}.authors: must be a list of names", source=source)
         checked.append(entry)
-    return story, checked
+    return stories, checked
 
 
 def attribution(entry: dict[str, Any]) -> str:
@@ -101,7 +106,7 @@ def attribution(entry: dict[str, Any]) -> str:
            f'changes: {entry["changes"]}'
 
 
-def demo_records(story: dict[str, Any], entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def demo_records(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return the importer's JSON Lines records of the demo articles, attribution in ``labels``."""
     records = []
     for entry in entries:
@@ -110,7 +115,7 @@ def demo_records(story: dict[str, Any], entries: list[dict[str, Any]]) -> list[d
                   "read_from": entry.get("read_from", entry["url"]), "changes": entry["changes"],
                   "attribution": attribution(entry), "demo": True}
         records.append({"url": entry["url"], "outlet": entry["outlet"], "title": entry["title"],
-                        "published": str(entry["published"]), "story_id": story["id"], "language": "en",
+                        "published": str(entry["published"]), "story_id": entry["story"], "language": "en",
                         "authors": list(entry.get("authors", [])), "text": entry["text"].strip(),
                         "labels": labels})
     return records
@@ -118,8 +123,8 @@ def demo_records(story: dict[str, Any], entries: list[dict[str, Any]]) -> list[d
 
 def build_demo_articles(sources: Path = DEMO_SOURCES, out: Path = DEMO_ARTICLES) -> int:
     """Write the demo articles file from the sources file; return the number of articles."""
-    story, entries = load_demo_sources(sources)
-    records = demo_records(story, entries)
+    _stories, entries = load_demo_sources(sources)
+    records = demo_records(entries)
     out.write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records),
                    encoding="utf-8")
     return len(records)

@@ -20,7 +20,7 @@ DEMO_OUTLETS = ["Global Voices", "Voice of America", "Wikinews"]
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo store as `make run` leaves it: imported, scored, stories grouped."""
     db = tmp_path_factory.mktemp("demo") / "demo.db"
-    assert ensure_demo_store(db, articles=DEMO_ARTICLES) == 3
+    assert ensure_demo_store(db, articles=DEMO_ARTICLES) == 5
     for command in (("analysis", "run"), ("analysis", "stories")):
         done = run_cli(*command, "--db", str(db))
         assert done.returncode == 0, done.stderr
@@ -37,11 +37,12 @@ def test_every_page_renders_on_the_demo_store(demo_db: Path, monkeypatch: pytest
     assert at.title[0].value and not at.get("error")
 
 
-def test_demo_story_lists_three_outlets_and_keeps_the_licences(demo_db: Path) -> None:
+def test_demo_stories_list_their_outlets_and_keep_the_licences(demo_db: Path) -> None:
     with Store.open(demo_db, readonly=True) as store:
         stories = store.stories()
         articles = store.articles()
-    assert sorted(articles["outlet"]) == DEMO_OUTLETS
-    assert stories[["story", "n_articles", "n_outlets"]].values.tolist() == [["haiti-earthquake-2010", 3, 3]]
+    assert sorted(set(articles["outlet"])) == DEMO_OUTLETS
+    assert stories[["story", "n_articles", "n_outlets"]].values.tolist() == [["haiti-earthquake-2010", 3, 3],
+                                                                              ["japan-earthquake-2011", 2, 2]]
     assert {json.loads(labels)["licence"] for labels in articles["labels"]} == {"CC BY 2.5", "CC BY 3.0",
                                                                                  "public domain"}
