@@ -38,7 +38,8 @@ ALLOWED_LICENCES = frozenset({"public domain", "CC0 1.0", "CC BY 2.0", "CC BY 2.
                               "CC BY-SA 2.0", "CC BY-SA 2.5", "CC BY-SA 3.0", "CC BY-SA 4.0"})
 ARTICLE_KEYS = {"story", "outlet", "title", "url", "read_from", "published", "authors", "licence", "licence_url",
                 "licence_evidence", "changes", "text"}
-REQUIRED = ("story", "outlet", "title", "url", "published", "licence", "licence_url", "licence_evidence", "changes", "text")
+REQUIRED = ("story", "outlet", "title", "url", "published", "licence", "licence_url", "licence_evidence", "changes",
+            "text")
 
 
 def load_demo_sources(path: Path = DEMO_SOURCES) -> tuple[dict[str, str], list[dict[str, Any]]]:
