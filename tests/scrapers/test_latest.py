@@ -13,6 +13,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -45,19 +46,25 @@ class Item:
     outlet: str
     n: int
     published: datetime
+    headline: str | None = None  # default: a numbered council story
+    paragraphs: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
         return f"/{self.outlet}/news/item-{self.n}"
 
+    @property
+    def title(self) -> str:
+        return self.headline or f"{self.outlet.title()} council agrees budget, item {self.n}"
+
     def page(self) -> bytes:
         day = f"{self.published:%d %B %Y}"
-        body = "".join(f"<p>{PARAGRAPH.format(outlet=self.outlet.title(), n=self.n, day=day)} Part {k}.</p>"
-                       for k in range(1, 6))
-        return (f'<html><head><title>{self.outlet.title()} item {self.n}</title>'
+        paragraphs = self.paragraphs or tuple(f"{PARAGRAPH.format(outlet=self.outlet.title(), n=self.n, day=day)} "
+                                              f"Part {k}." for k in range(1, 6))
+        body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+        return (f'<html><head><title>{escape(self.title)}</title>'
                 f'<meta property="article:published_time" content="{self.published.isoformat()}"></head>'
-                f'<body><article><h1>{self.outlet.title()} council agrees budget, item {self.n}</h1>{body}'
-                f'</article></body></html>').encode()
+                f'<body><article><h1>{escape(self.title)}</h1>{body}</article></body></html>').encode()
 
 
 @dataclass
@@ -72,8 +79,9 @@ class LatestWeb:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def add(self, outlet: str, hours_ago: float) -> Item:
-        item = Item(outlet, len(self.items) + 1, datetime.now(UTC) - timedelta(hours=hours_ago))
+    def add(self, outlet: str, hours_ago: float, headline: str | None = None, paragraphs: tuple[str, ...] = ()
+            ) -> Item:
+        item = Item(outlet, len(self.items) + 1, datetime.now(UTC) - timedelta(hours=hours_ago), headline, paragraphs)
         self.items.append(item)
         return item
 
@@ -95,19 +103,19 @@ class LatestWeb:
             self.gdelt_calls.append(path)
             return 200, "application/json", json.dumps({"articles": []}).encode()
         if path.endswith("/rss.xml"):
-            entries = "".join(f"<item><title>{outlet} item {i.n}</title><link>{self.base}{i.path}</link>"
+            entries = "".join(f"<item><title>{escape(i.title)}</title><link>{self.base}{i.path}</link>"
                               f"<pubDate>{format_datetime(i.published)}</pubDate></item>" for i in mine)
             return 200, "application/rss+xml", f'<rss version="2.0"><channel><title>{outlet}</title>' \
                                                f'{entries}</channel></rss>'.encode()
         if path.endswith("/atom.xml"):
-            entries = "".join(f"<entry><title>{outlet} item {i.n}</title><link href=\"{self.base}{i.path}\"/>"
+            entries = "".join(f"<entry><title>{escape(i.title)}</title><link href=\"{self.base}{i.path}\"/>"
                               f"<id>{self.base}{i.path}</id><updated>{i.published.isoformat()}</updated></entry>"
                               for i in mine)
             return 200, "application/atom+xml", f'<feed xmlns="http://www.w3.org/2005/Atom"><title>{outlet}</title>' \
                                                 f'{entries}</feed>'.encode()
         if path.endswith("/news-sitemap.xml"):
             urls = "".join(f"<url><loc>{escape(self.base + i.path)}</loc><news:news><news:publication_date>"
-                           f"{i.published.isoformat()}</news:publication_date><news:title>{outlet} item {i.n}"
+                           f"{i.published.isoformat()}</news:publication_date><news:title>{escape(i.title)}"
                            f"</news:title></news:news></url>" for i in mine)
             return 200, "application/xml", ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
                                             'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
@@ -118,8 +126,9 @@ class LatestWeb:
         return 404, "text/plain", b"not found"
 
 
-@pytest.fixture
-def web() -> Iterator[LatestWeb]:
+@contextmanager
+def serve_latest_web() -> Iterator[LatestWeb]:
+    """Start an empty LatestWeb on 127.0.0.1 (port 0); add items with ``add``."""
     state: dict[str, LatestWeb] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -137,9 +146,6 @@ def web() -> Iterator[LatestWeb]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     state["web"] = LatestWeb(server)
-    for outlet in OUTLETS:
-        for hours in AGES_HOURS:
-            state["web"].add(outlet, hours)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -147,6 +153,15 @@ def web() -> Iterator[LatestWeb]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def web() -> Iterator[LatestWeb]:
+    with serve_latest_web() as served:
+        for outlet in OUTLETS:
+            for hours in AGES_HOURS:
+                served.add(outlet, hours)
+        yield served
 
 
 def refused_port() -> int:
