@@ -3,7 +3,6 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= data/presslens.db
-STORY ?= data/stories/rare_earths_2025.toml
 # Nothing may reach the internet at import: tldextract would fetch the public-suffix list.
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 export HF_HUB_OFFLINE := 1
@@ -36,14 +35,15 @@ system-deps:
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "warning: could not install chromium: chart PNG/SVG downloads and browser tests need it"; }
 
-# The main job: collect the default story into an empty store (a store that holds articles is
-# left as it is), score, group stories, then open the dashboard. Without the network the collector
-# says which step needed it, and the dashboard opens anyway.
+# The main job: collect what the default outlets (data/latest_outlets.toml) published since the last
+# run (the last 48 hours the first time), score, group stories, then open the dashboard. When the
+# collection reached no outlet and the store is empty, `first-run` builds the bundled demo store
+# (data/demo/) and prints its path instead: the dashboard opens on real, openly licensed coverage.
 run: $(VENV)/.deps system-deps
-	-$(PY) -m scrapers collect --story $(STORY) --db $(DB) --if-empty
-	-$(PY) -m analysis run --db $(DB)
-	-$(PY) -m analysis stories --db $(DB)
-	$(PY) -m dashboard --db $(DB)
+	@store=$$($(PY) -m scrapers first-run --db $(DB)) || store=$(DB); \
+	$(PY) -m analysis run --db "$$store"; \
+	$(PY) -m analysis stories --db "$$store"; \
+	$(PY) -m dashboard --db "$$store"
 
 test: $(VENV)/.dev-deps system-deps
 	$(PY) -m pytest

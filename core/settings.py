@@ -47,6 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("busy_timeout_ms", 30000, "How long a writer or reader waits on a lock before it fails."),
     Setting("user_agent", "PressLens/0.1 (media research)", "User agent the fetcher sends."),
     Setting("fetch_delay", 1.0, "Seconds between two requests to the same host."),
+    Setting("latest_hours", 48, "Hours the first `collect --latest` reaches back (later runs start where the last "
+            "one ended)."),
     Setting("workers", 0, "Processes that score batches in parallel (0: one per CPU, at most 4; 1: no pool)."),
     Setting("max_line_bytes", 16 * 1024 * 1024,
             "Longest JSON Lines line read, in bytes (16 MiB); a longer one is rejected by line number and "
@@ -87,6 +89,7 @@ class Settings:
     busy_timeout_ms: int = _BY_NAME["busy_timeout_ms"].default
     user_agent: str = _BY_NAME["user_agent"].default
     fetch_delay: float = _BY_NAME["fetch_delay"].default
+    latest_hours: int = _BY_NAME["latest_hours"].default
     workers: int = _BY_NAME["workers"].default
     max_line_bytes: int = _BY_NAME["max_line_bytes"].default
     max_json_depth: int = _BY_NAME["max_json_depth"].default
@@ -127,6 +130,8 @@ class Settings:
             raise SettingsError(f"confidence must be in [0.5, 1), got {self.confidence}")
         if self.fetch_delay < 0:
             raise SettingsError(f"fetch_delay must be >= 0, got {self.fetch_delay}")
+        if self.latest_hours < 1:
+            raise SettingsError(f"latest_hours must be at least 1, got {self.latest_hours}")
         if self.workers < 0:
             raise SettingsError(f"workers must be >= 0 (0: one per CPU), got {self.workers}")
         if self.max_line_bytes < 1024:

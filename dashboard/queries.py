@@ -376,10 +376,15 @@ def methodology() -> pd.DataFrame:
 
 
 def empty_store_help(db: str) -> str:
-    """Return the exact commands that fill an empty store."""
+    """Return the exact commands that fill an empty store: today's news, the demo store, or your own files."""
     return (
-        "This store has no articles yet. Import a corpus and score it:\n\n"
-        f"    python -m scrapers import ../shared/corpora/basil/articles.jsonl --db {db}\n"
-        f"    python -m analysis run --db {db}\n\n"
-        "then reload this page."
+        "This store has no articles yet. Collect the latest news from the default outlets (needs the "
+        "network), then score and group them:\n\n"
+        f"    python -m scrapers collect --latest --db {db}\n"
+        f"    python -m analysis run --db {db}\n"
+        f"    python -m analysis stories --db {db}\n\n"
+        "or import articles of your own (JSON Lines or CSV, see the README):\n\n"
+        f"    python -m scrapers import FILE.jsonl --db {db}\n\n"
+        "then reload this page. Offline, `make run` opens the bundled demo store "
+        "(real, openly licensed coverage of one story) instead."
     )

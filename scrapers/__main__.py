@@ -3,7 +3,11 @@
 ``python -m scrapers import FILE...`` stores JSON Lines or CSV articles;
 ``python -m scrapers extract PATH... [--url-map FILE.json] --out OUT.jsonl`` extracts saved pages;
 ``python -m scrapers collect --story data/stories/NAME.toml`` (or ``--feed URL``, ``--sitemap URL``,
-``--gdelt QUERY --since D --until D``, ``--urls FILE``) collects a story's coverage from the web.
+``--gdelt QUERY --since D --until D``, ``--urls FILE``) collects a story's coverage from the web;
+``python -m scrapers collect --latest [--hours N] [--outlets FILE]`` collects what the default outlets
+published since the last ``--latest`` run;
+``python -m scrapers first-run`` is ``make run``'s collection step: the latest news, or the demo store
+when nothing could be reached and the store is empty (prints the store to open on stdout).
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from typing import TextIO
 
 from core.cli import add_common_arguments, run_cli, settings_from
 from core.errors import InputError
+from core.settings import Settings
 from core.store import Store
-from scrapers import importer, pipeline
+from scrapers import demo, importer, latest, pipeline
 from scrapers.collect_report import NetworkUnavailable
 from scrapers.discover.sources import GDELT_API, load_story
 from scrapers.extract import cascade as extract
@@ -61,9 +66,34 @@ def build_parser() -> argparse.ArgumentParser:
                           "never fetched")
     col.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     col.add_argument("--if-empty", action="store_true",
-                     help="collect only when the store holds no article yet (what `make run` does)")
+                     help="collect only when the store holds no article yet")
+    col.add_argument("--latest", action="store_true",
+                     help="collect what the default outlets published since the last --latest run "
+                          "(the last --hours the first time)")
+    _latest_arguments(col)
     add_common_arguments(col)
+
+    first = commands.add_parser("first-run", help="what `make run` collects: the latest news, or the bundled demo "
+                                                  "store when nothing could be reached and the store is empty; "
+                                                  "prints the store to open")
+    _latest_arguments(first)
+    first.add_argument("--demo-db", type=Path, default=demo.DEMO_DB, metavar="PATH",
+                       help=f"where the demo store is built (default: {demo.DEMO_DB.name} in data/)")
+    first.add_argument("--gdelt-api", default=GDELT_API, metavar="URL", help="GDELT DOC 2.0 endpoint (mirrors, tests)")
+    first.add_argument("--delay", type=float, metavar="S", help="seconds between two requests to one host")
+    first.add_argument("--allow-private-hosts", nargs="*", metavar="HOST",
+                       help="bare: fetch loopback addresses too (a local mirror, tests); with HOSTs: only these "
+                            "names or addresses may be private")
+    first.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    add_common_arguments(first)
     return parser
+
+
+def _latest_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--hours", type=int, metavar="N",
+                        help="hours to reach back on the first --latest run (default: the latest_hours setting, 48)")
+    parser.add_argument("--outlets", type=Path, default=latest.LATEST_OUTLETS, metavar="FILE",
+                        help="outlets file of --latest (default: data/latest_outlets.toml)")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -156,9 +186,80 @@ class ProgressBar:
             self.stream.flush()
 
 
+def _check_latest(args: argparse.Namespace) -> None:
+    if args.hours is not None and args.hours < 1:
+        raise InputError(f"--hours must be at least 1, got {args.hours}")
+    if not args.outlets.is_file():
+        raise InputError("no such outlets file", source=str(args.outlets))
+
+
+def _policy(args: argparse.Namespace, settings: Settings) -> FetchPolicy:
+    overrides: dict[str, object] = private_hosts(args.allow_private_hosts)
+    if args.delay is not None:
+        overrides["delay"] = args.delay
+    return FetchPolicy.from_settings(settings, **overrides)
+
+
+def _print_report(report: pipeline.CollectReport, stream: TextIO) -> None:
+    for url, kind, message, _outlet in report.source_failures[:MAX_REJECTIONS_SHOWN]:
+        print(f"source failed ({kind}): {url}: {message}", file=sys.stderr)
+    if len(report.source_failures) > MAX_REJECTIONS_SHOWN:
+        print(f"... and {len(report.source_failures) - MAX_REJECTIONS_SHOWN} more failed sources (all in the "
+              "store's fetch_log)", file=sys.stderr)
+    print(report.summary(), file=stream)
+
+
+def cmd_latest(args: argparse.Namespace) -> int:
+    named = [flag for flag, on in (("--story", args.story), ("--feed", args.feed), ("--sitemap", args.sitemap),
+                                   ("--gdelt", args.gdelt), ("--urls", args.urls), ("--since", args.since),
+                                   ("--until", args.until), ("--if-empty", args.if_empty)) if on]
+    if named:
+        raise InputError(f"--latest collects the default outlets' latest news: drop {', '.join(named)}")
+    _check_latest(args)
+    settings = settings_from(args)
+    bar = None if args.no_progress or not sys.stderr.isatty() else ProgressBar(sys.stderr)
+    with Store.open(settings.db, busy_timeout_ms=settings.busy_timeout_ms) as store:
+        try:
+            report = latest.collect_latest(store, settings, hours=args.hours, outlets_file=args.outlets,
+                                           policy=_policy(args, settings), progress=bar, gdelt_api=args.gdelt_api)
+        except NetworkUnavailable as exc:
+            print(f"{exc} (no network? run again when online: the same window is asked again)", file=sys.stderr)
+            return 1
+        finally:
+            if bar is not None:
+                bar.close()
+    _print_report(report, sys.stdout)
+    print(f"store: {settings.db}")
+    return 0
+
+
+def cmd_first_run(args: argparse.Namespace) -> int:
+    _check_latest(args)
+    settings = settings_from(args)
+    if args.hours is not None:
+        settings = settings.with_values({"latest_hours": args.hours})
+    bar = None if args.no_progress or not sys.stderr.isatty() else ProgressBar(sys.stderr)
+    try:
+        chosen = latest.first_run(settings, demo_db=args.demo_db, outlets_file=args.outlets,
+                                  policy=_policy(args, settings), progress=bar, gdelt_api=args.gdelt_api)
+    finally:
+        if bar is not None:
+            bar.close()
+    if chosen.report is not None:
+        _print_report(chosen.report, sys.stderr)
+    print(chosen.message, file=sys.stderr)
+    print(chosen.store)
+    return 0
+
+
 def cmd_collect(args: argparse.Namespace) -> int:
+    if args.latest:
+        return cmd_latest(args)
     if not (args.story or args.feed or args.sitemap or args.gdelt or args.urls):
-        raise InputError("name what to collect: --story FILE, --feed URL, --sitemap URL, --gdelt QUERY or --urls FILE")
+        raise InputError("name what to collect: --latest, --story FILE, --feed URL, --sitemap URL, --gdelt QUERY "
+                         "or --urls FILE")
+    if args.hours is not None or args.outlets != latest.LATEST_OUTLETS:
+        raise InputError("--hours and --outlets go with --latest")
     if args.gdelt and not args.story and not (args.since and args.until):
         raise InputError("--gdelt needs --since and --until (GDELT's article lists are per time window)")
     if args.since and args.until and args.since > args.until:
@@ -170,10 +271,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     base = load_story(args.story) if args.story else None
     story = pipeline.adhoc_story(feeds=args.feed, sitemaps=args.sitemap, gdelt=args.gdelt, since=args.since,
                                  until=args.until, url_files=args.urls, base=base)
-    overrides: dict[str, object] = private_hosts(args.allow_private_hosts)
-    if args.delay is not None:
-        overrides["delay"] = args.delay
-    policy = FetchPolicy.from_settings(settings, **overrides)
+    policy = _policy(args, settings)
     bar = None if args.no_progress or not sys.stderr.isatty() else ProgressBar(sys.stderr)
     with Store.open(settings.db, busy_timeout_ms=settings.busy_timeout_ms) as store:
         if args.if_empty and store.count("articles"):
@@ -189,9 +287,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
         finally:
             if bar is not None:
                 bar.close()
-    for url, kind, message, _outlet in report.source_failures[:MAX_REJECTIONS_SHOWN]:
-        print(f"source failed ({kind}): {url}: {message}", file=sys.stderr)
-    print(report.summary())
+    _print_report(report, sys.stdout)
     print(f"store: {settings.db}")
     return 0
 
@@ -232,7 +328,7 @@ def _merge(total: importer.ImportReport, one: importer.ImportReport) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    commands = {"import": cmd_import, "extract": cmd_extract, "collect": cmd_collect}
+    commands = {"import": cmd_import, "extract": cmd_extract, "collect": cmd_collect, "first-run": cmd_first_run}
     return run_cli(build_parser(), argv, lambda args: commands[args.command](args))
 
 

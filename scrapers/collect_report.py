@@ -51,6 +51,13 @@ class CollectReport:
     seconds: float = 0.0
     extract_seconds: float = 0.0
     messages: list[str] = field(default_factory=list)  # discovery notes (GDELT reach ...)
+    sources_reached: int = 0  # feeds, sitemaps, GDELT calls and lists that answered
+    window_end: str | None = None  # `collect --latest`: where this run's window ends (the next run starts there)
+
+    @property
+    def reached_nothing(self) -> bool:
+        """Whether no source answered and no page was fetched (offline, or every request refused)."""
+        return self.sources_reached == 0 and self.fetched == 0 and self.reused_pages == 0
 
     @property
     def stored(self) -> int:
@@ -67,7 +74,8 @@ class CollectReport:
             "unchanged": self.unchanged, "outlets": len(self.outlets), "syndication_groups": self.groups,
             "syndicated_copies": self.copies, "copies_by_agency": dict(self.copies_by_agency),
             "seconds": round(self.seconds, 2),
-            "extract_seconds": round(self.extract_seconds, 2),
+            "extract_seconds": round(self.extract_seconds, 2), "sources_reached": self.sources_reached,
+            **({"window_end": self.window_end} if self.window_end else {}),
         }
 
     def summary(self) -> str:

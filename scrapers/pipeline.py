@@ -121,16 +121,18 @@ def adhoc_story(*, feeds: Sequence[str] = (), sitemaps: Sequence[str] = (), gdel
 
 def collect(store: Store, sources: Story, settings: Settings, *, policy: FetchPolicy | None = None,
             progress: Progress | None = None, outlets: dict[str, dict[str, Any]] | None = None,
-            resolver: Resolver | None = None, gdelt_api: str = GDELT_API, command: str = COMMAND) -> CollectReport:
+            resolver: Resolver | None = None, gdelt_api: str = GDELT_API, command: str = COMMAND,
+            window_end: str | None = None) -> CollectReport:
     """Collect a story into the store and return what happened (see the module docstring for the steps).
 
     ``outlets`` is the outlets file's content (default ``data/outlets.toml``); ``resolver``
-    and ``gdelt_api`` let tests point the fetcher at a loopback web.
+    and ``gdelt_api`` let tests point the fetcher at a loopback web. ``window_end`` is recorded
+    with the run (``scrapers.latest`` starts its next window there).
     Raises ``NetworkUnavailable`` when a step could reach nothing at all.
     """
     policy = policy or FetchPolicy.from_settings(settings)
     known = default_outlets() if outlets is None else outlets
-    report = CollectReport(story=sources.name or None)
+    report = CollectReport(story=sources.name or None, window_end=window_end)
     started = time.monotonic()
     run_id = store.start_run(command, {**settings.as_dict(), "delay": policy.delay,
                                        "allow_private_hosts": policy.allow_private_hosts,
@@ -180,6 +182,7 @@ def _discover(store: Store, story: Story, fetcher: Fetcher, known: dict[str, dic
     report.source_failures = list(found.failures)
     report.messages.extend(found.notes)
     report.candidates = len(found.candidates)
+    report.sources_reached = len(reached)
     if found.failures:
         store.log_failures([(redact(url), f"discovery {kind}", message, outlet)
                             for url, kind, message, outlet in found.failures], run_id=run_id)
