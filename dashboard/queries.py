@@ -8,6 +8,7 @@ the store, through short read-only connections.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -363,6 +364,30 @@ def article_sentences(db: str, article_id: str, settings: Settings) -> tuple[pd.
         wide.columns = [f"{scorer}.{metric}" for scorer, metric in wide.columns]
         table = table.join(wide, on="sentence_index")
     return article, table
+
+
+def attribution(article: pd.Series) -> str | None:
+    """Return the licence line an article carries (the demo store's openly licensed texts), if any.
+
+    >>> attribution(pd.Series({"labels": '{"attribution": "Text by X, CC BY 2.5"}'}))
+    'Text by X, CC BY 2.5'
+    >>> attribution(pd.Series({"labels": '{"licence": "public domain"}', "authors": '["VOA News"]'}))
+    'VOA News; licence: public domain'
+    >>> attribution(pd.Series({"labels": "{}"})) is None
+    True
+    """
+    try:
+        labels = json.loads(article.get("labels") or "{}")
+        authors = json.loads(article.get("authors") or "[]")
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(labels, dict):
+        return None
+    if labels.get("attribution"):
+        return str(labels["attribution"])
+    if labels.get("licence"):
+        return "; ".join([", ".join(map(str, authors))] * bool(authors) + [f"licence: {labels['licence']}"])
+    return None
 
 
 def methodology() -> pd.DataFrame:

@@ -33,6 +33,9 @@ st.query_params["article"] = article_id
 article, sentences = queries.article_sentences(ui.db(), article_id, ui.settings())
 st.text(f"{article['outlet']} · {article['published'] or 'no date'}")  # scraped: never markdown
 st.text(article["title"])  # scraped text is shown as text, never as markdown or HTML
+licence = queries.attribution(article)
+if licence:
+    st.text(f"Source and licence: {licence}")
 if article["url"]:
     st.link_button("Open the original", article["url"])
 tone_columns = [c for c in sentences.columns if c.startswith("tone_")]  # -1..+1: the red-blue tone scale

@@ -46,3 +46,12 @@ def test_demo_stories_list_their_outlets_and_keep_the_licences(demo_db: Path) ->
                                                                               ["japan-earthquake-2011", 2, 2]]
     assert {json.loads(labels)["licence"] for labels in articles["labels"]} == {"CC BY 2.5", "CC BY 3.0",
                                                                                  "public domain"}
+
+
+def test_the_articles_page_shows_each_demo_article_licence(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRESSLENS_DB", str(demo_db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/articles.py").run()
+    shown = [t.value for t in at.text if t.value.startswith("Source and licence: ")]
+    assert len(shown) == 1 and any(f", {lic}" in shown[0] for lic in ("CC BY 2.5", "CC BY 3.0", "public domain"))
