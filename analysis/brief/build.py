@@ -29,12 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.base import PART_TEXT, PART_TITLE
 from analysis.compare.outlets import MIN_TEST_ARTICLES, outlet_metrics
 from analysis.emphasis import distinctive_terms, facet_sentences, facets_for_story
 from analysis.frames.lexicon import GENERIC_KEYS, load_frameset
 from analysis.quotes import quote_table
 from analysis.text import sentences
-from analysis.text.citations import PART_TEXT, PART_TITLE, Citation
+from analysis.text.citations import Citation
 from analysis.text.furniture import is_furniture, staff_names
 from analysis.tone.target import target_pattern
 from core.errors import InputError, UnknownNameError

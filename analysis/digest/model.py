@@ -16,7 +16,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from analysis.text.citations import PART_TEXT, PART_TITLE, Citation  # noqa: F401  (re-exported)
+from analysis.text.citations import Citation
 
 
 @dataclass(frozen=True)

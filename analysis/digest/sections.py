@@ -23,12 +23,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.base import PART_TEXT, PART_TITLE
 from analysis.digest.figures import SentenceClaim, find_claims, group_claims
-from analysis.digest.model import PART_TEXT, PART_TITLE, Citation, Entry, Item, Section
+from analysis.digest.model import Citation, Entry, Item, Section
 from analysis.emphasis import STOPWORDS as _STOP
 from analysis.emphasis import facet_pattern, terms
 from analysis.text import sentences as splitter
 from analysis.text.furniture import furniture_flags, is_furniture
+from analysis.text.sentences import as_text
 
 SENTENCE_COLUMNS = ("article_id", "outlet", "url", "title", "published", "index", "start", "end", "sentence",
                     "furniture")
@@ -108,7 +110,7 @@ def _url(row: Any) -> str | None:
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return as_text(value) or None
 
 
 def cite(row: Any) -> Citation:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-PART_TEXT = "text"
-PART_TITLE = "title"
+from analysis.base import PART_TEXT
+
 # Characters that could end or break out of a Markdown link target, percent-encoded.
 _LINK_UNSAFE = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", '"': "%22"}
 

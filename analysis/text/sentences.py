@@ -31,6 +31,15 @@ _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 _PARAGRAPH = re.compile(r"\n\s*")
 
 
+def as_text(value: object) -> str:
+    """Return a title or text as a string: None, NaN and other non-strings (a frame's missing value) become "".
+
+    >>> as_text("Hello"), as_text(None), as_text(float("nan"))
+    ('Hello', '', '')
+    """
+    return value if isinstance(value, str) else ""
+
+
 def _ends_sentence(text: str, end: int, stop: int) -> bool:
     if not _START.match(text, end):
         return False

@@ -17,6 +17,7 @@ from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyz
 from analysis.base import EVIDENCE_COLUMNS, PART_TEXT, PART_TITLE, SCORE_COLUMNS, Scorer, Scores
 from analysis.registry import register
 from analysis.text import sentences
+from analysis.text.sentences import as_text
 
 # VADER's own neutral band (Hutto & Gilbert 2014); a wider band measured worse on news.
 NEUTRAL_BAND = 0.05
@@ -30,11 +31,6 @@ def _analyzer() -> SentimentIntensityAnalyzer:
 @lru_cache(maxsize=1)
 def _emoji_chars() -> frozenset[str]:
     return frozenset(_analyzer().emojis)
-
-
-def _text(value: object) -> str:
-    """Return a title or text as a string: None and NaN (a missing value in a frame) become ""."""
-    return value if isinstance(value, str) else ""
 
 
 def vader_compound(text: str) -> float:
@@ -96,7 +92,7 @@ class VaderTone(Scorer):
         rows: list[tuple[str, str, float | None]] = []
         evidence: list[tuple[str, str, str, int, int, int, float]] = []
         for article_id, title, text in zip(articles["id"], articles["title"], articles["text"]):
-            title, text = _text(title), _text(text)
+            title, text = as_text(title), as_text(text)
             spans = sentences.split_spans(text or "")
             values = [vader_compound(text[s:e]) for s, e in spans]
             for index, ((start, end), value) in enumerate(zip(spans, values)):
@@ -166,7 +162,7 @@ class NewsTone(Scorer):
         plan: list[tuple[str, str, list[tuple[int, int]], int, bool]] = []
         pieces: list[str] = []
         for article_id, title, text in zip(articles["id"], articles["title"], articles["text"]):
-            title, text = _text(title), _text(text)
+            title, text = as_text(title), as_text(text)
             spans = sentences.split_spans(text)
             kept = spans[:NEWS_MAX_SENTENCES]
             pieces += [text[s:e] for s, e in kept]
