@@ -9,6 +9,7 @@ the store, through short read-only connections.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,9 @@ from dashboard import sets
 
 CATALOGUE_COLUMNS = ["outlet", "title", "published", "url", "topic", "story_id", "language", "source",
                      "content_hash"]
+# Scorers the catalogue leaves out (the frame sets hold two thirds of all score rows): pages that
+# show frames load them on first use. Cold start on allsides_abp: 6.1 s with them, see docs/dashboard.md.
+LAZY_SCORERS = ("frames_generic", "frames_policy")
 # Period of the volume and tone-over-time charts, by the span of the selection.
 DAILY_UP_TO_DAYS = 62
 WEEKLY_UP_TO_DAYS = 730
@@ -80,11 +84,15 @@ def data_version(db: str, settings: Settings) -> int:
         return store.data_version()
 
 
-def catalogue(db: str, settings: Settings) -> pd.DataFrame:
-    """Return every article's metadata with one column per numeric score (``scorer.metric``)."""
+def catalogue(db: str, settings: Settings, *, lazy: Sequence[str] = LAZY_SCORERS) -> pd.DataFrame:
+    """Return every article's metadata with one column per numeric score (``scorer.metric``).
+
+    The scorers in ``lazy`` (the frame sets: two thirds of all score rows) are left out; pages
+    that need them join ``scorer_columns`` (loaded on first use, cached per store version).
+    """
     with _open(db, settings) as store:
         articles = store.articles(columns=CATALOGUE_COLUMNS)
-        scores = store.score_matrix()
+        scores = store.score_matrix(exclude=lazy)
         outlets = store.outlets()
     articles["day"] = articles["published"].str.slice(0, 10)
     if len(scores.columns):
@@ -96,6 +104,21 @@ def catalogue(db: str, settings: Settings) -> pd.DataFrame:
         articles["bias"] = None
         articles["country"] = None
     return articles
+
+
+def scorer_columns(db: str, settings: Settings, scorer: str) -> pd.DataFrame:
+    """Return one scorer's article-level scores, one column per ``scorer.metric``, indexed by article id."""
+    with _open(db, settings) as store:
+        return store.score_matrix([scorer])
+
+
+def with_scorers(frame: pd.DataFrame, columns: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Return the catalogue rows with the lazily loaded scorers' columns joined (missing ones only)."""
+    for extra in columns:
+        new = [c for c in extra.columns if c not in frame.columns]
+        if new:
+            frame = frame.join(extra[new], on="id")
+    return frame
 
 
 def filter_options(frame: pd.DataFrame) -> FilterOptions:

@@ -55,11 +55,18 @@ def search_ids(path: str, data_version: int, query: str) -> frozenset[str]:
     return queries.search_ids(path, query, settings())
 
 
-def selection(flt: ArticleFilter) -> pd.DataFrame:
-    """Return the catalogue rows the shared filters select."""
+@st.cache_data(max_entries=8, show_spinner="Loading scores ...")
+def scorer_columns(path: str, data_version: int, scorer: str) -> pd.DataFrame:
+    return queries.scorer_columns(path, settings(), scorer)
+
+
+def selection(flt: ArticleFilter, scorers: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Return the catalogue rows the shared filters select, with the named lazily loaded scorers' columns."""
     path, current = db(), version()
     matching = search_ids(path, current, flt.search) if flt.search else None
-    return queries.apply_filter(catalogue(path, current), flt, matching)
+    frame = queries.apply_filter(catalogue(path, current), flt, matching)
+    lazy = [s for s in scorers if s in queries.LAZY_SCORERS]
+    return queries.with_scorers(frame, [scorer_columns(path, current, s) for s in lazy]) if lazy else frame
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -107,13 +114,13 @@ def comparison_set(table: pd.DataFrame, by: str = "outlet") -> sets.Cut:
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def frame_shares(path: str, data_version: int, flt: ArticleFilter, scorer: str, kind: str = "present") -> pd.DataFrame:
     """Return per-outlet frame shares with intervals for the selection (cached per filter)."""
-    return framing.frame_shares(selection(flt), scorer, settings(), kind=kind)
+    return framing.frame_shares(selection(flt, (scorer,)), scorer, settings(), kind=kind)
 
 
 def frame_evidence(flt: ArticleFilter, outlet: str, scorer: str, key: str) -> pd.DataFrame:
     """Return the stored cue sentences behind one outlet x frame cell."""
     with queries.open_store(db(), settings()) as store:
-        return framing.frame_evidence(store, selection(flt), outlet, scorer, key)
+        return framing.frame_evidence(store, selection(flt, (scorer,)), outlet, scorer, key)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Reading article texts ...")

@@ -9,7 +9,7 @@ from dashboard import charts, queries, state, ui
 MAX_ROWS = 5000
 
 flt = state.current_filter()
-frame = ui.selection(flt)
+frame = ui.selection(flt, queries.LAZY_SCORERS)
 st.title("Articles")
 if frame.empty:
     st.warning("No article matches these filters.")

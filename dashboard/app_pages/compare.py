@@ -56,7 +56,7 @@ MORE = {"frames": "Primary frames", "terms": "Distinctive terms", "speakers": "M
 more = st.radio("Show", list(MORE), format_func=MORE.get, horizontal=True, key="compare_more",
                 help="One at a time: terms, speakers and the brief read article texts.")
 if more == "frames":
-    primary = framing.primary_frames(frame, "frames_generic")
+    primary = framing.primary_frames(ui.selection(flt, ("frames_generic",)), "frames_generic")
     if primary.empty:
         ui.no_scores("frames_generic")
     else:

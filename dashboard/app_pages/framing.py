@@ -11,7 +11,7 @@ SETS = {"frames_generic": "Generic news frames (Semetko & Valkenburg)",
 PERIODS = {"W": "week", "M": "month"}
 
 flt = state.current_filter()
-frame = ui.selection(flt)
+frame = ui.selection(flt, tuple(SETS))
 st.title("Framing")
 if frame.empty:
     st.warning("No article matches these filters.")

@@ -19,7 +19,7 @@ SETTINGS = Settings.load(environ={})
 
 @pytest.fixture(scope="module")
 def catalogue(basil_db: Path) -> pd.DataFrame:
-    return queries.catalogue(str(basil_db), SETTINGS)
+    return queries.catalogue(str(basil_db), SETTINGS, lazy=())
 
 
 def test_catalogue_and_options_on_basil(catalogue: pd.DataFrame) -> None:

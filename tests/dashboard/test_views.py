@@ -20,7 +20,7 @@ OUTLETS = ["Fox News", "HuffPost", "The New York Times"]
 
 @pytest.fixture(scope="module")
 def catalogue(basil_db: Path) -> pd.DataFrame:
-    return queries.catalogue(str(basil_db), SETTINGS)
+    return queries.catalogue(str(basil_db), SETTINGS, lazy=())
 
 
 def test_frame_shares_match_the_scores_and_the_analysis_interval(catalogue: pd.DataFrame) -> None:

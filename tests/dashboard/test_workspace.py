@@ -143,3 +143,15 @@ def test_home_opens_the_overview_and_compare_opens_on_a_set(store_db: Path, monk
     caption = " ".join(c.value for c in at.caption)
     assert "The 15 outlets with the most articles (ties broken by name) of 26; left out: 11 outlets with 1 " \
            "article each." in caption
+
+
+def test_the_catalogue_leaves_the_frame_sets_to_the_pages_that_show_them(store_db: Path,
+                                                                        catalogue: pd.DataFrame) -> None:
+    settings = Settings.load({"db": str(store_db)})
+    assert not [c for c in catalogue.columns if c.startswith("frames_")]
+    assert "tone_vader.tone" in catalogue.columns
+    frames = queries.scorer_columns(str(store_db), settings, "frames_generic")
+    joined = queries.with_scorers(catalogue, [frames])
+    full = queries.catalogue(str(store_db), settings, lazy=())
+    column = "frames_generic.frames_present"
+    assert joined.set_index("id")[column].equals(full.set_index("id")[column].loc[joined["id"]])
