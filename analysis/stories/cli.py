@@ -98,7 +98,7 @@ def group_store(store: Store, index_path: Path, *, rebuild: bool = False) -> str
         result.articles["story_origin"] == STORY_FROM_GROUPING, None))
     changed = store.assign_stories(assignments[["id", "story", "event"]])
     labels = result.stories[result.stories["story_origin"] != STORY_FROM_DATA]
-    store.write_stories(pd.DataFrame(labels).assign(key_terms=[()] * len(labels)))
+    store.write_stories(pd.DataFrame(labels))
     store.write_events(result.events)
     store.write_story_aliases(result.aliases)
     _save_atomically(result.index, index_path)

@@ -58,8 +58,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from analysis.stories import features
-from analysis.stories.grouping import (STORY_PREFIX, StoryIndex, StoryParams, _check_frame, _optional, group_stories,
-                              published_day)
+from analysis.stories.grouping import (STORY_PREFIX, StoryIndex, StoryParams, _check_frame, _key_terms,
+                                       _members_with, _optional, _term_weights, group_stories, published_day)
 from core.schema import STORY_FROM_DATA, STORY_FROM_GROUPING
 
 if TYPE_CHECKING:
@@ -375,15 +375,21 @@ def _level_table(index: StoryIndex, matrix: sp.csr_matrix, group_of_row: Sequenc
     for row, group in enumerate(group_of_row):
         if group in touched:
             rows_of.setdefault(group, []).append(row)
+    present = {group: _members_with([f"{index.titles[r]}\n{index.leads[r]}" for r in rows])
+               for group, rows in rows_of.items() if len(rows) > 1}
+    idf = features.idf(index.body_df, len(index), params.min_document_frequency)
+    weight_of = _term_weights(sorted(set().union(*present.values())), idf)
     records = []
     for group in sorted(rows_of):
         rows = rows_of[group]
-        block = matrix[rows]
-        centre = np.asarray(block.sum(axis=0)).ravel()
-        central = rows[int(np.argmax(block @ centre))] if len(rows) > 2 else rows[0]
+        titled = [r for r in rows if index.titles[r].strip()] or rows
+        centre = np.asarray(matrix[rows].sum(axis=0)).ravel()
+        central = titled[int(np.argmax(matrix[titled] @ centre))] if len(rows) > 2 else titled[0]
         outlets = tuple(sorted({o for r in rows if (o := index.outlets[r])}))
         dates = sorted(p[:10] for r in rows if (p := index.published[r]) and not math.isnan(published_day(p)))
-        record: dict[str, Any] = {level: group, "label": index.titles[central], "n_articles": len(rows),
+        terms = _key_terms(present[group], weight_of) if group in present else ()
+        record: dict[str, Any] = {level: group, "label": index.titles[central], "key_terms": terms,
+                                  "n_articles": len(rows),
                                   "n_outlets": len(outlets), "outlets": outlets,
                                   "first_published": dates[0] if dates else None,
                                   "last_published": dates[-1] if dates else None, "founder": index.ids[rows[0]]}
@@ -394,7 +400,7 @@ def _level_table(index: StoryIndex, matrix: sp.csr_matrix, group_of_row: Sequenc
         else:
             record["story"] = other_of[index.ids[rows[0]]]
         records.append(record)
-    columns = [level, "label", "n_articles", "n_outlets", "outlets", "first_published", "last_published",
+    columns = [level, "label", "key_terms", "n_articles", "n_outlets", "outlets", "first_published", "last_published",
                "founder"] + (["n_events", "story_origin"] if level == "story" else ["story"])
     return pd.DataFrame.from_records(records, columns=columns)
 
