@@ -44,7 +44,7 @@ def bcubed_f1(gold: Sequence[str | None], predicted: Sequence[str]) -> float:
     """Return BCubed F1 over the articles with a gold story (Bagga & Baldwin; Amigo et al. 2009).
 
     >>> round(bcubed_f1(["a", "a", "b"], ["x", "x", "x"]), 3)
-    0.722
+    0.714
     """
     pairs = [(g, p) for g, p in zip(gold, predicted) if g is not None]
     both = Counter(pairs)
@@ -134,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_allsides:
         articles, gold = load(corpora / "allsides_abp" / "articles.jsonl.gz")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = group_articles(articles, links=links).articles
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         report = [g is not None and split_of(g) == "report" for g in gold]
         event = pairwise_scores(gold, result["event"].tolist(), focus=report)
@@ -144,10 +144,12 @@ def main(argv: list[str] | None = None) -> int:
         print(line("allsides report half events", event))
         print(line("allsides report half stories", story))
         print(f"  {len(articles):,} articles -> {result['event'].nunique():,} events, "
-              f"{result['story'].nunique():,} stories in {wall:.1f} s; peak memory of the process "
+              f"{result['story'].nunique():,} stories in {wall:.1f} s wall, {cpu:.1f} s CPU (budget 120 s; the wall "
+              f"time is the CPU time on an idle machine); peak memory of the process "
               f"{peak_mb:,.0f} MB (the corpus read included)")
         summary["allsides_report_event_f1"] = event["f1"]
         summary["allsides_seconds"] = wall
+        summary["allsides_cpu_seconds"] = cpu
         summary["peak_mb"] = peak_mb
     print("SUMMARY " + " ".join(f"{k}={v:.3f}" for k, v in summary.items()))
     return 0

@@ -58,8 +58,18 @@ import pandas as pd
 import scipy.sparse as sp
 
 from analysis.stories import features
-from analysis.stories.grouping import (STORY_PREFIX, StoryIndex, StoryParams, _check_frame, _key_terms,
-                                       _members_with, _optional, _term_weights, group_stories, published_day)
+from analysis.stories.grouping import (
+    STORY_PREFIX,
+    StoryIndex,
+    StoryParams,
+    _check_frame,
+    _key_terms,
+    _members_with,
+    _optional,
+    _term_weights,
+    group_stories,
+    published_day,
+)
 from core.schema import STORY_FROM_DATA, STORY_FROM_GROUPING
 
 if TYPE_CHECKING:
@@ -412,16 +422,18 @@ def _level_table(index: StoryIndex, matrix: sp.csr_matrix, group_of_row: Sequenc
 _VIEW_COLUMNS = ["id", "outlet", "title", "published", "text", "story_id", "event_id"]
 
 
-def _article_frame(store_or_articles: Store | pd.DataFrame) -> pd.DataFrame:
-    """Return articles with ``story`` and ``event`` columns from a store or a frame."""
+def _article_frame(store_or_articles: Store | pd.DataFrame, aliases: dict[str, str] | None
+                   ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Return articles with ``story`` and ``event`` columns, and the aliases, from a store or a frame."""
     if isinstance(store_or_articles, pd.DataFrame):
         frame = store_or_articles
     else:
         frame = store_or_articles.articles(columns=["outlet", "title", "published", "text", "story_id",
                                                     "event_id"])
+        aliases = store_or_articles.story_aliases() if aliases is None else aliases
     renames = {"story_id": "story", "event_id": "event"}
     frame = frame.rename(columns={k: v for k, v in renames.items() if k in frame.columns and v not in frame.columns})
-    return frame
+    return frame, aliases or {}
 
 
 def _centroids(frame: pd.DataFrame, key: str) -> tuple[list[str], sp.csr_matrix]:
@@ -445,7 +457,7 @@ def story_events(store_or_articles: Store | pd.DataFrame, story_id: str,
 
     ``store_or_articles`` is a :class:`core.store.Store` or a frame with ``id, outlet,
     title, published`` and ``story``/``event`` (or ``story_id``/``event_id``). A merged
-    story id (an alias) is followed. Columns: ``event, label, first_published,
+    story id (an alias: ``aliases``, or the store's) is followed. Columns: ``event, label, first_published,
     last_published, n_articles, n_outlets``; the label is the event's most common headline,
     the earliest on ties.
 
@@ -455,8 +467,8 @@ def story_events(store_or_articles: Store | pd.DataFrame, story_id: str,
     >>> story_events(arts, "st-1")[["event", "label", "n_articles"]].values.tolist()
     [['ev-1', 'Fire', 2], ['ev-2', 'Rain', 1]]
     """
-    frame = _article_frame(store_or_articles)
-    story_id = resolve(story_id, aliases or {})
+    frame, aliases = _article_frame(store_or_articles, aliases)
+    story_id = resolve(story_id, aliases)
     members = frame[frame["story"] == story_id]
     columns = ["event", "label", "first_published", "last_published", "n_articles", "n_outlets"]
     if members.empty or "event" not in members.columns:
@@ -483,8 +495,8 @@ def story_threads(store_or_articles: Store | pd.DataFrame, story_id: str, links:
     similar to the story's. Columns: ``story, label, first_published, last_published,
     n_articles, similarity`` (the label: the thread's headline most central to it).
     """
-    frame = _article_frame(store_or_articles)
-    story_id = resolve(story_id, aliases or {})
+    frame, aliases = _article_frame(store_or_articles, aliases)
+    story_id = resolve(story_id, aliases)
     columns = ["story", "label", "first_published", "last_published", "n_articles", "similarity"]
     frame = frame[frame["story"].notna()]
     if story_id not in set(frame["story"]):

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis.stories import files as story_files
-from analysis.stories.linking import (LinkParams, group_articles, resolve, story_events, story_threads)
+from analysis.stories.grouping import StoryIndex, StoryParams
+from analysis.stories.linking import LinkParams, group_articles, resolve, story_events, story_threads
 from core.store import ArticleFilter, Store
 from tests.conftest import require_shared
 from tests.helpers import run_cli
@@ -100,8 +101,6 @@ def test_a_new_day_joins_the_running_story_without_regrouping_the_past(tmp_path:
     first = group_articles(early)
     path = tmp_path / "index.npz"
     first.index.save(path)
-    from analysis.stories.grouping import StoryIndex
-
     later = group_articles(frame([b for b in BRIDGE if b["id"] in ("b5", "b6")]), existing=StoryIndex.load(path))
     before = stories_of(first)
     assert set(later.articles["story"]) == {before["b1"]}
@@ -159,8 +158,7 @@ def test_a_story_given_by_the_data_is_kept_and_its_events_found() -> None:
     assert story["n1"] != "given-bridge"
     inside = grouping.articles[grouping.articles["story"] == "given-bridge"]["event"]
     assert inside.nunique() >= 2
-    closed = group_articles(frame(records), links=LinkParams(), params=__import__(
-        "analysis.stories.grouping", fromlist=["StoryParams"]).StoryParams(extend_given_stories=False))
+    closed = group_articles(frame(records), params=StoryParams(extend_given_stories=False))
     assert stories_of(closed)["b5"] != "given-bridge"
 
 
@@ -233,6 +231,8 @@ def test_store_keeps_events_and_resolves_a_merged_story_id(tmp_path: Path) -> No
         timeline = store.events(ArticleFilter(story_id=survivor))
         assert len(timeline) >= 2 and timeline["label"].notna().all()
         assert set(timeline["story"]) == {survivor}
+        pure = story_events(store, alias)  # the function the digest and dashboard call, on the store
+        assert pure["n_articles"].sum() == 6 and len(pure) == len(timeline)
 
 
 def _multiday() -> tuple[pd.DataFrame, list[str]]:
