@@ -144,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         print(line("allsides report half events", event))
         print(line("allsides report half stories", story))
         print(f"  {len(articles):,} articles -> {result['event'].nunique():,} events, "
-              f"{result['story'].nunique():,} stories in {wall:.1f} s wall, {cpu:.1f} s CPU (budget 120 s; single-threaded, "
+              f"{result['story'].nunique():,} stories in {wall:.1f} s wall, {cpu:.1f} s CPU "
+              "(budget 120 s; single-threaded, "
               f"so on an idle machine wall is about CPU); peak memory of the process "
               f"{peak_mb:,.0f} MB (the corpus read included)")
         summary["allsides_report_event_f1"] = event["f1"]
