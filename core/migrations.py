@@ -167,4 +167,23 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE runs ADD COLUMN process_started REAL;
         """,
     ),
+    (
+        5,
+        "events inside stories, and merged story ids",
+        """
+        ALTER TABLE articles ADD COLUMN event_id TEXT;
+        CREATE INDEX articles_event ON articles(event_id);
+        CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            story_id TEXT,
+            label TEXT NOT NULL,
+            founder TEXT
+        );
+        CREATE INDEX events_story ON events(story_id);
+        CREATE TABLE story_aliases (
+            alias TEXT PRIMARY KEY,
+            story_id TEXT NOT NULL
+        );
+        """,
+    ),
 )

@@ -83,6 +83,10 @@ def _expected_columns(version: int) -> dict[str, list[str]]:
     return _EXPECTED[version]
 
 
+# Article columns the grouping writes (not part of an imported Article): readable by articles(columns=...).
+GROUPING_COLUMNS: tuple[str, ...] = ("event_id",)
+
+
 def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
@@ -91,7 +95,8 @@ def _now() -> str:
 class ArticleFilter:
     """Which articles a report, a page or an export looks at. Empty fields do not filter."""
 
-    story_id: str | None = None
+    story_id: str | None = None  # a merged story's old id (an alias) finds the story it became
+    event_id: str | None = None
     topic: str | None = None
     outlets: tuple[str, ...] = ()
     since: str | None = None  # inclusive, YYYY-MM-DD
@@ -105,8 +110,11 @@ class ArticleFilter:
         clauses: list[str] = []
         params: list[Any] = []
         if self.story_id:
-            clauses.append(f"{alias}.story_id = ?")
-            params.append(self.story_id)
+            clauses.append(f"{alias}.story_id = COALESCE((SELECT story_id FROM story_aliases WHERE alias = ?), ?)")
+            params.extend([self.story_id, self.story_id])
+        if self.event_id:
+            clauses.append(f"{alias}.event_id = ?")
+            params.append(self.event_id)
         if self.topic:
             clauses.append(f"{alias}.topic = ?")
             params.append(self.topic)
@@ -515,9 +523,10 @@ class Store:
             return db.total_changes - before
 
     def assign_stories(self, assignments: pd.DataFrame) -> int:
-        """Set grouped story ids (columns ``id``, ``story``); a story given by the data is never replaced.
+        """Set grouped story ids (columns ``id``, ``story``, optional ``event``).
 
-        Return the number of articles whose story changed.
+        A story given by the data is never replaced; every article's event is set (events
+        are found inside given stories too). Return the number of articles whose story changed.
         """
         missing = {"id", "story"} - set(assignments.columns)
         if missing:
@@ -525,6 +534,8 @@ class Store:
         rows = [(str(story), STORY_FROM_GROUPING, str(article), str(story))
                 for article, story in zip(assignments["id"], assignments["story"])
                 if isinstance(story, str) and story]
+        events = ([(str(event), str(article)) for article, event in zip(assignments["id"], assignments["event"])
+                   if isinstance(event, str) and event] if "event" in assignments.columns else [])
         with self._write() as db:
             before = db.total_changes
             db.executemany(
@@ -535,7 +546,68 @@ class Store:
                 """,
                 rows,
             )
-            return db.total_changes - before
+            changed = db.total_changes - before
+            db.executemany("UPDATE articles SET event_id = ? WHERE id = ?", events)
+            return changed
+
+    def write_events(self, events: pd.DataFrame) -> int:
+        """Store event labels (columns ``event, story, label`` and optional ``founder``); return the rows."""
+        missing = {"event", "story", "label"} - set(events.columns)
+        if missing:
+            raise StoreError(f"events need columns {sorted(missing)}")
+        founders = events["founder"] if "founder" in events.columns else [None] * len(events)
+        rows = [(str(event), _text_or_none(story), str(label or ""), _text_or_none(founder))
+                for event, story, label, founder in zip(events["event"], events["story"], events["label"], founders)]
+        with self._write() as db:
+            db.executemany(
+                """
+                INSERT INTO events (id, story_id, label, founder) VALUES (?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET story_id = excluded.story_id, label = excluded.label,
+                    founder = excluded.founder
+                """,
+                rows,
+            )
+        return len(rows)
+
+    def write_story_aliases(self, aliases: dict[str, str]) -> int:
+        """Record merged story ids (alias -> surviving story) and move their articles and events over."""
+        rows = [(str(alias), str(story)) for alias, story in aliases.items() if alias != story]
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO story_aliases (alias, story_id) VALUES (?, ?) "
+                "ON CONFLICT(alias) DO UPDATE SET story_id = excluded.story_id", rows)
+            db.executemany(
+                f"UPDATE articles SET story_id = ? WHERE story_id = ? AND COALESCE(story_origin, '') != "
+                f"'{STORY_FROM_DATA}'", [(story, alias) for alias, story in rows])
+            db.executemany("UPDATE events SET story_id = ? WHERE story_id = ?", [(s, a) for a, s in rows])
+        return len(rows)
+
+    def story_aliases(self) -> dict[str, str]:
+        """Return ``{merged story id: the story it became}``."""
+        return {str(a): str(s) for a, s in self._db.execute("SELECT alias, story_id FROM story_aliases")}
+
+    def events(self, flt: ArticleFilter = ArticleFilter()) -> pd.DataFrame:
+        """Return one row per event among the filtered articles, earliest first (a story's timeline).
+
+        Columns: event, story, label, n_articles, n_outlets, first_published, last_published.
+        The label is the grouping's; else the event's most common title.
+        """
+        where, params = flt.where("a")
+        counts = self._frame(
+            "SELECT a.event_id AS event, MAX(a.story_id) AS story, COUNT(*) AS n_articles, "
+            "COUNT(DISTINCT a.outlet) AS n_outlets, MIN(substr(a.published, 1, 10)) AS first_published, "
+            "MAX(substr(a.published, 1, 10)) AS last_published, MIN(a.title) AS any_title "
+            f"FROM articles a WHERE {where} AND a.event_id IS NOT NULL GROUP BY a.event_id",
+            params,
+        )
+        columns = ["event", "story", "label", "n_articles", "n_outlets", "first_published", "last_published"]
+        if counts.empty:
+            return pd.DataFrame(columns=columns)
+        labels = self._frame("SELECT id AS event, label FROM events", [])
+        frame = counts.merge(labels, how="left", on="event")
+        frame["label"] = frame["label"].where(frame["label"].notna(), frame["any_title"])
+        frame = frame.sort_values(["first_published", "event"], na_position="last")
+        return frame[columns].reset_index(drop=True)
 
     def write_stories(self, stories: pd.DataFrame) -> int:
         """Store story labels (columns ``story, label, key_terms`` and optional ``founder, story_origin``)."""
@@ -622,7 +694,7 @@ class Store:
         ``columns`` picks a subset of ARTICLE_COLUMNS (lists are much faster without labels).
         """
         if columns is not None:
-            unknown = sorted(set(columns) - set(ARTICLE_COLUMNS))
+            unknown = sorted(set(columns) - set(ARTICLE_COLUMNS) - set(GROUPING_COLUMNS))
             if unknown:
                 raise StoreError(f"unknown article column(s) {unknown}")
             wanted = list(dict.fromkeys(["id", *columns]))

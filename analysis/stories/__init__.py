@@ -1,3 +1,3 @@
-"""Stories: grouping articles into stories (grouping, features), JSON Lines in and out (files), the stories
-subcommand (cli).
+"""Stories: one-or-two-day events (grouping, features), events linked into multi-day stories and their
+threads (linking), JSON Lines in and out (files), the stories subcommand (cli).
 """

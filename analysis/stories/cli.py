@@ -4,12 +4,15 @@ Two forms:
 
 * ``--in FILE.jsonl --out OUT.jsonl``: input lines {"id", "outlet", "url", "title",
   "published", "text"} (optionally "story_id", kept as given); one output line
-  {"id", "story"} per input article, in input order.
-* ``--db DB``: groups the store's articles and writes their story ids and labels back,
-  so the report and the dashboard filter on them. Stories given by the data are kept,
-  never overwritten. The grouping is incremental: a story index saved beside the store
-  (``DB.stories.npz``, or ``--index``) lets new articles join existing stories or start
-  new ones without regrouping everything; ``--rebuild`` starts from scratch.
+  {"id", "story", "event", "story_label", "event_label"} per input article, in input
+  order: ``story`` is the multi-day story, ``event`` the one-or-two-day happening in it.
+* ``--db DB``: groups the store's articles and writes their story and event ids and
+  labels back, so the report and the dashboard filter on them. Stories given by the data
+  are kept, never overwritten (their events are still found). The grouping is incremental:
+  a story index saved beside the store (``DB.stories.npz``, or ``--index``) lets new
+  articles join existing stories or start new ones without regrouping everything; when
+  new articles bridge two stories they merge and the older id survives, the other kept
+  as an alias. ``--rebuild`` starts from scratch.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ def add_stories_parser(commands: argparse._SubParsersAction) -> None:  # type: i
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--in", dest="input", type=Path, metavar="FILE.jsonl",
                         help='lines {"id", "outlet", "url", "title", "published", "text"}')
-    parser.add_argument("--out", type=Path, metavar="OUT.jsonl", help='lines {"id", "story"}, one per input line')
+    parser.add_argument("--out", type=Path, metavar="OUT.jsonl",
+                        help='lines {"id", "story", "event", ...}, one per input line')
     parser.add_argument("--index", type=Path, metavar="FILE.npz",
                         help="story index for incremental grouping (default with --db: DB.stories.npz)")
     parser.add_argument("--rebuild", action="store_true", help="with --db: ignore the saved index and regroup all")
@@ -73,7 +77,8 @@ def group_store(store: Store, index_path: Path, *, rebuild: bool = False) -> str
 
     Return a one-line summary.
     """
-    from analysis.stories.grouping import StoryIndex, group_stories
+    from analysis.stories.grouping import StoryIndex
+    from analysis.stories.linking import group_articles
 
     existing = None
     if index_path.exists() and not rebuild:
@@ -88,11 +93,14 @@ def group_store(store: Store, index_path: Path, *, rebuild: bool = False) -> str
                                story_origin=articles["story_origin"].where(from_data, None))
     if articles.empty:
         return f"no new articles to group ({len(existing or ())} already in {index_path})"
-    result = group_stories(articles.reset_index(drop=True), existing=existing)
-    grouped = result.articles[result.articles["story_origin"] == STORY_FROM_GROUPING]
-    changed = store.assign_stories(grouped[["id", "story"]])
+    result = group_articles(articles.reset_index(drop=True), existing=existing)
+    assignments = result.articles.assign(story=result.articles["story"].where(
+        result.articles["story_origin"] == STORY_FROM_GROUPING, None))
+    changed = store.assign_stories(assignments[["id", "story", "event"]])
     labels = result.stories[result.stories["story_origin"] != STORY_FROM_DATA]
     store.write_stories(pd.DataFrame(labels))
+    store.write_events(result.events)
+    store.write_story_aliases(result.aliases)
     _save_atomically(result.index, index_path)
     return f"{result.summary()}; {changed:,} story ids written to {store.path}; index {index_path}"
 

@@ -2,7 +2,7 @@
 scores that judge a grouping against gold stories (``python -m analysis stories --in FILE
 --out FILE``; benchmarks/stories.py).
 
-The grouping itself is analysis/stories/grouping.py's.
+The grouping itself is analysis/stories/grouping.py's (events) and analysis/stories/linking.py's (stories).
 """
 
 from __future__ import annotations
@@ -17,14 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.stories.grouping import (
-    REQUIRED_COLUMNS,
-    StoryAssignment,
-    StoryIndex,
-    StoryParams,
-    group_stories,
-    published_day,
-)
+from analysis.stories.grouping import REQUIRED_COLUMNS, StoryIndex, StoryParams, published_day
+from analysis.stories.linking import Grouping, LinkParams, group_articles
 from core.errors import InputError
 from core.jsonl import read_objects
 
@@ -86,16 +80,24 @@ def read_articles_jsonl(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=[*REQUIRED_COLUMNS, "story_id"])
 
 
-def write_assignments_jsonl(assignments: pd.DataFrame, path: str | Path) -> None:
-    """Write ``{"id", "story"}`` lines, one per article, in the given order."""
+def write_assignments_jsonl(grouping: Grouping, path: str | Path) -> None:
+    """Write ``{"id", "story", "event", "story_label", "event_label"}`` lines, one per article, input order."""
+    story_label = dict(zip(grouping.stories["story"], grouping.stories["label"]))
+    event_label = dict(zip(grouping.events["event"], grouping.events["label"]))
+    rows = grouping.articles
     with open(path, "w", encoding="utf-8") as fh:
-        for article_id, story in zip(assignments["id"].tolist(), assignments["story"].tolist()):
-            fh.write(json.dumps({"id": article_id, "story": story}, ensure_ascii=False) + "\n")
+        for article_id, story, event in zip(rows["id"].tolist(), rows["story"].tolist(), rows["event"].tolist()):
+            record = {"id": article_id, "story": story, "event": event, "story_label": story_label.get(story),
+                      "event_label": event_label.get(event)}
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def stories_jsonl(in_path: str | Path, out_path: str | Path, params: StoryParams = StoryParams(),
-                  index_path: str | Path | None = None) -> StoryAssignment:
-    """Group the articles of a JSONL file and write one ``{"id", "story"}`` line per article.
+                  index_path: str | Path | None = None, links: LinkParams = LinkParams()) -> Grouping:
+    """Group the articles of a JSONL file into events and stories; write one line per article.
+
+    Each line is ``{"id", "story", "event", "story_label", "event_label"}``: ``story`` the
+    multi-day story, ``event`` the one-or-two-day happening inside it.
 
     With ``index_path``, an existing index there is extended (incremental) and the updated
     index is written back.
@@ -106,15 +108,15 @@ def stories_jsonl(in_path: str | Path, out_path: str | Path, params: StoryParams
     ...     _ = open(src, "w").write(json.dumps({"id": "a", "outlet": "A", "url": None, "title": "Storm",
     ...                                          "published": "2024-02-01", "text": "A storm."}) + "\\n")
     ...     result = stories_jsonl(src, dst)
-    ...     open(dst).read().strip()
-    '{"id": "a", "story": "st-ca978112ca1bbdca"}'
+    ...     json.loads(open(dst).read())["story"], json.loads(open(dst).read())["event"]
+    ('st-ca978112ca1bbdca', 'ev-ca978112ca1bbdca')
     """
     articles = read_articles_jsonl(in_path)
     existing = None
     if index_path is not None and Path(index_path).exists():
         existing = StoryIndex.load(index_path)
-    result = group_stories(articles, existing=existing, params=params)
-    write_assignments_jsonl(result.articles, out_path)
+    result = group_articles(articles, existing=existing, params=params, links=links)
+    write_assignments_jsonl(result, out_path)
     if index_path is not None:
         result.index.save(index_path)
     logger.info("%s", result.summary())

@@ -76,7 +76,7 @@ logger = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "outlet", "url", "title", "published", "text")
 STORY_PREFIX = "st-"
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 # --- Thresholds (chosen on the "tune" half of allsides_abp's dev stories; benchmarks/stories.py) ---
 # Days either side of an article's date in which its story mates are looked for. 98 % of
@@ -193,6 +193,9 @@ class StoryIndex:
     lead_df: np.ndarray
     neighbours: np.ndarray
     representation: str = field(default_factory=lambda: StoryParams().representation_key())
+    # the multi-day level (analysis/stories/linking.py): article id -> story, and merged story -> survivor
+    story_of: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, params: StoryParams = StoryParams()) -> StoryIndex:
@@ -209,7 +212,8 @@ class StoryIndex:
         """Write the index to ``path`` (a ``.npz`` file)."""
         meta = {"format": INDEX_FORMAT, "representation": self.representation, "ids": self.ids,
                 "stories": self.stories, "origins": self.origins, "outlets": self.outlets,
-                "published": self.published, "titles": self.titles, "leads": self.leads}
+                "published": self.published, "titles": self.titles, "leads": self.leads,
+                "story_of": self.story_of, "aliases": self.aliases}
         arrays: dict[str, np.ndarray] = {"meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)}
         for name in ("body_tf", "lead_tf"):
             matrix: sp.csr_matrix = getattr(self, name)
@@ -249,7 +253,8 @@ class StoryIndex:
             raise InputError(f"not a story index ({exc})", source=str(path)) from exc
         return cls(meta["ids"], meta["stories"], meta["origins"], meta["outlets"], meta["published"],
                    meta["titles"], meta["leads"], matrices["body_tf"], matrices["lead_tf"],
-                   frequencies["body_df"], frequencies["lead_df"], neighbours, meta["representation"])
+                   frequencies["body_df"], frequencies["lead_df"], neighbours, meta["representation"],
+                   dict(meta.get("story_of", {})), dict(meta.get("aliases", {})))
 
 
 @dataclass(frozen=True)
@@ -342,15 +347,17 @@ def _pair_weights(left: np.ndarray, right: np.ndarray, sims: np.ndarray, days: n
 
 def _average_linkage(n: int, pairs: tuple[np.ndarray, np.ndarray, np.ndarray], density: np.ndarray,
                      seeds: Sequence[str | None], closed: Sequence[bool], outlets: Sequence[str | None],
-                     days: np.ndarray, params: StoryParams) -> list[int]:
+                     days: np.ndarray, params: StoryParams,
+                     parts: Sequence[str | None] | None = None) -> list[int]:
     """Return a cluster representative per row: average linkage over the weighted candidate pairs.
 
     Two clusters merge, closest first, while their mean cross-pair weight (missing pairs
     count 0) less ``density_weight`` times the average of the two clusters' mean local densities stays
     at or above ``threshold``. Refused: merges of two clusters that share an outlet (unless
     near-duplicates), that would span more than ``max_span_days`` between dated members,
-    that join two seeds, or that add to a cluster holding a ``closed`` row. Rows sharing a
-    seed (a fixed story) start as one cluster.
+    that join two seeds, that join rows of two different ``parts`` (stories given by the
+    data, inside which events are found), or that add to a cluster holding a ``closed`` row.
+    Rows sharing a seed (a fixed story) start as one cluster.
     """
     left, right, weights = pairs
     parent = list(range(n))
@@ -360,6 +367,7 @@ def _average_linkage(n: int, pairs: tuple[np.ndarray, np.ndarray, np.ndarray], d
     last = [-math.inf if math.isnan(d) else d for d in days.tolist()]
     seeded = [s is not None for s in seeds]
     shut = list(closed)
+    part = list(parts) if parts is not None else [None] * n
     outlet_sets: list[set[str]] = [{o} if o else set() for o in outlets]
     neighbours: list[dict[int, float]] = [{} for _ in range(n)]
 
@@ -378,6 +386,7 @@ def _average_linkage(n: int, pairs: tuple[np.ndarray, np.ndarray, np.ndarray], d
         outlet_sets[keep] |= outlet_sets[gone]
         shut[keep] = shut[keep] or shut[gone]
         seeded[keep] = seeded[keep] or seeded[gone]
+        part[keep] = part[keep] or part[gone]
 
     # 1. seeds: rows of one given story form one cluster from the start
     first_of: dict[str, int] = {}
@@ -416,6 +425,8 @@ def _average_linkage(n: int, pairs: tuple[np.ndarray, np.ndarray, np.ndarray], d
         if parent[a] != a or parent[b] != b or version[a] != va or version[b] != vb:
             continue
         if (seeded[a] and seeded[b]) or shut[a] or shut[b]:
+            continue
+        if part[a] is not None and part[b] is not None and part[a] != part[b]:
             continue
         if outlet_sets[a] & outlet_sets[b] and mean < params.same_outlet_min_similarity:
             continue
@@ -477,8 +488,8 @@ def _representative(members: list[int], matrix: sp.csr_matrix) -> int:
     return members[int(np.argmax(sims.sum(axis=1)))]
 
 
-def _story_id(founder: str) -> str:
-    return STORY_PREFIX + hashlib.sha256(founder.encode("utf-8")).hexdigest()[:16]
+def _story_id(founder: str, prefix: str = STORY_PREFIX) -> str:
+    return prefix + hashlib.sha256(founder.encode("utf-8")).hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------------------------
@@ -487,13 +498,20 @@ def _story_id(founder: str) -> str:
 
 
 def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
-                  params: StoryParams = StoryParams()) -> StoryAssignment:
+                  params: StoryParams = StoryParams(), *, given_level: str = "event",
+                  prefix: str = STORY_PREFIX) -> StoryAssignment:
     """Group articles into stories; with ``existing``, add them to a saved index instead.
 
     ``articles`` has the columns ``id, outlet, url, title, published, text`` and may have
     ``story_id`` (kept as is when not null) and ``story_origin``. Articles already in
     ``existing`` keep their story. Returns per-article story ids, story labels and the
     updated index (see :class:`StoryAssignment`).
+
+    The groups are one-or-two-day events. With ``given_level="event"`` a story id given by
+    the data is a fixed group of its own; with ``given_level="story"`` (what
+    :func:`analysis.stories.linking.group_articles` uses) it is a multi-day story inside which
+    events are still found: no event joins articles of two given stories, and the
+    ``story`` column holds the event. Ids are ``prefix`` plus a hash of the founder.
 
     >>> arts = pd.DataFrame({"id": ["x"], "outlet": ["A"], "url": None, "title": ["Storm hits coast"],
     ...                      "published": ["2024-02-01"], "text": ["A storm hit the coast."]})
@@ -528,7 +546,10 @@ def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
     all_published = index.published + [_optional(p) for p in new["published"].tolist()]
     all_titles = index.titles + titles
     all_leads = index.leads + [x[: params.lead_chars] for x in texts]
-    new_seeds = [given[i] for i in new_rows]
+    as_story = given_level == "story"
+    if given_level not in ("event", "story"):
+        raise InputError(f"given_level must be 'event' or 'story', not {given_level!r}")
+    new_seeds = [None if as_story else given[i] for i in new_rows]
     all_seeds: list[str | None] = list(index.stories) + new_seeds
     all_origins = list(index.origins) + [
         (_optional(given_origin[i]) or STORY_FROM_DATA) if given[i] is not None else STORY_FROM_GROUPING
@@ -551,6 +572,11 @@ def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
 
     ids = reorder(all_ids)
     seeds = reorder(all_seeds)
+    parts: list[str | None] | None = None
+    if as_story:
+        data_story = [index.story_of.get(a) if o == STORY_FROM_DATA else None
+                      for a, o in zip(index.ids, index.origins)] + [given[i] for i in new_rows]
+        parts = reorder(data_story)
     outlets = reorder(all_outlets)
     days = days_unsorted[order]
     is_new = np.zeros(n_docs, dtype=bool)
@@ -561,17 +587,17 @@ def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
     left, right, sims = features.candidate_pairs(matrix, days, active, params.window_days,
                                                  params.min_pair_similarity, params.min_undated_pair_similarity)
     weights = _pair_weights(left, right, sims, days, params)
-    closed = [not params.extend_given_stories and seed is not None and origin == STORY_FROM_DATA
+    closed = [not as_story and not params.extend_given_stories and seed is not None and origin == STORY_FROM_DATA
               for seed, origin in zip(seeds, reorder(all_origins))]
     # 3. a first grouping on similarity alone; an article's density counts its pairs across groups
     plain = replace(params, density_weight=0.0, threshold=params.first_threshold)
     first = np.array(_average_linkage(n_docs, (left, right, weights), np.zeros(n_docs), seeds, closed, outlets,
-                                      days, plain))
+                                      days, plain, parts))
     across = first[left] != first[right]
     neighbours = features.strongest_neighbours(n_docs, left[across], right[across], weights[across], known_neighbours)
     density = neighbours.mean(axis=1)
     # 4. the grouping: average linkage with fixed seeds, asking more of dense articles
-    roots = _average_linkage(n_docs, (left, right, weights), density, seeds, closed, outlets, days, params)
+    roots = _average_linkage(n_docs, (left, right, weights), density, seeds, closed, outlets, days, params, parts)
     logger.info("grouped %d new articles (%d in the index) over %d candidate pairs",
                 len(new_rows), len(index), len(left))
 
@@ -582,7 +608,7 @@ def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
     story_of_row: list[str] = [""] * n_docs
     for rows in members.values():
         seed = next((seeds[r] for r in rows if seeds[r] is not None), None)
-        story = seed if seed is not None else _story_id(ids[rows[0]])
+        story = seed if seed is not None else _story_id(ids[rows[0]], prefix)
         for r in rows:
             story_of_row[r] = seeds[r] if seeds[r] is not None else story
 
@@ -590,13 +616,13 @@ def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
     origins = reorder(all_origins)
     updated = StoryIndex(ids, story_of_row, origins, outlets, reorder(all_published), reorder(all_titles),
                          reorder(all_leads), body_all, lead_all, body_df, lead_df, neighbours,
-                         params.representation_key())
+                         params.representation_key(), dict(index.story_of), dict(index.aliases))
     position = {article_id: row for row, article_id in enumerate(ids)}
     out_story = []
     out_origin = []
     for i, article_id in enumerate(input_ids):
         row = position[article_id]
-        if given[i] is not None:
+        if given[i] is not None and not as_story:
             out_story.append(given[i])
             out_origin.append(_optional(given_origin[i]) or STORY_FROM_DATA)
         else:

@@ -145,8 +145,9 @@ def test_jsonl_writes_one_story_per_article(tmp_path: Path) -> None:
     story_files.stories_jsonl(src, out, index_path=index)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == ["a", "b", "c"]
-    assert set(rows[0]) == {"id", "story"}
+    assert set(rows[0]) == {"id", "story", "event", "story_label", "event_label"}
     assert rows[0]["story"] == rows[1]["story"] and rows[2]["story"] == "given-1"
+    assert rows[0]["event"] == rows[1]["event"] != rows[2]["event"]
     assert index.exists()
     later = write_lines(tmp_path / "later.jsonl", [json.dumps({**GOOD, "id": "d", "outlet": "D"})])
     story_files.stories_jsonl(later, tmp_path / "later_out.jsonl", index_path=index)

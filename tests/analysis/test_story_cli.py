@@ -119,7 +119,7 @@ def test_jsonl_form_writes_one_line_per_input(basil_plain: tuple[Path, dict[str,
     ids_in = [json.loads(line)["id"] for line in corpus.read_text(encoding="utf-8").splitlines()]
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ids_in
-    assert all(set(r) == {"id", "story"} and r["story"] for r in rows)
+    assert all({"id", "story", "event"} <= set(r) and r["story"] and r["event"] for r in rows)
 
 
 def test_bad_invocations_are_clear_errors(tmp_path: Path) -> None:

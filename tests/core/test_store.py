@@ -214,6 +214,27 @@ def test_grouped_stories_never_replace_the_data_and_labels_read_back(store: Stor
         store.assign_stories(pd.DataFrame({"id": ["x"]}))
 
 
+def test_events_and_merged_story_ids_read_back(store: Store) -> None:
+    store.upsert_articles([make(1, story_id="given", story_origin=STORY_FROM_DATA), make(2), make(3)])
+    one, two, three = make(1).id, make(2).id, make(3).id
+    plan = pd.DataFrame({"id": [one, two, three], "story": [None, "st-a", "st-b"], "event": ["ev-1", "ev-2", "ev-3"]})
+    assert store.assign_stories(plan) == 2
+    rows = store.articles(columns=["story_id", "event_id"]).set_index("id")
+    assert rows.loc[one, "event_id"] == "ev-1" and rows.loc[one, "story_id"] == "given"  # events inside data stories
+    store.write_events(pd.DataFrame({"event": ["ev-2", "ev-3"], "story": ["st-a", "st-b"],
+                                     "label": ["Event two", "Event three"]}))
+    assert store.write_story_aliases({"st-b": "st-a"}) == 1
+    assert store.story_aliases() == {"st-b": "st-a"}
+    merged = store.articles(ArticleFilter(story_id="st-b"), columns=["story_id"])  # the old id finds the story
+    assert set(merged["id"]) == {two, three} and set(merged["story_id"]) == {"st-a"}
+    timeline = store.events(ArticleFilter(story_id="st-a"))
+    assert timeline[["event", "story", "label"]].values.tolist() == [["ev-2", "st-a", "Event two"],
+                                                                     ["ev-3", "st-a", "Event three"]]
+    assert store.articles(ArticleFilter(event_id="ev-3"))["id"].tolist() == [three]
+    store.write_story_aliases({"given": "st-a"})
+    assert store.articles(columns=["story_id"]).set_index("id").loc[one, "story_id"] == "given"  # never replaced
+
+
 def test_syndication_rows_upsert_by_article_and_follow_the_filter(store: Store) -> None:
     store.upsert_articles([make(1), make(2)])
     a, b = make(1).id, make(2).id
