@@ -26,7 +26,7 @@ from core.settings import Settings
 from core.store import ArticleFilter, Store
 from dashboard import sets
 
-CATALOGUE_COLUMNS = ["outlet", "title", "published", "url", "topic", "story_id", "language", "source",
+CATALOGUE_COLUMNS = ["outlet", "title", "published", "url", "topic", "story_id", "event_id", "language", "source",
                      "content_hash"]
 # Scorers the catalogue leaves out (the frame sets hold two thirds of all score rows): pages that
 # show frames load them on first use. Cold start on allsides_abp: 6.1 s with them, see docs/dashboard.md.
@@ -94,7 +94,12 @@ def catalogue(db: str, settings: Settings, *, lazy: Sequence[str] = LAZY_SCORERS
         articles = store.articles(columns=CATALOGUE_COLUMNS)
         scores = store.score_matrix(exclude=lazy)
         outlets = store.outlets()
+        stories = store.stories()
+        events = store.events()
     articles["day"] = articles["published"].str.slice(0, 10)
+    # one label per story and per event, the grouping's (its most central headline), used everywhere
+    articles["story_label"] = articles["story_id"].map(dict(zip(stories["story"], stories["label"])))
+    articles["event_label"] = articles["event_id"].map(dict(zip(events["event"], events["label"])))
     if len(scores.columns):
         articles = articles.join(scores, on="id")
     groups = outlets.set_index("name")[["bias", "country"]] if not outlets.empty else None
@@ -122,14 +127,30 @@ def with_scorers(frame: pd.DataFrame, columns: Sequence[pd.DataFrame]) -> pd.Dat
 
 
 def filter_options(frame: pd.DataFrame) -> FilterOptions:
-    """Return the stories, topics, outlets, groups and date span the sidebar offers."""
+    """Return the stories, topics, outlets, groups and date span the sidebar offers.
+
+    A story is offered under its one label (the grouping's, else its earliest headline) with its
+    outlets and dates; stories with the most outlets first.
+    """
     stories = frame.dropna(subset=["story_id"])
-    labels = (stories.sort_values(["story_id", "published"]).groupby("story_id")["title"].first()
-              if not stories.empty else pd.Series(dtype=str))
-    counts = stories.groupby("story_id")["outlet"].nunique() if not stories.empty else pd.Series(dtype=int)
-    story_labels = {sid: f"{(title or '(untitled)')[:90]} · {counts[sid]} outlets" for sid, title in labels.items()}
+    if stories.empty:
+        story_labels: dict[str, str] = {}
+        counts = pd.Series(dtype=int)
+    else:
+        ordered = stories.sort_values(["story_id", "published"])
+        labels = ordered.groupby("story_id")["story_label"].first() if "story_label" in ordered else None
+        titles = ordered.groupby("story_id")["title"].first()
+        counts = stories.groupby("story_id")["outlet"].nunique()
+        days = stories.groupby("story_id")["day"].agg(["min", "max"])
+        story_labels = {}
+        for sid, title in titles.items():
+            label = labels.get(sid) if labels is not None else None
+            label = label if isinstance(label, str) and label else (title or "(untitled)")
+            first, last = days.at[sid, "min"], days.at[sid, "max"]
+            span = "" if not isinstance(first, str) else f" · {first}" + (f" to {last}" if last != first else "")
+            story_labels[sid] = f"{label[:90]} · {counts[sid]} outlets{span}"
     days = frame["day"].dropna()
-    groups = sorted({g for col in ("bias", "country") for g in frame[col].dropna().unique()})
+    groups = sorted({g for col in ("bias", "country") if col in frame for g in frame[col].dropna().unique()})
     return FilterOptions(
         stories=tuple(sorted(story_labels, key=lambda s: (-counts[s], story_labels[s]))),
         story_labels=story_labels,
@@ -143,6 +164,19 @@ def filter_options(frame: pd.DataFrame) -> FilterOptions:
     )
 
 
+def story_events(frame: pd.DataFrame, story_id: str) -> pd.DataFrame:
+    """Return a story's events as a dated timeline (earliest first): label, dates, outlets, articles."""
+    columns = ["event_id", "first_day", "last_day", "event", "outlets", "articles"]
+    rows = frame[(frame["story_id"] == story_id) & frame["event_id"].notna()]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    table = rows.groupby("event_id").agg(first_day=("day", "min"), last_day=("day", "max"),
+                                         event=("event_label", "first"), title=("title", "first"),
+                                         outlets=("outlet", "nunique"), articles=("id", "size")).reset_index()
+    table["event"] = table["event"].where(table["event"].notna(), table["title"])
+    return table.sort_values(["first_day", "event_id"], na_position="last")[columns].reset_index(drop=True)
+
+
 def search_ids(db: str, query: str, settings: Settings) -> frozenset[str]:
     """Return the ids of articles whose title or text matches a full-text query."""
     with _open(db, settings) as store:
@@ -154,6 +188,8 @@ def apply_filter(frame: pd.DataFrame, flt: ArticleFilter, matching: frozenset[st
     keep = np.ones(len(frame), dtype=bool)
     if flt.story_id:
         keep &= (frame["story_id"] == flt.story_id).to_numpy()
+    if flt.event_id:
+        keep &= (frame["event_id"] == flt.event_id).to_numpy()
     if flt.topic:
         keep &= (frame["topic"] == flt.topic).to_numpy()
     if flt.outlets:

@@ -11,6 +11,7 @@ from datetime import date
 import streamlit as st
 
 from core.store import ArticleFilter
+from dashboard import ui
 from dashboard.queries import FilterOptions
 
 ALL = "(all)"
@@ -48,13 +49,14 @@ def sidebar_filters(options: FilterOptions) -> ArticleFilter:
     scopes = [s for s in SCOPES if s == "All articles" or (s == "Story" and options.stories)
               or (s == "Topic" and options.topics)]
     scope = bar.radio("Scope", scopes, index=scopes.index(_initial_scope(options)), horizontal=True, key="scope")
-    story = topic = None
+    story = topic = event = None
     if scope == "Story":
         wanted = _param("story")
         choices = list(options.stories)
         story = bar.selectbox("Story", choices, key="story",
                               index=choices.index(wanted) if wanted in choices else 0,
                               format_func=lambda s: options.story_labels.get(s, s))
+        event = _event_choice(bar, story)
     elif scope == "Topic":
         wanted = _param("topic")
         choices = list(options.topics)
@@ -86,20 +88,39 @@ def sidebar_filters(options: FilterOptions) -> ArticleFilter:
     search = bar.text_input("Search titles and texts", value=_param("q") or "", key="search",
                             placeholder='e.g. "rare earths" OR magnets', help=(
                                 'Words are all required; "quoted phrases" match exactly; OR between terms.'))
-    flt = ArticleFilter(story_id=story, topic=topic, outlets=tuple(outlets), groups=tuple(groups),
+    flt = ArticleFilter(story_id=story, event_id=event, topic=topic, outlets=tuple(outlets), groups=tuple(groups),
                         language=language, since=since, until=until, search=search.strip() or None)
     _mirror(flt)
     return flt
 
 
-FILTER_KEYS = ("story", "topic", "language", "since", "until", "q", "outlet", "group")
+FILTER_KEYS = ("story", "event", "topic", "language", "since", "until", "q", "outlet", "group")
+WHOLE_STORY = "(the whole story)"
+
+
+def _event_choice(bar: object, story: str | None) -> str | None:
+    """Offer the story's events (its one-or-two-day happenings, by date); return the chosen one or None."""
+    if not story:
+        return None
+    timeline = ui.story_events(story)
+    if len(timeline) < 2:
+        return None
+    labels = {row.event_id: f"{row.first_day} · {str(row.event)[:70]} · {row.outlets} outlets"
+              for row in timeline.itertuples(index=False)}
+    choices = [WHOLE_STORY, *labels]
+    wanted = _param("event")
+    picked = bar.selectbox("Event", choices, key=f"event_{story}",  # type: ignore[attr-defined]
+                           index=choices.index(wanted) if wanted in choices else 0,
+                           format_func=lambda e: labels.get(e, e),
+                           help="A story's events: what happened within a day or two; the whole story by default.")
+    return None if picked == WHOLE_STORY else picked
 
 
 def _mirror(flt: ArticleFilter) -> None:
     """Write the filter into the URL; parameters a page owns (``by``, ``target`` ...) are left as they are."""
     wanted: dict[str, str | list[str]] = {}
-    for key, value in (("story", flt.story_id), ("topic", flt.topic), ("language", flt.language),
-                       ("since", flt.since), ("until", flt.until), ("q", flt.search)):
+    for key, value in (("story", flt.story_id), ("event", flt.event_id), ("topic", flt.topic),
+                       ("language", flt.language), ("since", flt.since), ("until", flt.until), ("q", flt.search)):
         if value:
             wanted[key] = value
     if flt.outlets:

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.brief.build import Brief, build_brief
-from analysis.digest.build import Digest, build_digest
+from analysis.digest.build import Digest, build_digest, story_thread_ids
 from core.errors import PressLensError
 from core.settings import Settings
 from core.store import ArticleFilter
@@ -53,6 +53,22 @@ def filter_options(path: str, data_version: int) -> queries.FilterOptions:
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def search_ids(path: str, data_version: int, query: str) -> frozenset[str]:
     return queries.search_ids(path, query, settings())
+
+
+def story_events(story_id: str) -> pd.DataFrame:
+    """Return the story's events as a dated timeline (from the cached catalogue)."""
+    return queries.story_events(catalogue(db(), version()), story_id)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Finding the stories that led here ...")
+def story_threads(path: str, data_version: int, story_id: str) -> pd.DataFrame:
+    """Return the earlier stories the grouping links to this one (analysis.stories.linking), dated."""
+    with queries.open_store(path, settings()) as store:
+        stories = store.stories()
+        first = stories.loc[stories["story"] == story_id, "first_published"]
+        ids = story_thread_ids(store, story_id, first.iloc[0] if len(first) else None)
+        return stories[stories["story"].isin(ids)][["story", "label", "first_published", "last_published",
+                                                    "n_outlets", "n_articles"]].reset_index(drop=True)
 
 
 @st.cache_data(max_entries=8, show_spinner="Loading scores ...")

@@ -24,6 +24,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,10 @@ from analysis.digest.short import (
 )
 from analysis.digest.themes import find_themes
 from analysis.emphasis import FACETS_DIR, facets_for_story
+from analysis.stories.linking import LinkParams, story_threads
 from analysis.text.furniture import staff_names
 from core.cli import add_common_arguments, settings_from
-from core.errors import UnknownNameError
+from core.errors import InputError, UnknownNameError
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 
@@ -95,7 +97,8 @@ def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame
                        targets: Sequence[str] = (), entities: pd.DataFrame | None = None,
                        related_terms: pd.DataFrame | None = None, detail: str = "short",
                        groups: pd.DataFrame | None = None, store_groups: pd.DataFrame | None = None,
-                       store_articles: dict[str, int] | None = None, selection: str = "") -> Digest:
+                       store_articles: dict[str, int] | None = None, selection: str = "",
+                       threads: Sequence[str] = ()) -> Digest:
     """Build a digest from DataFrames: the story's row of ``Store.stories``, its articles (with text) ...
 
     ``related`` has one row per (key name, story) with the number of that story's articles
@@ -104,7 +107,8 @@ def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame
     ``detail`` is "short" (the page a person reads, analysis.digest.short) or "full" (every section in full);
     ``groups`` is analysis.compare.groups.outlet_groups of the story's outlets, ``store_groups`` of every
     outlet in the store (for blindspots, ranked by ``store_articles``, articles per outlet); ``selection``
-    says which outlets or groups the articles were limited to.
+    says which outlets or groups the articles were limited to; ``threads`` are the earlier stories the
+    grouping links to this one (story_thread_ids), which How we got here lists first.
     """
     if detail not in DETAILS:
         raise UnknownNameError("detail", detail, list(DETAILS))
@@ -122,14 +126,14 @@ def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame
         return _short_digest(story, articles, table, entities=entities, names=names, stories=stories,
                              related=related, related_terms=related_terms, syndication=syndication,
                              groups=groups, store_groups=store_groups, store_articles=store_articles,
-                             selection=selection)
+                             selection=selection, threads=threads)
     sections = (
         whats_happened(table, syndication),
         key_insights(table, facets, background=background, facets_source=facets_source,
                      names=key_entities(entities, top=ASPECT_NAME_EXCLUSIONS)),
         figures_section(table),
         papers_section(brief, texts),
-        how_we_got_here(story, articles, stories, related, related_terms),
+        how_we_got_here(story, articles, stories, related, related_terms, threads),
         go_deeper(story_id, table, stories, related),
         more_on_topics(names, entities, table, stories, related, story_id),
     )
@@ -143,7 +147,7 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
                   names: Sequence[str], stories: pd.DataFrame, related: pd.DataFrame,
                   related_terms: pd.DataFrame | None, syndication: pd.DataFrame | None,
                   groups: pd.DataFrame | None, store_groups: pd.DataFrame | None,
-                  store_articles: dict[str, int] | None, selection: str) -> Digest:
+                  store_articles: dict[str, int] | None, selection: str, threads: Sequence[str] = ()) -> Digest:
     """Build the short digest (analysis.digest.short): themes, contrasts, the story's days, within MAX_WORDS."""
     story_id = str(story["story"])
     outlets = sorted(articles["outlet"].astype(str).unique())
@@ -163,11 +167,13 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
         insights,
         loose_figures(table, carried),
         papers,
-        short_how_we_got_here(how_we_got_here(story, articles, stories, related, related_terms), table, skip),
+        short_how_we_got_here(how_we_got_here(story, articles, stories, related, related_terms, threads), table,
+                              skip),
         short_go_deeper(table, articles),
         short_more_on_topics(more_on_topics(names, entities, table, stories, related, story_id)),
     )
-    label = central_headline(articles, table) or str(story.get("label") or story_id)
+    # the one label the sidebar, report and overview show too: the grouping's (its most central headline)
+    label = str(story.get("label") or "") or central_headline(articles, table) or story_id
     digest = Digest(story=story_id, label=label, articles=int(len(articles)), outlets=len(outlets),
                     first_published=_day(story.get("first_published")),
                     last_published=_day(story.get("last_published")), sections=sections, detail="short",
@@ -217,6 +223,20 @@ def _with_links(store: Store, stories: pd.DataFrame, wanted: Sequence[str]) -> p
     return stories.assign(url=stories["story"].map(urls))
 
 
+def story_thread_ids(store: Store, story_id: str, first_published: object) -> list[str]:
+    """Return the story's threads (analysis.stories.linking), looked for among the stories of the
+    ``thread_days`` before it starts only, so a large store costs a window's articles, not all of them."""
+    if not isinstance(first_published, str) or not first_published:
+        return []
+    start = date.fromisoformat(first_published[:10])
+    since = (start - timedelta(days=LinkParams().thread_days)).isoformat()
+    columns = ["outlet", "title", "published", "text", "story_id"]
+    window = store.articles(ArticleFilter(since=since, until=start.isoformat()), columns=columns)
+    own = store.articles(ArticleFilter(story_id=story_id), columns=columns)
+    frame = pd.concat([window[window["story_id"] != story_id], own], ignore_index=True)
+    return story_threads(frame, story_id)["story"].astype(str).tolist()
+
+
 def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Sequence[str] = (),
                  detail: str = "short", outlets: Sequence[str] = (), groups: Sequence[str] = ()) -> Digest:
     """Read one story from the store and build its digest; an unknown story raises UnknownNameError.
@@ -232,6 +252,8 @@ def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Se
         raise UnknownNameError("story", story_id, [str(s) for s in stories["story"][:VALID_IDS_SHOWN]])
     flt = ArticleFilter(story_id=story_id, outlets=tuple(outlets), groups=tuple(groups))
     articles = store.articles(flt, with_text=True)
+    if articles.empty:  # the outlet or group filter leaves none of the story's articles
+        raise InputError(f"no article of story {story_id} matches the chosen outlets or groups", source="filters")
     selection = "; ".join(part for part in (
         f"outlets {', '.join(outlets)}" if outlets else "", f"groups {', '.join(groups)}" if groups else "") if part)
     entities = story_entities(articles)
@@ -246,6 +268,7 @@ def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Se
     related_terms = related_stories(store, terms)
     facets = facets_for_story(story_id)
     source = f"data/facets/{story_id}.toml" if facets is not None and (FACETS_DIR / f"{story_id}.toml").exists() else ""
+    threads = story_thread_ids(store, story_id, match.iloc[0].get("first_published"))
     if detail == "short":
         every = outlet_groups(store.outlets())
         per_outlet = store.articles(columns=["outlet"])["outlet"].astype(str).value_counts()
@@ -256,13 +279,13 @@ def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Se
                                   groups=every[every["outlet"].isin(set(articles["outlet"]))].reset_index(drop=True),
                                   store_groups=every[every["outlet"].isin(present)].reset_index(drop=True),
                                   store_articles={str(k): int(v) for k, v in per_outlet.items()},
-                                  selection=selection)
+                                  selection=selection, threads=threads)
     brief = build_brief(store, flt, settings, targets=targets)
     return digest_from_frames(match.iloc[0], articles, stories=stories, related=related,
                               syndication=store.syndication(flt), facets=facets, facets_source=source,
                               background=background if facets is None else (), brief=brief,
                               targets=targets, entities=entities, related_terms=related_terms, detail="full",
-                              selection=selection)
+                              selection=selection, threads=threads)
 
 
 def render(digest: Digest, fmt: str) -> str:

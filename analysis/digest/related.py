@@ -53,32 +53,41 @@ def shared_names(related: pd.DataFrame, story: str, n_stories: int) -> pd.DataFr
 
 def _story_item(row: Any, names: Sequence[str]) -> Item:
     url = row.url if isinstance(getattr(row, "url", None), str) else None
+    shares = f"; shares: {', '.join(names)}" if names else "; linked as an earlier chapter of this story"
     return Item(heading=f"{_day(row.first_published)}: {row.label}",
                 text=f"{int(row.n_outlets)} outlet{'s' if int(row.n_outlets) != 1 else ''}, "
                      f"{int(row.n_articles)} article{'s' if int(row.n_articles) != 1 else ''} "
-                     f"(story {row.story}); shares: {', '.join(names)}", link=url)
+                     f"(story {row.story}){shares}", link=url)
 
 
 def how_we_got_here(story: pd.Series, articles: pd.DataFrame, stories: pd.DataFrame,
-                    related: pd.DataFrame, related_terms: pd.DataFrame | None = None) -> Section:
+                    related: pd.DataFrame, related_terms: pd.DataFrame | None = None,
+                    threads: Sequence[str] = ()) -> Section:
     """Return the earlier stories that lead to this one (dated, oldest first) and the story's own timeline.
 
-    An earlier story must share MIN_SHARED_NAMES specific key names and, when ``related_terms``
-    (the same table for the story's key terms) is given, at least one specific key term.
+    The story's *threads* (earlier stories the grouping links to it: analysis.stories.linking)
+    come first; any other earlier story must share MIN_SHARED_NAMES specific key names and, when
+    ``related_terms`` (the same table for the story's key terms) is given, one specific key term.
     """
     items: list[Item] = []
     first = story.get("first_published")
     shared = shared_names(related, str(story["story"]), len(stories))
-    earlier = stories.merge(shared, on="story")
+    earlier = stories.merge(shared, on="story", how="left" if threads else "inner")
     if related_terms is not None:
         terms = shared_names(related_terms, str(story["story"]), len(stories)).rename(
             columns={"names": "terms", "shared": "shared_terms"})
-        earlier = earlier.merge(terms, on="story")
+        earlier = earlier.merge(terms, on="story", how="left" if threads else "inner")
+    linked = earlier["story"].isin(set(threads))
+    earlier = earlier[linked | earlier["shared"].notna()]
+    for column in ("names", "terms"):
+        if column in earlier.columns:
+            earlier[column] = earlier[column].map(lambda v: v if isinstance(v, tuple | list) else ())
+    earlier["shared"] = earlier["shared"].fillna(0)
     if isinstance(first, str) and first:
         earlier = earlier[earlier["first_published"].astype(str).str[:10] < first[:10]]
     else:
         earlier = earlier.iloc[0:0]
-    earlier = earlier[earlier["shared"] >= MIN_SHARED_NAMES]
+    earlier = earlier[(earlier["shared"] >= MIN_SHARED_NAMES) | earlier["story"].isin(set(threads))]
     earlier = earlier.sort_values(["first_published", "story"], kind="mergesort").tail(MAX_EARLIER)
     for row in earlier.itertuples(index=False):
         items.append(_story_item(row, (*row.names, *getattr(row, "terms", ()))))

@@ -83,3 +83,16 @@ if cited.empty:
 else:
     ui.show_table(cited, "digest-articles", flt, "digest_articles",
                   column_config={"url": st.column_config.LinkColumn("url")})
+
+timeline = ui.story_events(story)
+threads = ui.story_threads(ui.db(), ui.version(), story)
+if len(timeline) or not threads.empty:
+    st.subheader("Timeline")
+    st.caption("An event is what happened within a day or two; the story links events that continue one another "
+               "over days or weeks. Pick one in the sidebar's Event filter to narrow every page to it.")
+    ui.show_table(timeline.drop(columns=["event_id"]), "story-events", flt, "story_events")
+    if threads.empty:
+        st.caption("No earlier story in the store is linked to this one.")
+    else:
+        st.caption("How we got here: the earlier stories the grouping links to this one.")
+        ui.show_table(threads, "story-threads", flt, "story_threads")

@@ -155,3 +155,30 @@ def test_the_catalogue_leaves_the_frame_sets_to_the_pages_that_show_them(store_d
     full = queries.catalogue(str(store_db), settings, lazy=())
     column = "frames_generic.frames_present"
     assert joined.set_index("id")[column].equals(full.set_index("id")[column].loc[joined["id"]])
+
+
+def test_a_story_shows_its_events_as_a_timeline_and_filters_by_event(store_db: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from tests.helpers import run_cli
+
+    db = tmp_path / "grouped.db"
+    shutil.copy(store_db, db)
+    grouped = run_cli("analysis", "stories", "--db", str(db))
+    assert grouped.returncode == 0, grouped.stderr
+    catalogue = queries.catalogue(str(db), Settings.load({"db": str(db)}))
+    timeline = queries.story_events(catalogue, "talks")
+    assert len(timeline) >= 2 and timeline["first_day"].is_monotonic_increasing
+    assert timeline["articles"].sum() == (catalogue["story_id"] == "talks").sum()
+    monkeypatch.setenv("PRESSLENS_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["story"] = "talks"
+    at.run()
+    event = timeline["event_id"].iloc[-1]
+    at.selectbox(key="event_talks").set_value(event).run()
+    assert not at.exception and at.query_params["event"] in (event, [event])
+    caption = next(c.value for c in at.caption if " articles from " in c.value)
+    assert caption.startswith(f"{int(timeline['articles'].iloc[-1])} articles from ")
+    at.switch_page("app_pages/story.py").run()
+    assert not at.exception and "Timeline" in [h.value for h in at.subheader]
