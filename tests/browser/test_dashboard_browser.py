@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -24,6 +25,8 @@ from tests.conftest import REPO_ROOT
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 READY_SECONDS = 90
+RERUN_MS = 120_000  # a rerun over the basil store takes a few seconds; generous for a loaded machine
+COUNT = re.compile(r"^([\d,]+) articles from \d+ outlets")  # the compare page's caption
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -77,6 +80,19 @@ def app_url(basil_db: Path) -> Iterator[str]:
         server.wait(timeout=30)
 
 
+def _wait_for_rerun(page: object) -> None:
+    """Wait until Streamlit's script run is over, so every widget (download buttons too) holds this run's data.
+
+    Streamlit marks its app root ``data-test-script-state="running"`` while the script runs and shows the
+    "Running..." status widget; a download button clicked before then serves the previous run's bytes.
+    """
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stApp")).to_have_attribute(  # type: ignore[attr-defined]
+        "data-test-script-state", "notRunning", timeout=RERUN_MS)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=RERUN_MS)  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     _need_browser()
@@ -89,6 +105,8 @@ def browser() -> Iterator[object]:
 
 
 def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Path, basil_db: Path) -> None:
+    from playwright.sync_api import expect
+
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
     page = context.new_page()
@@ -96,13 +114,21 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
     page.goto(f"{app_url}/compare")
     page.get_by_text("Compare outlets", exact=True).first.wait_for()
     page.get_by_text("Download outlets (CSV)").wait_for()
+    _wait_for_rerun(page)
+    caption = page.get_by_test_id("stCaptionContainer").filter(has_text=COUNT).first
+    unfiltered = caption.inner_text()
+    assert unfiltered.startswith("228 articles from 3 outlets"), unfiltered
     page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
 
     search = page.get_by_role("textbox", name="Search titles and texts")
     search.fill("Obama")
     search.press("Enter")
-    page.wait_for_url("**q=Obama**")
-    page.get_by_text("Download outlets (CSV)").wait_for()
+    page.wait_for_url("**q=Obama**")  # the filtered run has started: it mirrors the filter into the URL
+    expect(caption).not_to_have_text(unfiltered, timeout=RERUN_MS)  # the filtered run has drawn its caption
+    _wait_for_rerun(page)  # ... and has finished: the download buttons now hold the filtered rows
+    match = COUNT.match(caption.inner_text())
+    assert match, caption.inner_text()
+    filtered = int(match.group(1).replace(",", ""))
     page.screenshot(path=str(ARTIFACTS / "compare-filtered.png"), full_page=True)
 
     with page.expect_download() as csv_download:
@@ -112,7 +138,8 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
     table = pd.read_csv(csv_path)
     assert sorted(table["outlet"]) == ["Fox News", "HuffPost", "The New York Times"]
     assert table["tone_mean"].between(-1, 1).all()
-    assert table["articles"].sum() < 228  # the search filter applies to the download too
+    assert 0 < filtered < 228
+    assert table["articles"].sum() == filtered  # the download holds what the page shows: the filtered rows
 
     with page.expect_download(timeout=120_000) as png_download:
         page.get_by_role("button", name="Chart as PNG").first.click()
