@@ -1,6 +1,6 @@
 """The dashboard in a real browser: Debian's chromium driven by Playwright.
 
-Opens the app on a basil store, changes a filter, downloads a CSV and a PNG and
+Opens the app on the sample store (tests/fixtures/corpus.py), changes a filter, downloads a CSV and a PNG and
 checks what is inside, and saves screenshots to test-artifacts/ for a person to look at.
 """
 
@@ -21,11 +21,12 @@ import pandas as pd
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.fixtures import corpus
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 READY_SECONDS = 90
-RERUN_MS = 120_000  # a rerun over the basil store takes a few seconds; generous for a loaded machine
+RERUN_MS = 120_000  # a rerun takes a second or two; generous for a loaded machine
 COUNT = re.compile(r"^([\d,]+) articles from \d+ outlets")  # the compare page's caption
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -51,10 +52,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(basil_db: Path) -> Iterator[str]:
+def app_url(sample_db: Path) -> Iterator[str]:
     _need_browser()
     port = _free_port()
-    env = {**os.environ, "PRESSLENS_DB": str(basil_db)}
+    env = {**os.environ, "PRESSLENS_DB": str(sample_db)}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard" / "app.py"),
          "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.port", str(port),
@@ -104,7 +105,7 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Path, basil_db: Path) -> None:
+def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Path, sample_db: Path) -> None:
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -117,13 +118,13 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
     _wait_for_rerun(page)
     caption = page.get_by_test_id("stCaptionContainer").filter(has_text=COUNT).first
     unfiltered = caption.inner_text()
-    assert unfiltered.startswith("228 articles from 3 outlets"), unfiltered
+    assert unfiltered.startswith("36 articles from 6 outlets"), unfiltered
     page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
 
     search = page.get_by_role("textbox", name="Search titles and texts")
-    search.fill("Obama")
+    search.fill("Ruiz")
     search.press("Enter")
-    page.wait_for_url("**q=Obama**")  # the filtered run has started: it mirrors the filter into the URL
+    page.wait_for_url("**q=Ruiz**")  # the filtered run has started: it mirrors the filter into the URL
     expect(caption).not_to_have_text(unfiltered, timeout=RERUN_MS)  # the filtered run has drawn its caption
     _wait_for_rerun(page)  # ... and has finished: the download buttons now hold the filtered rows
     match = COUNT.match(caption.inner_text())
@@ -136,9 +137,10 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
     csv_path = tmp_path / "outlets.csv"
     csv_download.value.save_as(csv_path)
     table = pd.read_csv(csv_path)
-    assert sorted(table["outlet"]) == ["Fox News", "HuffPost", "The New York Times"]
+    naming = [r for r in corpus.articles() if "Ruiz" in r["title"] + r["text"]]  # the mayor: 9 articles, 5 outlets
+    assert sorted(table["outlet"]) == sorted({r["outlet"] for r in naming})
     assert table["tone_mean"].between(-1, 1).all()
-    assert 0 < filtered < 228
+    assert filtered == len(naming) == 9
     assert table["articles"].sum() == filtered  # the download holds what the page shows: the filtered rows
 
     with page.expect_download(timeout=120_000) as png_download:
@@ -169,14 +171,14 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
                 "charts/tone-by-outlet.svg", "charts/tone-by-outlet.html"} <= names
         methodology = json.loads(archive.read("methodology.json"))
         bundled = pd.read_csv(io.BytesIO(archive.read("tables/outlets.csv")))
-    assert methodology["query"]["search"] == "Obama"
+    assert methodology["query"]["search"] == "Ruiz"
     assert len(methodology["articles"]) == table["articles"].sum()
     assert all(a["url"] and a["content_hash"] for a in methodology["articles"])
     pd.testing.assert_frame_equal(bundled, table)
 
     for path, title in (("", "Overview"), ("tone", "Tone"), ("framing", "Framing"), ("emphasis", "Emphasis"),
                         ("articles", "Articles"), ("methodology", "Methodology")):
-        page.goto(f"{app_url}/{path}?outlet=HuffPost&outlet=Fox+News")
+        page.goto(f"{app_url}/{path}?outlet=Harbor+Ledger&outlet=Northgate+Tribune")
         page.get_by_role("heading", name=title, exact=True).wait_for()
         page.get_by_text("Download", exact=False).first.wait_for()
         if path in ("", "tone", "framing", "emphasis"):  # the page's own chart, not only the sidebar's button
@@ -188,7 +190,7 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
 
     from core.store import Store
 
-    with Store.open(basil_db, readonly=True) as store:
+    with Store.open(sample_db, readonly=True) as store:
         story = str(store.stories()["story"].iloc[0])
     page.goto(f"{app_url}/story?story={story}")
     page.get_by_role("heading", name="Story digest", exact=True).wait_for()
