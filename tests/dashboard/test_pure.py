@@ -124,8 +124,13 @@ def test_article_sentences_carry_their_scores(sample_db: Path, catalogue: pd.Dat
 def test_chart_has_one_point_per_outlet_and_a_light_template(catalogue: pd.DataFrame) -> None:
     table = queries.outlet_view(catalogue, SETTINGS)
     figure = charts.tone_interval_chart(table)
-    assert sorted(figure.data[0].y) == sorted(f"{o} (n={n})" for o, n in zip(table["outlet"], table["articles"]))
-    assert list(figure.data[0].x) == sorted(table["tone_mean"])
+    traces = {trace.name: trace for trace in figure.data}
+    big = table["articles"] >= 5
+    assert sorted(traces["95% interval"].y) == sorted(f"{o} (n={n})" for o, n in
+                                                      zip(table.loc[big, "outlet"], table.loc[big, "articles"]))
+    assert list(traces["95% interval"].x) == sorted(table.loc[big, "tone_mean"])
+    small = traces["too few articles for an interval"]  # a hollow dot, no whisker
+    assert sorted(small.y) == ["Coastline Post (n=4)", "Riverside Bulletin (n=3)"] and not small.error_x.visible
     assert figure.layout.template.layout.paper_bgcolor == "white"
     for fig in (charts.volume_chart(queries.volume(catalogue)), charts.tone_distribution_chart(catalogue)):
         assert fig.layout.template.layout.paper_bgcolor == "white"

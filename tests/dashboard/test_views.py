@@ -52,7 +52,11 @@ def test_frame_shares_match_the_scores_and_the_analysis_interval(catalogue: pd.D
 def test_primary_frames_and_frames_over_time(catalogue: pd.DataFrame) -> None:
     primary = framing.primary_frames(catalogue)
     assert sorted(primary["outlet"]) == OUTLETS
-    assert (primary["share"] >= primary["second_share"]).all() and (primary["share"] <= 1).all()
+    assert (primary["share"] >= primary["second_share"].fillna(0)).all() and (primary["share"] <= 1).all()
+    assert primary["outlet"].tolist()[:2] == ["Harbor Ledger", "Northgate Tribune"]  # largest first
+    # Harbor Ledger's nine: three economic, three human interest; a tie is named, with no runner-up
+    harbor = primary.set_index("outlet").loc["Harbor Ledger"]
+    assert harbor["primary_frame"] == "economic = human_interest (tie)" and pd.isna(harbor["second_frame"])
     for outlet in ("Northgate Tribune", "Coastline Post"):  # outlets whose leading frame has no tie
         rows = catalogue[catalogue["outlet"] == outlet]
         counts = rows[[c for c in rows.columns if c.startswith("frames_generic.primary_")]].sum()
