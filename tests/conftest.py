@@ -75,3 +75,14 @@ def basil_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     corpus = require_shared("corpora", "basil", "articles.jsonl")
     return build_store(tmp_path_factory.mktemp("basil") / "basil.db", corpus)
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of the corpus we wrote (tests/fixtures/corpus.py), imported and scored in-process, built once.
+
+    Tests read it; a test that writes copies it first.
+    """
+    from tests.fixtures.sample_store import build_sample_store
+
+    return build_sample_store(tmp_path_factory.mktemp("sample") / "sample.db")

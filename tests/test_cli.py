@@ -1,4 +1,4 @@
-"""The command-line contracts, run as an analyst runs them (subprocesses on a real store)."""
+"""The command-line contracts, run as an analyst runs them (subprocesses on a store of the sample corpus)."""
 
 from __future__ import annotations
 
@@ -9,38 +9,40 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT, require_shared
+from tests.conftest import REPO_ROOT
+from tests.fixtures import corpus
 from tests.helpers import run_cli
 
 
-def test_import_run_report_on_basil(tmp_path: Path) -> None:
-    corpus = require_shared("corpora", "basil", "articles.jsonl")
+def test_import_run_report_on_the_sample(tmp_path: Path) -> None:
+    articles = corpus.write_jsonl(tmp_path / "sample.jsonl")
     db = str(tmp_path / "x.db")
-    imported = run_cli("scrapers", "import", str(corpus), "--db", db)
+    imported = run_cli("scrapers", "import", str(articles), "--db", db)
     assert imported.returncode == 0, imported.stderr
-    assert "228 articles from 3 outlets in 76 stories" in imported.stdout
-    assert "rejected lines: 0" in imported.stdout
+    assert "36 articles from 6 outlets in 3 stories (2026-03-02 .. 2026-03-09)" in imported.stdout
+    assert "rejected lines: 0" in imported.stdout and "warnings: 1 missing date" in imported.stdout
     scored = run_cli("analysis", "run", "--db", db)
     assert scored.returncode == 0, scored.stderr
-    assert "tone_vader: 228 articles scored" in scored.stdout
+    assert "tone_vader: 36 articles scored" in scored.stdout
     again = run_cli("analysis", "run", "--db", db)
     assert "tone_vader: 0 articles scored" in again.stdout  # nothing scored twice
     out = run_cli("analysis", "report", "--db", db, "--format", "csv")
     assert out.returncode == 0, out.stderr
-    rows = list(csv.DictReader(io.StringIO(out.stdout)))
-    assert [r["outlet"] for r in rows] == ["Fox News", "HuffPost", "The New York Times"]
-    assert all(-1 <= float(r["tone_mean"]) <= 1 and r["tone_low"] and r["tone_high"] for r in rows)
+    rows = {r["outlet"]: r for r in csv.DictReader(io.StringIO(out.stdout))}
+    assert sorted(rows) == sorted(corpus.OUTLETS)
+    assert all(-1 <= float(r["tone_mean"]) <= 1 and r["tone_low"] and r["tone_high"] for r in rows.values())
+    assert rows["Harbor Ledger"]["articles"] == "9" and float(rows["Northgate Tribune"]["tone_high"]) < 0
     as_json = json.loads(run_cli("analysis", "report", "--db", db, "--format", "json",
-                                 "--outlet", "HuffPost").stdout)
-    assert [r["outlet"] for r in as_json] == ["HuffPost"]
+                                 "--outlet", "Metro Daily").stdout)
+    assert [(r["outlet"], r["articles"]) for r in as_json] == [("Metro Daily", 5)]
     table = run_cli("analysis", "report", "--db", db, "--format", "table").stdout
-    assert "The New York Times" in table and "tone_mean" in table
+    assert "Riverside Bulletin" in table and "tone_mean" in table
 
 
 def test_env_var_selects_the_store(tmp_path: Path) -> None:
-    corpus = require_shared("corpora", "groundnews_stories", "articles.jsonl")
+    articles = corpus.write_jsonl(tmp_path / "sample.jsonl")
     db = str(tmp_path / "env.db")
-    done = run_cli("scrapers", "import", str(corpus), env={"PRESSLENS_DB": db})
+    done = run_cli("scrapers", "import", str(articles), env={"PRESSLENS_DB": db})
     assert done.returncode == 0 and Path(db).is_file()
     assert f"store: {db}" in done.stdout
 
@@ -70,8 +72,8 @@ def test_empty_store_says_how_to_fill_it(tmp_path: Path) -> None:
     assert done.returncode == 0 and "python -m scrapers import" in done.stdout
 
 
-def test_dashboard_bench_prints_page_timings_and_p95(basil_db: Path) -> None:
-    done = run_cli("dashboard", "bench", "--db", str(basil_db), timeout=600)
+def test_dashboard_bench_prints_page_timings_and_p95(sample_db: Path) -> None:
+    done = run_cli("dashboard", "bench", "--db", str(sample_db), timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.strip().splitlines()
     for page in ("overview", "compare", "tone", "framing", "emphasis", "story", "articles", "methodology"):

@@ -9,14 +9,13 @@ import pandas as pd
 from analysis import run as runner
 from core.settings import Settings
 from core.store import Store
-from tests.conftest import require_shared
-from tests.helpers import build_store
+from tests.fixtures.sample_store import build_sample_store
 
 SCORERS = ("tone_vader", "quotes", "frames_generic")
 
 
 def _scored(db: Path, workers: int) -> tuple[pd.DataFrame, pd.DataFrame, runner.RunReport]:
-    settings = Settings(db=str(db), batch_size=40, workers=workers)
+    settings = Settings(db=str(db), batch_size=10, workers=workers)
     with Store.open(db) as store:
         report = runner.run(store, settings, SCORERS)
         scores = store.scores().sort_values(["article_id", "scorer", "metric"]).reset_index(drop=True)
@@ -26,15 +25,14 @@ def _scored(db: Path, workers: int) -> tuple[pd.DataFrame, pd.DataFrame, runner.
 
 
 def test_a_pool_of_workers_writes_what_one_process_writes(tmp_path: Path) -> None:
-    corpus = require_shared("corpora", "basil", "articles.jsonl")
-    one = build_store(tmp_path / "one.db", corpus, score=False)
-    two = build_store(tmp_path / "two.db", corpus, score=False)
+    one = build_sample_store(tmp_path / "one.db", score=False, copies=2)  # 72 articles: 8 batches of 10
+    two = build_sample_store(tmp_path / "two.db", score=False, copies=2)
     scores_1, evidence_1, report_1 = _scored(one, workers=1)
     scores_2, evidence_2, report_2 = _scored(two, workers=2)
-    assert report_1.scored == report_2.scored == {name: 228 for name in SCORERS}
+    assert report_1.scored == report_2.scored == {name: 72 for name in SCORERS}
     pd.testing.assert_frame_equal(scores_1.drop(columns=["published"]), scores_2.drop(columns=["published"]))
     pd.testing.assert_frame_equal(evidence_1, evidence_2)
-    assert len(evidence_1) > 1000
+    assert len(evidence_1) > 1000 and evidence_1["article_id"].nunique() == 72
     again = _scored(two, workers=2)[2]  # nothing left to do
     assert again.scored == {name: 0 for name in SCORERS}
 

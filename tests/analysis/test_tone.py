@@ -1,4 +1,4 @@
-"""Sentence splitting, the VADER tone scorer, and the contract every registered scorer keeps."""
+"""Sentence splitting and the tone scorers (the contract every scorer keeps: test_scorer_contract.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from analysis import registry
-from analysis.base import EVIDENCE_COLUMNS, SCORE_COLUMNS, Scorer
 from analysis.text import sentences
 from analysis.tone.vader import VaderTone, vader_compound
-from core.errors import UnknownNameError
 from tests.conftest import require_shared
 
 
@@ -73,30 +71,6 @@ def test_empty_text_and_missing_title() -> None:
     result = VaderTone().score(pd.DataFrame([{"id": "a", "title": None, "text": ""}]))
     values = result.articles.set_index("metric")["value"]
     assert values["sentences"] == 0 and pd.isna(values["tone"]) and pd.isna(values["headline_tone"])
-
-
-def test_unknown_scorer_lists_the_valid_ones() -> None:
-    with pytest.raises(UnknownNameError, match="unknown scorer 'tone_vadr'; valid: .*tone_vader"):
-        registry.get("tone_vadr")
-
-
-@pytest.mark.parametrize("name", registry.names())
-def test_scorer_contract(name: str) -> None:
-    cls = registry.scorer_class(name)
-    assert issubclass(cls, Scorer)
-    assert cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
-    assert cls.version and cls.metrics and len(cls.describe()) > 80
-    scorer = registry.get(name)
-    articles = basil_sample(4)
-    result = scorer.score(articles)
-    assert tuple(result.articles.columns) == SCORE_COLUMNS
-    assert set(result.articles["metric"]) <= set(cls.metrics)
-    assert set(result.articles["article_id"]) <= set(articles["id"])
-    assert tuple(result.evidence.columns) == EVIDENCE_COLUMNS
-    for row in result.evidence.itertuples():
-        source = articles.set_index("id").loc[row.article_id, row.part]
-        assert 0 <= row.start < row.end <= len(source)
-    assert scorer.score(articles).articles.equals(result.articles)  # deterministic
 
 
 def test_news_tone_is_opt_in_and_scores_sentences_and_headline() -> None:

@@ -1,6 +1,6 @@
 """The dashboard in a real browser: Debian's chromium driven by Playwright.
 
-Opens the app on a basil store, changes a filter, downloads a CSV and a PNG and
+Opens the app on the sample store (tests/fixtures/corpus.py), changes a filter, downloads a CSV and a PNG and
 checks what is inside, and saves screenshots to test-artifacts/ for a person to look at.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -20,10 +21,13 @@ import pandas as pd
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.fixtures import corpus
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 READY_SECONDS = 90
+RERUN_MS = 120_000  # a rerun takes a second or two; generous for a loaded machine
+COUNT = re.compile(r"^([\d,]+) articles from \d+ outlets")  # the compare page's caption
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -48,10 +52,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(basil_db: Path) -> Iterator[str]:
+def app_url(sample_db: Path) -> Iterator[str]:
     _need_browser()
     port = _free_port()
-    env = {**os.environ, "PRESSLENS_DB": str(basil_db)}
+    env = {**os.environ, "PRESSLENS_DB": str(sample_db)}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard" / "app.py"),
          "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.port", str(port),
@@ -77,6 +81,19 @@ def app_url(basil_db: Path) -> Iterator[str]:
         server.wait(timeout=30)
 
 
+def _wait_for_rerun(page: object) -> None:
+    """Wait until Streamlit's script run is over, so every widget (download buttons too) holds this run's data.
+
+    Streamlit marks its app root ``data-test-script-state="running"`` while the script runs and shows the
+    "Running..." status widget; a download button clicked before then serves the previous run's bytes.
+    """
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stApp")).to_have_attribute(  # type: ignore[attr-defined]
+        "data-test-script-state", "notRunning", timeout=RERUN_MS)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=RERUN_MS)  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     _need_browser()
@@ -88,7 +105,9 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Path, basil_db: Path) -> None:
+def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Path, sample_db: Path) -> None:
+    from playwright.sync_api import expect
+
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
     page = context.new_page()
@@ -96,13 +115,21 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
     page.goto(f"{app_url}/compare")
     page.get_by_text("Compare outlets", exact=True).first.wait_for()
     page.get_by_text("Download outlets (CSV)").wait_for()
+    _wait_for_rerun(page)
+    caption = page.get_by_test_id("stCaptionContainer").filter(has_text=COUNT).first
+    unfiltered = caption.inner_text()
+    assert unfiltered.startswith("36 articles from 6 outlets"), unfiltered
     page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
 
     search = page.get_by_role("textbox", name="Search titles and texts")
-    search.fill("Obama")
+    search.fill("Ruiz")
     search.press("Enter")
-    page.wait_for_url("**q=Obama**")
-    page.get_by_text("Download outlets (CSV)").wait_for()
+    page.wait_for_url("**q=Ruiz**")  # the filtered run has started: it mirrors the filter into the URL
+    expect(caption).not_to_have_text(unfiltered, timeout=RERUN_MS)  # the filtered run has drawn its caption
+    _wait_for_rerun(page)  # ... and has finished: the download buttons now hold the filtered rows
+    match = COUNT.match(caption.inner_text())
+    assert match, caption.inner_text()
+    filtered = int(match.group(1).replace(",", ""))
     page.screenshot(path=str(ARTIFACTS / "compare-filtered.png"), full_page=True)
 
     with page.expect_download() as csv_download:
@@ -110,9 +137,11 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
     csv_path = tmp_path / "outlets.csv"
     csv_download.value.save_as(csv_path)
     table = pd.read_csv(csv_path)
-    assert sorted(table["outlet"]) == ["Fox News", "HuffPost", "The New York Times"]
+    naming = [r for r in corpus.articles() if "Ruiz" in r["title"] + r["text"]]  # the mayor: 9 articles, 5 outlets
+    assert sorted(table["outlet"]) == sorted({r["outlet"] for r in naming})
     assert table["tone_mean"].between(-1, 1).all()
-    assert table["articles"].sum() < 228  # the search filter applies to the download too
+    assert filtered == len(naming) == 9
+    assert table["articles"].sum() == filtered  # the download holds what the page shows: the filtered rows
 
     with page.expect_download(timeout=120_000) as png_download:
         page.get_by_role("button", name="Chart as PNG").first.click()
@@ -142,14 +171,14 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
                 "charts/tone-by-outlet.svg", "charts/tone-by-outlet.html"} <= names
         methodology = json.loads(archive.read("methodology.json"))
         bundled = pd.read_csv(io.BytesIO(archive.read("tables/outlets.csv")))
-    assert methodology["query"]["search"] == "Obama"
+    assert methodology["query"]["search"] == "Ruiz"
     assert len(methodology["articles"]) == table["articles"].sum()
     assert all(a["url"] and a["content_hash"] for a in methodology["articles"])
     pd.testing.assert_frame_equal(bundled, table)
 
     for path, title in (("", "Overview"), ("tone", "Tone"), ("framing", "Framing"), ("emphasis", "Emphasis"),
                         ("articles", "Articles"), ("methodology", "Methodology")):
-        page.goto(f"{app_url}/{path}?outlet=HuffPost&outlet=Fox+News")
+        page.goto(f"{app_url}/{path}?outlet=Harbor+Ledger&outlet=Northgate+Tribune")
         page.get_by_role("heading", name=title, exact=True).wait_for()
         page.get_by_text("Download", exact=False).first.wait_for()
         if path in ("", "tone", "framing", "emphasis"):  # the page's own chart, not only the sidebar's button
@@ -161,7 +190,7 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
 
     from core.store import Store
 
-    with Store.open(basil_db, readonly=True) as store:
+    with Store.open(sample_db, readonly=True) as store:
         story = str(store.stories()["story"].iloc[0])
     page.goto(f"{app_url}/story?story={story}")
     page.get_by_role("heading", name="Story digest", exact=True).wait_for()

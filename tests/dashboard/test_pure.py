@@ -1,4 +1,4 @@
-"""The dashboard's pure layer (no streamlit): queries, charts, exports."""
+"""The dashboard's pure layer (no streamlit): queries, charts, exports, on the sample store we wrote."""
 
 from __future__ import annotations
 
@@ -13,62 +13,96 @@ import pytest
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from dashboard import charts, exports, queries
+from tests.fixtures import corpus
 
 SETTINGS = Settings.load(environ={})
+ROWS = corpus.articles()
+OUTLETS = tuple(sorted(corpus.OUTLETS))
+
+
+def corpus_ids(keep: object) -> set[str]:
+    """Return the stored ids of the corpus articles ``keep(row)`` accepts."""
+    return {corpus.stored_id(r["id"]) for r in ROWS if keep(r)}  # type: ignore[operator]
 
 
 @pytest.fixture(scope="module")
-def catalogue(basil_db: Path) -> pd.DataFrame:
-    return queries.catalogue(str(basil_db), SETTINGS, lazy=())
+def catalogue(sample_db: Path) -> pd.DataFrame:
+    return queries.catalogue(str(sample_db), SETTINGS, lazy=())
 
 
-def test_catalogue_and_options_on_basil(catalogue: pd.DataFrame) -> None:
+def test_catalogue_and_options(catalogue: pd.DataFrame) -> None:
     options = queries.filter_options(catalogue)
-    assert options.outlets == ("Fox News", "HuffPost", "The New York Times")
-    assert len(options.stories) == 76 and options.articles == 228
-    assert all("outlets" in options.story_labels[s] for s in options.stories)
+    assert options.outlets == OUTLETS
+    assert sorted(options.stories) == sorted(corpus.STORIES) and options.articles == len(ROWS) == 36
+    assert all(options.story_labels[s].endswith("6 outlets") for s in options.stories)
+    assert options.story_labels["sample-bridge"].startswith("Linden Street Bridge collapses")  # the first article
     assert catalogue["tone_vader.tone"].notna().all()
+    assert catalogue.groupby("outlet").size().to_dict() == {"Coastline Post": 4, "Harbor Ledger": 9, "Metro Daily": 5,
+                                                            "Northgate Tribune": 8, "Riverside Bulletin": 3,
+                                                            "Valley Courier": 7}
 
 
-def test_in_memory_filter_matches_the_store(basil_db: Path, catalogue: pd.DataFrame) -> None:
-    flt = ArticleFilter(outlets=("Fox News", "HuffPost"), since="2012-01-01", until="2016-12-31")
-    with Store.open(basil_db, readonly=True) as store:
+def test_the_grim_article_scores_negative_and_the_glad_one_positive(catalogue: pd.DataFrame) -> None:
+    tone = catalogue.set_index("id")["tone_vader.tone"]
+    grim, glad = corpus.stored_id(corpus.NEGATIVE_ARTICLE), corpus.stored_id(corpus.POSITIVE_ARTICLE)
+    assert tone[grim] < -0.3 and tone.idxmin() == grim  # "Four killed, eleven injured as neglected bridge collapses"
+    assert tone[glad] > 0.3 and tone.idxmax() == glad  # "Residents celebrate as council approves ... park"
+
+
+def test_in_memory_filter_matches_the_store(sample_db: Path, catalogue: pd.DataFrame) -> None:
+    flt = ArticleFilter(outlets=("Harbor Ledger", "Northgate Tribune"), since="2026-03-04", until="2026-03-06")
+    with Store.open(sample_db, readonly=True) as store:
         expected = set(store.articles(flt)["id"])
-    assert set(queries.apply_filter(catalogue, flt)["id"]) == expected
-    matching = queries.search_ids(str(basil_db), "Obama", SETTINGS)
-    searched = queries.apply_filter(catalogue, ArticleFilter(search="Obama"), matching)
-    assert 0 < len(searched) < len(catalogue)
+    in_memory = set(queries.apply_filter(catalogue, flt)["id"])
+    assert in_memory == expected == corpus_ids(
+        lambda r: r["outlet"] in flt.outlets and "2026-03-04" <= (r["published"] or "")[:10] <= "2026-03-06")
+    assert len(in_memory) == 9
+    matching = queries.search_ids(str(sample_db), "Ruiz", SETTINGS)
+    searched = queries.apply_filter(catalogue, ArticleFilter(search="Ruiz"), matching)
+    assert set(searched["id"]) == corpus_ids(lambda r: "Ruiz" in r["title"] + r["text"])
+    assert len(searched) == 9
 
 
-def test_outlet_view_equals_the_cli_report(basil_db: Path, catalogue: pd.DataFrame) -> None:
+def test_outlet_view_equals_the_cli_report(sample_db: Path, catalogue: pd.DataFrame) -> None:
     from analysis.compare.report import outlet_report
 
-    with Store.open(basil_db, readonly=True) as store:
+    with Store.open(sample_db, readonly=True) as store:
         report = outlet_report(store, ArticleFilter(), SETTINGS)
     view = queries.outlet_view(catalogue, SETTINGS)
     pd.testing.assert_frame_equal(view.reset_index(drop=True), report.reset_index(drop=True), check_dtype=False)
+    by_outlet = view.set_index("outlet")
+    assert by_outlet.at["Northgate Tribune", "tone_high"] < 0  # the outlet that wrote every story grimly
+    assert by_outlet.at["Harbor Ledger", "tone_low"] > 0 > by_outlet.at["Northgate Tribune", "tone_mean"]
+    assert by_outlet.at["Harbor Ledger", "first_published"] == "2026-03-02T21:40:00"
 
 
-def test_volume_stories_and_ledger(basil_db: Path, catalogue: pd.DataFrame) -> None:
+def test_volume_stories_and_ledger(sample_db: Path, catalogue: pd.DataFrame) -> None:
     volume = queries.volume(catalogue)
-    assert volume["articles"].sum() == catalogue["day"].notna().sum()
-    assert queries.period_for(catalogue) == "M"  # basil spans nine years
-    stories = queries.stories(catalogue)
-    assert len(stories) == 76 and stories["outlets"].max() == 3
-    ledger = queries.quality_ledger(str(basil_db), catalogue, SETTINGS)
-    assert set(ledger["outlet"]) <= {"Fox News", "HuffPost", "The New York Times"}
+    assert volume["articles"].sum() == catalogue["day"].notna().sum() == 35  # one article is undated
+    assert queries.period_for(catalogue) == "D"  # the corpus spans eight days
+    assert volume["period"].min() == corpus.FIRST_DAY and volume["period"].max() == corpus.LAST_DAY
+    stories = queries.stories(catalogue).set_index("story_id")
+    assert stories["articles"].to_dict() == {"sample-bridge": 13, "sample-strike": 12, "sample-park": 11}
+    assert (stories["outlets"] == 6).all() and set(stories["first_outlet"]) == {"Harbor Ledger"}
+    assert stories.at["sample-bridge", "first_day"] == "2026-03-02" and stories.at["sample-strike", "last_day"] == \
+        "2026-03-09"
+    ledger = queries.quality_ledger(str(sample_db), catalogue, SETTINGS)
+    assert ledger.to_dict("records") == [
+        {"issue": "missing publication date", "outlet": corpus.NO_METADATA_OUTLET, "count": 1}]
 
 
-def test_target_tone_cites_sentences_that_mention_the_target(basil_db: Path, catalogue: pd.DataFrame) -> None:
-    summary, evidence = queries.target_tone(str(basil_db), catalogue, "Trump", SETTINGS)
-    assert len(summary) == 3 and (summary["sentences"] >= summary["articles"]).all()
-    assert evidence["sentence"].str.contains("trump", case=False).all()
+def test_target_tone_cites_sentences_that_mention_the_target(sample_db: Path, catalogue: pd.DataFrame) -> None:
+    summary, evidence = queries.target_tone(str(sample_db), catalogue, "Ruiz", SETTINGS)
+    mentions = pd.Series([r["outlet"] for r in ROWS if "Ruiz" in r["text"]]).value_counts()
+    assert summary.set_index("outlet")["articles"].to_dict() == mentions.to_dict()  # Harbor Ledger: 5
+    assert (summary["sentences"] >= summary["articles"]).all()
+    assert evidence["sentence"].str.contains("ruiz", case=False).all()
     assert evidence["tone"].between(-1, 1).all()
 
 
-def test_target_tone_with_the_news_model_scores_the_same_mentions(basil_db: Path, catalogue: pd.DataFrame) -> None:
-    vader, vader_evidence = queries.target_tone(str(basil_db), catalogue, "Trump", SETTINGS)
-    news, news_evidence = queries.target_tone(str(basil_db), catalogue, "Trump", SETTINGS, scorer="news")
+def test_target_tone_with_the_news_model_scores_the_same_mentions(sample_db: Path, catalogue: pd.DataFrame) -> None:
+    vader, vader_evidence = queries.target_tone(str(sample_db), catalogue, "Ruiz", SETTINGS)
+    news, news_evidence = queries.target_tone(str(sample_db), catalogue, "Ruiz", SETTINGS, scorer="news")
     cap = queries.NEWS_TARGET_MAX_MENTIONS
     assert len(news_evidence) == min(len(vader_evidence), cap) and set(news["scorer"]) == {"news"}
     assert news_evidence["tone"].between(-1, 1).all() and news_evidence["tone"].nunique() > 5
@@ -77,20 +111,26 @@ def test_target_tone_with_the_news_model_scores_the_same_mentions(basil_db: Path
     assert (merged["tone_v"] - merged["tone_n"]).abs().max() > 0.2
 
 
-def test_article_sentences_carry_their_scores(basil_db: Path, catalogue: pd.DataFrame) -> None:
-    article_id = catalogue["id"].iloc[0]
-    article, sentences = queries.article_sentences(str(basil_db), article_id, SETTINGS)
-    assert len(sentences) == catalogue.set_index("id").loc[article_id, "tone_vader.sentences"]
-    assert sentences["tone_vader.tone"].mean() == pytest.approx(catalogue.set_index("id").loc[article_id,
-                                                                                              "tone_vader.tone"])
+def test_article_sentences_carry_their_scores(sample_db: Path, catalogue: pd.DataFrame) -> None:
+    article_id = corpus.stored_id(corpus.NEGATIVE_ARTICLE)
+    article, sentences = queries.article_sentences(str(sample_db), article_id, SETTINGS)
+    row = catalogue.set_index("id").loc[article_id]
+    assert len(sentences) == row["tone_vader.sentences"] == 10
+    assert sentences["tone_vader.tone"].mean() == pytest.approx(row["tone_vader.tone"])
     assert all(s in article["text"] for s in sentences["sentence"])
+    assert sentences["sentence"].iloc[0].startswith("Four people were killed")
 
 
 def test_chart_has_one_point_per_outlet_and_a_light_template(catalogue: pd.DataFrame) -> None:
     table = queries.outlet_view(catalogue, SETTINGS)
     figure = charts.tone_interval_chart(table)
-    assert sorted(figure.data[0].y) == sorted(f"{o} (n={n})" for o, n in zip(table["outlet"], table["articles"]))
-    assert list(figure.data[0].x) == sorted(table["tone_mean"])
+    traces = {trace.name: trace for trace in figure.data}
+    big = table["articles"] >= 5
+    assert sorted(traces["95% interval"].y) == sorted(f"{o} (n={n})" for o, n in
+                                                      zip(table.loc[big, "outlet"], table.loc[big, "articles"]))
+    assert list(traces["95% interval"].x) == sorted(table.loc[big, "tone_mean"])
+    small = traces["too few articles for an interval"]  # a hollow dot, no whisker
+    assert sorted(small.y) == ["Coastline Post (n=4)", "Riverside Bulletin (n=3)"] and not small.error_x.visible
     assert figure.layout.template.layout.paper_bgcolor == "white"
     for fig in (charts.volume_chart(queries.volume(catalogue)), charts.tone_distribution_chart(catalogue)):
         assert fig.layout.template.layout.paper_bgcolor == "white"
