@@ -49,16 +49,7 @@ def test_every_page_renders(sample_db: Path, monkeypatch: pytest.MonkeyPatch, pa
     assert not at.get("error")
 
 
-# Known bug (analysis/digest, found by the sample store): when the outlet and group filters leave no article of
-# the story (Harbor Ledger + Northgate Tribune in the group "center"), build_digest(detail="short") raises
-# KeyError 'published' (analysis/digest/short.py story_days: an empty object-dtype mask selects columns) and,
-# past that, KeyError 'id' (central_headline). Strict: this fails as soon as the digest says "no article" instead.
-DIGEST_EMPTY_SELECTION = pytest.mark.xfail(strict=True, raises=AssertionError,
-                                           reason="the short digest crashes on a selection with no article")
-
-
-@pytest.mark.parametrize("page", [pytest.param(p, marks=DIGEST_EMPTY_SELECTION) if p == "app_pages/story.py" else p
-                                  for p in PAGES])
+@pytest.mark.parametrize("page", PAGES)
 def test_every_page_survives_every_filter(sample_db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
     at = start(sample_db, monkeypatch, page)
     at.multiselect(key="outlets").set_value(TWO).run()
