@@ -57,8 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "95%% interval, difference to the other outlets, p-value and a significance flag "
                              "(Benjamini-Hochberg, q = 0.05); default: the tone table")
     report.add_argument("--by", choices=GROUP_BY, default="outlet",
-                        help="compare outlets or outlet groups (bias, bias3, country, ownership from "
-                             "data/outlets.toml and the store's outlets table)")
+                        help="compare outlets or outlet groups (country, region, language, type, ownership, "
+                             "bias, bias3: from data/outlets.toml, the store and inference; 'unknown' is a group "
+                             "of its own, so the rows add up to the selection)")
     add_common_arguments(report)
 
     brief = commands.add_parser("brief", help="what each outlet's coverage of a story stands out for, "

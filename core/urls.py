@@ -7,7 +7,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import tldextract
 
 # Query parameters that identify a campaign or a click, never a document.
 TRACKING_PARAMS = frozenset(
@@ -95,3 +98,19 @@ def url_host(url: str) -> str:
     """Return the lower-case host of a URL without a leading ``www.``."""
     host = (urlsplit(url.strip()).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    # No URLs and no cache dir: only the suffix list bundled with tldextract, never the network.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def registered_domain(url_or_host: str) -> str:
+    """Return the registered domain (``bbc.co.uk``) of a URL or host, or the host when none.
+
+    >>> registered_domain("https://feeds.bbci.co.uk/news/rss.xml"), registered_domain("x.substack.com")
+    ('bbci.co.uk', 'substack.com')
+    """
+    host = url_host(url_or_host) if "://" in url_or_host else url_or_host.lower()
+    return _extractor()(host).top_domain_under_public_suffix or host

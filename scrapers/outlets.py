@@ -23,8 +23,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-import tldextract
-
 from core.outlets import (  # noqa: F401  (re-exported: the scrapers' names)
     BIAS3_VALUES,
     BIAS_VALUES,
@@ -34,25 +32,9 @@ from core.outlets import (  # noqa: F401  (re-exported: the scrapers' names)
     load_outlets,
     lookup_outlet,
 )
-from core.urls import url_host
+from core.urls import registered_domain, url_host  # noqa: F401  (registered_domain: the scrapers' name)
 
 log = logging.getLogger(__name__)
-
-
-@lru_cache(maxsize=1)
-def _extractor() -> tldextract.TLDExtract:
-    # No URLs and no cache dir: only the suffix list bundled with tldextract, never the network.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-def registered_domain(url_or_host: str) -> str:
-    """Return the registered domain (``bbc.co.uk``) of a URL or host, or the host when none.
-
-    >>> registered_domain("https://feeds.bbci.co.uk/news/rss.xml")
-    'bbci.co.uk'
-    """
-    host = url_host(url_or_host) if "://" in url_or_host else url_or_host.lower()
-    return _extractor()(host).top_domain_under_public_suffix or host
 
 
 def outlet_for_url(url: str, outlets: dict[str, dict[str, Any]]) -> str:

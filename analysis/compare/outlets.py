@@ -215,8 +215,9 @@ def outlet_metrics(articles: pd.DataFrame, scores: pd.DataFrame, *, groups: pd.D
             "diff_low": np.where(test, diff_low, np.nan), "diff_high": np.where(test, diff_high, np.nan),
             "p_value": np.where(test, p_value, np.nan),
         }))
+    # A group with no value for a metric keeps its row (n = 0, no mean): every group is in every metric's
+    # rows, so the articles of each metric's rows add up to the selection.
     table = pd.concat(frames, ignore_index=True)
-    table = table[table["n"] > 0].reset_index(drop=True)
     table["p_adjusted"] = adjust_p_values(table["p_value"].to_numpy(), correction)
     table["significant"] = (table["p_adjusted"] <= q).fillna(False).astype(bool)
     return table[list(METRIC_COLUMNS)]

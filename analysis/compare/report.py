@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from analysis.compare.groups import GROUPINGS, group_of, outlet_groups
+from analysis.compare.groups import GROUP_BY, group_of, group_summary, store_outlet_groups
 from analysis.compare.outlets import outlet_metrics, outlet_table
 from core.errors import InputError
 from core.settings import Settings
@@ -19,7 +19,6 @@ from core.store import ArticleFilter, Store
 from core.tabular import to_csv, to_json, to_table
 
 FORMATS = ("csv", "json", "table")
-GROUP_BY = ("outlet", *GROUPINGS)
 ALL_METRICS = "all"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DECIMALS = 4
@@ -37,31 +36,55 @@ def check_filter(flt: ArticleFilter) -> None:
 def outlet_report(store: Store, flt: ArticleFilter, settings: Settings, *, by: str = "outlet") -> pd.DataFrame:
     """Return the per-outlet table for the filter, rounded for people.
 
-    ``by`` = bias, bias3, country or ownership pools each group's articles; the first column
-    is then named after the grouping.
+    ``by`` = country, region, language, type, ownership, bias or bias3 pools each group's
+    articles (analysis.compare.groups: ``unknown`` is a group, so the rows add up to the selection); the
+    first column is then named after the grouping, followed by the group's ``outlets`` and how
+    many of them have an ``inferred`` value.
     """
     check_filter(flt)
+    _check_by(by)
     articles = store.articles(flt)
     scores = store.scores(flt, metrics=("tone", "headline_tone"))
-    if by != "outlet":
-        articles = articles.assign(outlet=group_of(articles, outlet_groups(store.outlets()), by))
-    table = outlet_table(articles, scores, samples=settings.bootstrap_samples,
-                         confidence=settings.confidence, seed=settings.bootstrap_seed)
+    if by == "outlet":
+        return _rounded(outlet_table(articles, scores, samples=settings.bootstrap_samples,
+                                     confidence=settings.confidence, seed=settings.bootstrap_seed))
+    groups = store_outlet_groups(store, flt)
+    summary = group_summary(articles, groups, by)
+    articles = articles.assign(outlet=group_of(articles, groups, by))
+    table = _rounded(outlet_table(articles, scores, samples=settings.bootstrap_samples,
+                                  confidence=settings.confidence, seed=settings.bootstrap_seed))
+    return _with_summary(table.rename(columns={"outlet": by}), summary, by)
+
+
+def _check_by(by: str) -> None:
+    if by not in GROUP_BY:
+        raise InputError(f"unknown grouping {by!r}; valid: {', '.join(GROUP_BY)}")
+
+
+def _rounded(table: pd.DataFrame) -> pd.DataFrame:
     numeric = table.select_dtypes("number").columns.difference(["articles", "scored"])
     table[numeric] = table[numeric].round(DECIMALS)
-    return table.rename(columns={"outlet": by}) if by != "outlet" else table
+    return table
+
+
+def _with_summary(table: pd.DataFrame, summary: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Insert each group's outlet count and inferred-outlet count after the group column."""
+    counts = summary.rename(columns={"group": by})[[by, "outlets", "inferred"]]
+    merged = table.merge(counts, on=by, how="left")
+    order = [by, "outlets", "inferred", *[c for c in table.columns if c != by]]
+    return merged[order]
 
 
 def metrics_report(store: Store, flt: ArticleFilter, settings: Settings, *, metrics: str = ALL_METRICS,
                    by: str = "outlet", correction: str = "bh") -> pd.DataFrame:
     """Return every metric (or the comma-separated ``metrics``) per outlet or group, rounded for people.
 
-    Columns are :data:`analysis.compare.outlets.METRIC_COLUMNS` with ``group`` renamed after ``by``.
+    Columns are :data:`analysis.compare.outlets.METRIC_COLUMNS` with ``group`` renamed after ``by``
+    (and, for a grouping other than outlet, the group's ``outlets`` and ``inferred`` counts after it).
     A metric name no scorer stored is an error listing the stored ones.
     """
     check_filter(flt)
-    if by not in GROUP_BY:
-        raise InputError(f"unknown grouping {by!r}; valid: {', '.join(GROUP_BY)}")
+    _check_by(by)
     wanted = None if metrics.strip() in ("", ALL_METRICS) else [m.strip() for m in metrics.split(",") if m.strip()]
     articles = store.articles(flt, columns=("outlet",))
     scores = store.scores(flt)
@@ -71,14 +94,17 @@ def metrics_report(store: Store, flt: ArticleFilter, settings: Settings, *, metr
         if unknown:
             raise InputError(f"no stored metric named {', '.join(unknown)}; stored: "
                              f"{', '.join(sorted(set(scores['metric']))) or '(none: run python -m analysis run)'}")
-    groups = outlet_groups(store.outlets()) if by != "outlet" else None
+    groups = store_outlet_groups(store, flt) if by != "outlet" else None
     table = outlet_metrics(articles, scores, groups=groups, by=by, metrics=wanted,
                            samples=settings.bootstrap_samples, confidence=settings.confidence,
                            seed=settings.bootstrap_seed, correction=correction)
     numeric = [c for c in ("mean", "low", "high", "rest_mean", "diff", "diff_low", "diff_high") if c in table]
     table[numeric] = table[numeric].astype(float).round(DECIMALS)
     table[["p_value", "p_adjusted"]] = table[["p_value", "p_adjusted"]].astype(float).round(6)
-    return table.rename(columns={"group": by})
+    table = table.rename(columns={"group": by})
+    if groups is None:
+        return table
+    return _with_summary(table, group_summary(articles, groups, by), by)
 
 
 def render(table: pd.DataFrame, fmt: str) -> str:

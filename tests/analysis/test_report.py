@@ -81,8 +81,9 @@ def test_report_by_bias_pools_outlets_and_default_stays_the_tone_table(basil_db:
         by_bias = outlet_report(store, ArticleFilter(), Settings.load(environ={}), by="bias3")
     assert by_bias["bias3"].tolist() == ["left", "right"]  # HuffPost and the Times are left in outlets.toml
     assert by_bias["articles"].tolist() == [152, 76]
+    assert by_bias["outlets"].tolist() == [2, 1] and by_bias["inferred"].tolist() == [0, 0]
     default = report(basil_db)
-    assert list(by_bias.columns[1:]) == list(default.columns[1:])
+    assert list(by_bias.columns[3:]) == list(default.columns[1:])
     fox = default[default["outlet"] == "Fox News"].iloc[0]
     assert by_bias.iloc[1]["tone_mean"] == fox["tone_mean"]  # one outlet in the group: the same mean
 

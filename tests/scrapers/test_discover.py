@@ -330,7 +330,7 @@ def test_outlets_are_found_offline() -> None:
     # The conftest network guard would fail this test if tldextract tried to fetch its list.
     assert registered_domain("https://www.news.bbc.co.uk/x") == "bbc.co.uk"
     outlets = load_outlets(REPO_ROOT / "data" / "outlets.toml")
-    assert outlet_for_url("https://www.foxbusiness.com/markets/x", outlets) == "Fox News"
+    assert outlet_for_url("https://www.foxbusiness.com/markets/x", outlets) == "Fox Business"
     assert outlet_for_url("https://unknown-site.co.jp/a", outlets) == "unknown-site.co.jp"
     assert sum(1 for o in outlets.values() if o["bias3"]) >= 40
 
