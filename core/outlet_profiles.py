@@ -36,13 +36,26 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from core.outlets import fold_name, spelling_index
+import pandas as pd
+
+from core.languages import detect_language
+from core.outlets import default_outlets, fold_name, spelling_index
 from core.places import country_from_domain, region_of
-from core.urls import registered_domain
+from core.store import ArticleFilter, Store
+from core.urls import registered_domain, url_host
 
 # Fields an outlet is grouped by (besides its name), in the order tables show them.
 GROUP_FIELDS = ("country", "region", "language", "type", "ownership", "bias", "bias3")
 PROFILE_COLUMNS = ("outlet", "table_name", *GROUP_FIELDS, "inferred")
+# What the groups call an outlet with no value, listed or inferred: a group of its own.
+UNKNOWN = "unknown"
+GROUP_COLUMNS = ("outlet", *GROUP_FIELDS, "inferred", "table_name")
+LISTING_COLUMNS = ("outlet", "articles", *GROUP_FIELDS, "inferred", "table_name")
+# Fields whose absence puts an outlet at the top of the listing (what an analyst fills in first).
+KEY_FIELDS = ("country", "type", "language")
+# Articles per outlet whose text is read to infer the outlet's language (when nothing states it):
+# a few agree as well as all of them on a one-language outlet, and reading texts is the cost.
+LANGUAGE_SAMPLE = 5
 # Hosts where anyone publishes: a post there is a blog or newsletter whatever its name.
 BLOG_PLATFORMS = ("substack.com", "medium.com", "blogspot.com", "wordpress.com", "beehiiv.com", "ghost.io",
                   "tumblr.com", "typepad.com", "livejournal.com", "over-blog.com")
@@ -186,3 +199,108 @@ def profile_outlets(names: Iterable[str], table: Mapping[str, Mapping[str, Any]]
     index = spelling_index(table)
     return [profile_outlet(name, table, hosts=list(hosts.get(name, ())), languages=list(languages.get(name, ())),
                            stored=stored.get(name), index=index) for name in names]
+
+
+
+def outlet_groups(outlets: pd.DataFrame, *, articles: pd.DataFrame | None = None,
+                  table: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+    """Return one row per outlet with its group under every grouping and the fields that were inferred.
+
+    ``outlets`` is the store's outlets table (name, and optionally bias, country, ownership);
+    ``articles`` (outlet, and optionally url, language) adds the outlets that only articles name
+    and the evidence inference reads: hosts from ``url``, languages from ``language``. ``table``
+    defaults to the outlets file with the user's overrides. Missing values of any kind (None,
+    NaN, '') are ``unknown``; ``inferred`` is a comma-separated list of inferred fields.
+    """
+    table = default_outlets() if table is None else table
+    names: list[str] = []
+    stored: dict[str, dict[str, Any]] = {}
+    if "name" in outlets:
+        for record in outlets.to_dict("records"):
+            name = record.get("name")
+            if isinstance(name, str):
+                names.append(name)
+                stored[name] = {k: v for k, v in record.items() if isinstance(v, str)}
+    hosts: dict[str, list[str]] = {}
+    languages: dict[str, list[str]] = {}
+    if articles is not None and "outlet" in articles and not articles.empty:
+        for outlet, group in articles.groupby("outlet", sort=False):
+            outlet = str(outlet)
+            if outlet not in stored:
+                names.append(outlet)
+            if "url" in group:
+                hosts[outlet] = [url_host(u) for u in group["url"] if isinstance(u, str) and u]
+            if "language" in group:  # a missing language is no evidence; '' (examined, unclear) is
+                languages[outlet] = [v for v in group["language"] if isinstance(v, str)]
+    names = list(dict.fromkeys(names))
+    rows = profile_outlets(names, table, hosts=hosts, languages=languages, stored=stored)
+    frame = pd.DataFrame(rows, columns=list(GROUP_COLUMNS)) if rows else pd.DataFrame(columns=list(GROUP_COLUMNS))
+    for field in GROUP_FIELDS:
+        frame[field] = frame[field].map(lambda v: v if isinstance(v, str) and v else UNKNOWN)
+    frame["inferred"] = frame["inferred"].map(lambda v: ",".join(v) if isinstance(v, tuple) else "")
+    return frame[list(GROUP_COLUMNS)]
+
+
+def store_outlet_groups(store: Store, flt: ArticleFilter = ArticleFilter(), *,
+                        table: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+    """Return :func:`outlet_groups` for the outlets of a selection, with the evidence read from the store.
+
+    The one call report, brief, digest and dashboard need: each outlet's country, region,
+    language, type, ownership, bias and bias3 (``unknown`` when neither listed nor inferred)
+    and ``inferred``. An article without a stored language gets one detected from its title and
+    text, for up to ``LANGUAGE_SAMPLE`` articles of each outlet whose language the table lacks.
+    Only outlets with articles in the selection are returned.
+    """
+    table = default_outlets() if table is None else table
+    articles = store.articles(flt, columns=("outlet", "url", "language"))
+    groups = outlet_groups(store.outlets(), articles=articles, table=table)
+    unknown = set(groups.loc[groups["language"] == UNKNOWN, "outlet"]) & set(articles["outlet"])
+    if unknown:
+        missing = articles[articles["outlet"].isin(unknown) & articles["language"].isna()]
+        sample = missing.groupby("outlet", sort=False).head(LANGUAGE_SAMPLE)
+        if not sample.empty:
+            texts = store.articles(ids=sample["id"].tolist(), with_text=True, columns=("title", "text"))
+            detected = {row.id: detect_language(f"{row.title}\n{row.text}") for row in texts.itertuples()}
+            articles = articles.assign(language=[detected.get(i, lang)
+                                                 for i, lang in zip(articles["id"], articles["language"])])
+            groups = outlet_groups(store.outlets(), articles=articles, table=table)
+    return groups[groups["outlet"].isin(set(articles["outlet"]))].reset_index(drop=True)
+
+
+
+
+def outlet_listing(store: Store, flt: ArticleFilter = ArticleFilter(), *, unknown_only: bool = False,
+                   table: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+    """Return the outlets of a selection with their article counts and group values, gaps first.
+
+    Rows with an unknown country, type or language come first (most gaps first), then rows with
+    inferred values, then the rest; within each, more articles first. ``unknown_only`` keeps the
+    rows with a gap. ``table_name`` is the outlets-file entry the outlet matched ('' for none).
+    """
+    groups = store_outlet_groups(store, flt, table=table)
+    counts = store.articles(flt, columns=("outlet",))["outlet"].value_counts()
+    frame = groups.assign(articles=groups["outlet"].map(counts).fillna(0).astype(int))
+    gaps = sum((frame[field] == UNKNOWN).astype(int) for field in KEY_FIELDS)
+    frame = frame.assign(_gaps=gaps, _inferred=(frame["inferred"] != "").astype(int))
+    if unknown_only:
+        frame = frame[frame["_gaps"] > 0]
+    frame = frame.sort_values(["_gaps", "_inferred", "articles", "outlet"], ascending=[False, False, False, True])
+    return frame[list(LISTING_COLUMNS)].reset_index(drop=True)
+
+
+def with_article_languages(store: Store, articles: pd.DataFrame) -> pd.DataFrame:
+    """Return ``articles`` (id, language) with every missing language detected from the article's text.
+
+    Adds ``language_inferred``: True where the language was detected here (``''`` when the text
+    did not say clearly), False where the data gave it. Texts are read in chunks by id.
+    """
+    given = articles["language"].map(lambda v: isinstance(v, str) and bool(v)) if "language" in articles \
+        else pd.Series(False, index=articles.index)
+    missing = articles.loc[~given, "id"].astype(str).tolist()
+    detected: dict[str, str] = {}
+    for start in range(0, len(missing), 500):
+        texts = store.articles(ids=missing[start:start + 500], columns=("title", "text"))
+        detected.update({str(row.id): detect_language(f"{row.title}\n{row.text}") for row in texts.itertuples()})
+    languages = [value if ok else detected.get(str(i), "")
+                 for i, value, ok in zip(articles["id"], articles.get("language", given), given)]
+    return articles.assign(language=languages, language_inferred=~given.to_numpy())

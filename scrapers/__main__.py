@@ -7,7 +7,10 @@
 ``python -m scrapers collect --latest [--hours N] [--outlets FILE]`` collects what the default outlets
 published since the last ``--latest`` run;
 ``python -m scrapers first-run`` is ``make run``'s collection step: the latest news, or the demo store
-when nothing could be reached and the store is empty (prints the store to open on stdout).
+when nothing could be reached and the store is empty (prints the store to open on stdout);
+``python -m scrapers outlets [--unknown] [--story ID]`` lists the store's outlets with what is known
+about each (country, region, language, type, ownership, bias), which values were inferred, and
+their article counts, outlets with gaps first.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from typing import TextIO
 
 from core.cli import add_common_arguments, run_cli, settings_from
 from core.errors import InputError
+from core.outlet_profiles import outlet_listing
 from core.settings import Settings
-from core.store import Store
+from core.store import ArticleFilter, Store
+from core.tabular import to_csv, to_json, to_table
 from scrapers import demo, importer, latest, pipeline
 from scrapers.collect_report import NetworkUnavailable
 from scrapers.discover.sources import GDELT_API, load_story
@@ -86,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
                             "names or addresses may be private")
     first.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     add_common_arguments(first)
+    out = commands.add_parser("outlets", help="list the store's outlets: country, region, language, type, "
+                                              "ownership, bias, what was inferred, article counts")
+    out.add_argument("--unknown", action="store_true", help="only outlets whose country, type or language is unknown")
+    out.add_argument("--story", help="only the outlets of this story id")
+    out.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_common_arguments(out)
     return parser
 
 
@@ -94,6 +105,15 @@ def _latest_arguments(parser: argparse.ArgumentParser) -> None:
                         help="hours to reach back on the first --latest run (default: the latest_hours setting, 48)")
     parser.add_argument("--outlets", type=Path, default=latest.LATEST_OUTLETS, metavar="FILE",
                         help="outlets file of --latest (default: data/latest_outlets.toml)")
+
+
+def cmd_outlets(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    with Store.open(settings.db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
+        table = outlet_listing(store, ArticleFilter(story_id=args.story), unknown_only=args.unknown)
+    render = {"csv": to_csv, "json": lambda t: to_json(t) + "\n", "table": lambda t: to_table(t) + "\n"}
+    sys.stdout.write(render[args.format](table))
+    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -328,7 +348,8 @@ def _merge(total: importer.ImportReport, one: importer.ImportReport) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    commands = {"import": cmd_import, "extract": cmd_extract, "collect": cmd_collect, "first-run": cmd_first_run}
+    commands = {"import": cmd_import, "extract": cmd_extract, "collect": cmd_collect, "first-run": cmd_first_run,
+                "outlets": cmd_outlets}
     return run_cli(build_parser(), argv, lambda args: commands[args.command](args))
 
 

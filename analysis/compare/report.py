@@ -14,6 +14,7 @@ import pandas as pd
 from analysis.compare.groups import GROUP_BY, group_of, group_summary, store_outlet_groups
 from analysis.compare.outlets import outlet_metrics, outlet_table
 from core.errors import InputError
+from core.outlet_profiles import with_article_languages
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from core.tabular import to_csv, to_json, to_table
@@ -49,6 +50,8 @@ def outlet_report(store: Store, flt: ArticleFilter, settings: Settings, *, by: s
         return _rounded(outlet_table(articles, scores, samples=settings.bootstrap_samples,
                                      confidence=settings.confidence, seed=settings.bootstrap_seed))
     groups = store_outlet_groups(store, flt)
+    if by == "language":
+        articles = with_article_languages(store, articles)
     summary = group_summary(articles, groups, by)
     articles = articles.assign(outlet=group_of(articles, groups, by))
     table = _rounded(outlet_table(articles, scores, samples=settings.bootstrap_samples,
@@ -86,7 +89,7 @@ def metrics_report(store: Store, flt: ArticleFilter, settings: Settings, *, metr
     check_filter(flt)
     _check_by(by)
     wanted = None if metrics.strip() in ("", ALL_METRICS) else [m.strip() for m in metrics.split(",") if m.strip()]
-    articles = store.articles(flt, columns=("outlet",))
+    articles = store.articles(flt, columns=("outlet", "language"))
     scores = store.scores(flt)
     if wanted:
         stored = set(scores["metric"]) | set(scores["scorer"] + "." + scores["metric"])
@@ -95,6 +98,8 @@ def metrics_report(store: Store, flt: ArticleFilter, settings: Settings, *, metr
             raise InputError(f"no stored metric named {', '.join(unknown)}; stored: "
                              f"{', '.join(sorted(set(scores['metric']))) or '(none: run python -m analysis run)'}")
     groups = store_outlet_groups(store, flt) if by != "outlet" else None
+    if by == "language":
+        articles = with_article_languages(store, articles)
     table = outlet_metrics(articles, scores, groups=groups, by=by, metrics=wanted,
                            samples=settings.bootstrap_samples, confidence=settings.confidence,
                            seed=settings.bootstrap_seed, correction=correction)
