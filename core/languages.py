@@ -56,10 +56,12 @@ _FUNCTION_WORDS: dict[str, str] = {
           "they his who",
     "de": "der die das und ist nicht ein eine mit von dem sich auf auch für wird bei nach wurde sind zum "
           "zur oder aus",
-    "fr": "le les est une dans pour pas qui sur sont avec par mais ont été cette aux du leur ces elle nous",
+    "fr": "le les est une dans pour pas qui sur sont avec par mais ont été cette aux du leur ces elle nous "
+          "au qu selon était avait sera seront",
     "es": "el los las del una por con para que está están pero sus fue han muy también",
     "it": "della che di gli sono nel alla dei delle per una anche non più questo stato tra sul dal essere",
-    "pt": "os dos uma não para com mais foi pelo pela são também está ao nos às seu sua já muito",
+    "pt": "os dos uma não para com mais foi pelo pela são também está ao nos às seu sua já muito em disse "
+          "serão ainda pelos após até num numa essa esse isso",
     "nl": "het een van dat niet zijn op voor met ook maar bij werd wordt uit deze naar door heeft",
     "sv": "och att det som är för med inte till av på har den ett om var från kan också men",
     "da": "og af til er at på som ikke har med det en de for var fra også kan vil efter blev sagde nogle "
