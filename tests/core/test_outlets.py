@@ -55,13 +55,14 @@ def test_one_domain_one_outlet_and_no_spelling_names_two(shipped: dict[str, dict
 
 
 def test_shipped_table_knows_the_outlets_of_real_coverage(shipped: dict[str, dict]) -> None:
+    state, paper, money = "state_affiliated", "national_newspaper", "business_financial"
     expected = {  # spelling -> (country, type)
-        "Reuters": ("GB", "wire"), "AP": ("US", "wire"), "AFP": ("FR", "wire"), "Bloomberg": ("US", "business_financial"),
-        "Xinhua": ("CN", "state_affiliated"), "CGTN": ("CN", "state_affiliated"), "Global Times": ("CN", "state_affiliated"),
-        "China Daily": ("CN", "state_affiliated"), "SCMP": ("HK", "national_newspaper"), "Caixin Global": ("CN", "business_financial"),
-        "RT": ("RU", "state_affiliated"), "TASS": ("RU", "state_affiliated"), "Sputnik": ("RU", "state_affiliated"),
-        "Yahoo Finance": ("US", "business_financial"), "MSN": ("US", "aggregator"), "NewsBreak": ("US", "aggregator"),
-        "Dawn": ("PK", "national_newspaper"), "Premium Times": ("NG", "digital_native"), "Arab News": ("SA", "national_newspaper"),
+        "Reuters": ("GB", "wire"), "AP": ("US", "wire"), "AFP": ("FR", "wire"), "Bloomberg": ("US", money),
+        "Xinhua": ("CN", state), "CGTN": ("CN", state), "Global Times": ("CN", state), "China Daily": ("CN", state),
+        "SCMP": ("HK", paper), "Caixin Global": ("CN", money),
+        "RT": ("RU", state), "TASS": ("RU", state), "Sputnik": ("RU", state),
+        "Yahoo Finance": ("US", money), "MSN": ("US", "aggregator"), "NewsBreak": ("US", "aggregator"),
+        "Dawn": ("PK", paper), "Premium Times": ("NG", "digital_native"), "Arab News": ("SA", paper),
         "Fox Online News": ("US", "broadcaster"), "CNN (Web News)": ("US", "broadcaster"),
     }
     for spelling, (country, kind) in expected.items():
@@ -100,7 +101,8 @@ def test_local_file_overrides_fields_and_adds_outlets(tmp_path: Path) -> None:
     base, local = tmp_path / "outlets.toml", tmp_path / "outlets.local.toml"
     base.write_text(BASE)
     local.write_text('[[outlet]]\nname = "thomson reuters"\nownership = "Thomson Reuters"\nbias = "lean left"\n\n'
-                     '[[outlet]]\nname = "Tiny"\ncountry = "KE"\n\n[[outlet]]\nname = "New Daily"\ndomains = ["new.co.ke"]\n')
+                     '[[outlet]]\nname = "Tiny"\ncountry = "KE"\n\n'
+                     '[[outlet]]\nname = "New Daily"\ndomains = ["new.co.ke"]\n')
     merged = load_outlets(base, local)
     assert merged["Reuters"]["ownership"] == "Thomson Reuters" and merged["Reuters"]["type"] == "wire"
     assert (merged["Reuters"]["bias"], merged["Reuters"]["bias3"]) == ("lean left", "left")
@@ -178,7 +180,8 @@ SAMPLES = {
     "ja": "商務省は木曜日、7種類のレアアースの輸出に許可が必要になると発表した。",
     "ko": "상무부는 목요일 7종의 희토류 수출에 허가가 필요하다고 밝혔다.",
     "ar": "قالت الوزارة يوم الخميس إن تراخيص التصدير ستكون مطلوبة لسبعة عناصر من العناصر الأرضية النادرة.",
-    "fa": "وزارت بازرگانی روز پنجشنبه گفت که برای صادرات هفت عنصر خاکی کمیاب مجوز لازم خواهد بود و چین آن را اجرا می‌کند.",
+    "fa": "وزارت بازرگانی روز پنجشنبه گفت که برای صادرات هفت عنصر خاکی کمیاب مجوز لازم خواهد بود "
+          "و چین آن را اجرا می‌کند.",
     "hi": "मंत्रालय ने गुरुवार को कहा कि सात दुर्लभ पृथ्वी तत्वों के निर्यात के लिए लाइसेंस की आवश्यकता होगी।",
 }
 
@@ -197,8 +200,9 @@ def test_language_detection_says_nothing_when_the_text_does_not_say() -> None:
 # --- inference for outlets the table does not list ---------------------------------------------------
 
 TABLE = {
-    "Reuters": {"name": "Reuters", "display_name": "Reuters", "domains": ["reuters.com"], "aliases": [], "country": "GB",
-                "language": "en", "type": "wire", "ownership": "Thomson Reuters", "bias": "center", "bias3": "center"},
+    "Reuters": {"name": "Reuters", "display_name": "Reuters", "domains": ["reuters.com"], "aliases": [],
+                "country": "GB", "language": "en", "type": "wire", "ownership": "Thomson Reuters", "bias": "center",
+                "bias3": "center"},
     "National Review": {"name": "National Review", "display_name": "National Review", "domains": ["nationalreview.com"],
                         "aliases": [], "country": "US", "language": "en", "type": "magazine", "ownership": "",
                         "bias": "right", "bias3": "right"},
