@@ -50,7 +50,8 @@ MARGIN = 1.5
 READ_CHARS = 4000
 
 # Frequent function words of each language. A word listed for two languages counts for neither (it is
-# not distinctive), and words frequent in another listed language were left out ("is", "on", "il", "des").
+# not distinctive); words frequent in another listed language were left out ("is", "on", "il", "des", the
+# Polish "to" that is English too); one-letter words never count (a, i, o, v, w, z: in too many languages).
 _FUNCTION_WORDS: dict[str, str] = {
     "en": "the and of that with are from by this have has which would their been were said will not but "
           "they his who",
@@ -68,7 +69,7 @@ _FUNCTION_WORDS: dict[str, str] = {
           "meget hvad",
     "no": "og av til er at på som ikke har med det en de for var fra også kan skal etter ble noen mye hva",
     "fi": "ja on että ei se oli ovat myös kun tai mutta hän joka sen ole mukaan vuonna",
-    "pl": "i w na się z nie do że jest to o jak ale po przez od za był które",
+    "pl": "na się nie do że jest jak ale po przez od za był które także już tylko",
     "cs": "a v na se je že do s z o jako ale by od pro jsou které byl který",
     "ro": "și în cu pe care este din că nu mai fost o pentru sunt sau",
     "hu": "a az és hogy nem egy meg csak már volt mint ez azt",
@@ -78,7 +79,7 @@ _FUNCTION_WORDS: dict[str, str] = {
 }
 _LISTED: Counter[str] = Counter(word for words in _FUNCTION_WORDS.values() for word in set(words.split()))
 _WORDS: dict[str, str] = {word: code for code, words in _FUNCTION_WORDS.items() for word in words.split()
-                          if _LISTED[word] == 1}
+                          if _LISTED[word] == 1 and len(word) > 1}
 
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 
