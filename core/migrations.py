@@ -186,4 +186,13 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        6,
+        "article host and attribution",
+        """
+        ALTER TABLE articles ADD COLUMN host TEXT;
+        ALTER TABLE articles ADD COLUMN attribution TEXT;
+        CREATE INDEX articles_host ON articles(host);
+        """,
+    ),
 )

@@ -37,6 +37,8 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
     "source",
     "labels",
     "stored_at",
+    "host",
+    "attribution",
 )
 
 # Where a story id came from: the imported data (never overwritten) or our grouping.
@@ -85,6 +87,10 @@ class Article:
     source: str = "import"
     labels: dict[str, Any] = field(default_factory=dict)
     stored_at: str | None = None
+    # Where the article was read (the outlet of its URL's domain, else the domain) when that is known;
+    # ``outlet`` is its publisher, the outlet compared. ``attribution`` says why they differ (or 'host').
+    host: str | None = None
+    attribution: str | None = None
 
     @property
     def content_hash(self) -> str:

@@ -855,6 +855,23 @@ class Store:
                 found.setdefault(str(story), str(url))
         return found
 
+    def hosts(self, flt: ArticleFilter = ArticleFilter()) -> pd.DataFrame:
+        """Return where each publisher's articles were read: outlet, host, articles, reposted.
+
+        One row per (publisher, host) of the selection's articles that know their host;
+        ``reposted`` is True when the host is not the publisher (a wire copy on an aggregator,
+        a re-post). Most articles first.
+        """
+        where, params = flt.where("a")
+        frame = self._frame(
+            f"SELECT a.outlet, a.host, COUNT(*) AS articles FROM articles a WHERE {where} AND a.host IS NOT NULL "
+            "GROUP BY a.outlet, a.host ORDER BY articles DESC, a.outlet, a.host",
+            params,
+        )
+        if frame.empty:
+            return pd.DataFrame(columns=["outlet", "host", "articles", "reposted"])
+        return frame.assign(reposted=frame["outlet"] != frame["host"])
+
     def outlets(self) -> pd.DataFrame:
         """Return the outlets table."""
         return self._frame("SELECT * FROM outlets ORDER BY name", [])

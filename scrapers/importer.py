@@ -32,7 +32,7 @@ from core.schema import STORY_FROM_DATA, Article, article_id
 from core.settings import Settings
 from core.store import Store, UpsertCounts
 from core.urls import canonical_url
-from scrapers.outlets import default_outlets, display_name, outlet_rows
+from scrapers.outlets import default_outlets, display_name, outlet_for_url, outlet_rows
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +310,7 @@ def import_files(paths: list[Path], store: Store, run_id: int | None = None,
                         raise record
                     article, warnings = record_to_article(record, source=f"import:{path.name}",
                                                           max_chars=settings.max_article_chars)
-                    article = with_known_outlet(article, known)
+                    article = with_host(with_known_outlet(article, known), known)
                     if article.id in seen:
                         raise LineError("duplicate", f"duplicate of line {seen[article.id]} (same id or url)")
                 except LineError as exc:
@@ -359,6 +359,24 @@ def with_known_outlet(article: Article, known: dict[str, dict[str, Any]]) -> Art
     if name == article.outlet:
         return article
     return replace(article, outlet=name, labels={**article.labels, "outlet_as_given": article.outlet})
+
+
+def with_host(article: Article, known: dict[str, dict[str, Any]]) -> Article:
+    """Return the article with its host: the outlet of its URL's domain (display name), else the domain.
+
+    Importing keeps the file's outlet (the publisher compared); the host says where the text was
+    read, so a wire copy on an aggregator shows both. Without a URL there is no host.
+
+    >>> facts = {"Yahoo News": {"name": "Yahoo News", "display_name": "Yahoo News", "domains": ["news.yahoo.com"],
+    ...                         "aliases": []}}
+    >>> a = with_host(Article(id="s-1", outlet="Reuters", title="T", text="B", url="https://ca.news.yahoo.com/x"),
+    ...               facts)
+    >>> a.outlet, a.host, a.attribution
+    ('Reuters', 'Yahoo News', 'file')
+    """
+    if not article.url:
+        return article
+    return replace(article, host=display_name(outlet_for_url(article.url, known), known), attribution="file")
 
 
 def outlet_facts(outlets: dict[str, dict[str, Any]], known: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

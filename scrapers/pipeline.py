@@ -46,6 +46,7 @@ from core.schema import STORY_FROM_DATA, Article, article_id
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from scrapers import dedup
+from scrapers.attribution import attribute
 from scrapers.collect_report import CollectReport, NetworkUnavailable
 from scrapers.discover.candidates import day_of
 from scrapers.discover.sources import GDELT_API, Candidate, Query, Story, StoryOutlet, discover
@@ -271,7 +272,7 @@ def _fetch_and_store(store: Store, story: Story, fetcher: Fetcher, todo: list[Ca
     try:
         for candidate, html in reuse:
             report.reused_pages += 1
-            _extract_one(story, candidate, html, candidate.url, _outlet(candidate, known), batch, report)
+            _extract_one(story, candidate, html, candidate.url, _outlet(candidate, known), batch, report, known)
             done += 1
             if progress:
                 progress(done, total, candidate.url)
@@ -283,7 +284,7 @@ def _fetch_and_store(store: Store, story: Story, fetcher: Fetcher, todo: list[Ca
                 report.fetched += 1
                 store.save_page(url, result.body, final_url=result.final_url, outlet=outlet, status=result.status,
                                 content_type=result.content_type)
-                _extract_one(story, candidate, result.body, result.final_url, outlet, batch, report)
+                _extract_one(story, candidate, result.body, result.final_url, outlet, batch, report, known)
             else:
                 batch.fail(url, result.kind, str(result), outlet)
                 if result.kind in NETWORK_KINDS:
@@ -302,8 +303,12 @@ def _outlet(candidate: Candidate, known: dict[str, dict[str, Any]]) -> str:
 
 
 def _extract_one(story: Story, candidate: Candidate, html: bytes, page_url: str, outlet: str,
-                 batch: _Batch, report: CollectReport) -> None:
-    """Step 5 for one page: an article into the batch, or a failure, or a drop."""
+                 batch: _Batch, report: CollectReport, known: dict[str, dict[str, Any]] | None = None) -> None:
+    """Step 5 for one page: an article into the batch, or a failure, or a drop.
+
+    The article's outlet is its publisher: the page's outlet, unless the page is another outlet's
+    wire copy or re-post (scrapers/attribution.py); the page's outlet is then its host.
+    """
     began = time.monotonic()
     try:
         extracted = extract(html, page_url)
@@ -322,7 +327,10 @@ def _extract_one(story: Story, candidate: Candidate, html: bytes, page_url: str,
         batch.fail(candidate.url, PAYWALLED, f"{redact(candidate.url)}: paywalled: only a "
                                              f"{len(extracted.text)}-character teaser is free", outlet)
         return
-    article = build_article(story, candidate, extracted, outlet)
+    found = attribute(page_url, known or {}, text=extracted.text, html=html, canonical_url=extracted.canonical_url,
+                      site_name=extracted.site_name, host=outlet)
+    article = replace(build_article(story, candidate, extracted, found.publisher), host=found.host,
+                      attribution=found.describe())
     # Discovery already judged dated candidates by their source's date; an undated one is judged by its page's.
     day = day_of(article.published) if not candidate.published else None
     if day is not None and not story.in_range(day):

@@ -116,7 +116,8 @@ def test_analysis_help_lists_brief_and_the_report_options() -> None:
     done = run_cli("analysis", "--help")
     assert done.returncode == 0 and "brief" in done.stdout and "python -m analysis brief --story ID" in done.stdout
     report = run_cli("analysis", "report", "--help")
-    assert "--metrics" in report.stdout and "{outlet,bias,bias3,country,ownership}" in report.stdout
+    assert "--metrics" in report.stdout
+    assert "{outlet,country,region,language,type,ownership,bias,bias3}" in report.stdout
     brief = run_cli("analysis", "brief")
     assert brief.returncode == 2 and "--story" in brief.stderr  # the story is required
 
