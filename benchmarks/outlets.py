@@ -8,6 +8,10 @@
 2. **Language detection** (core/languages.py) on the 112 pages of ../shared/bench/extraction:
    the detected language of the ground-truth text (and of its first 200 characters) against the
    language the page declares (``<html lang>``), where it declares one.
+3. **Attribution** (scrapers/attribution.py) on multiday_stories, whose ``outlet`` is the original
+   publisher where the page names one and whose URL is where the text was read: of the articles
+   of a listed outlet read on another site, how many the rules find (from title and text only:
+   the corpus keeps no HTML), and how many pages they credit to a publisher the corpus does not.
 
     OMP_NUM_THREADS=1 .venv/bin/python -m benchmarks.outlets [--before /tmp/old.toml] [--corpus NAME ...]
 """
@@ -99,6 +103,29 @@ def language_accuracy() -> dict[str, object]:
     return {"counts": dict(results), "wrong": {f"{a}->{b}": n for (a, b), n in confusions.items()}}
 
 
+def attribution_accuracy() -> dict[str, int]:
+    from core.outlets import default_outlets, spelling_index
+    from scrapers.attribution import attribute
+    from scrapers.outlets import outlet_for_url
+
+    table = default_outlets()
+    index = spelling_index(table)
+    counts: Counter[str] = Counter()
+    for line in corpus_file("multiday_stories").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        truth, host = index.get(fold_name(record["outlet"])), outlet_for_url(record["url"], table)
+        found = attribute(record["url"], table, text=record["text"], title=record["title"])
+        credited = index.get(fold_name(found.publisher)) if found.reposted else None
+        counts["articles"] += 1
+        if truth and truth != host:
+            counts["read off a listed publisher's site"] += 1
+            counts["  found, right publisher"] += credited == truth
+            counts["  found, wrong publisher"] += bool(credited) and credited != truth
+        elif found.reposted:
+            counts["own-site or unlisted pages credited to another outlet"] += 1
+    return dict(counts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--before", type=Path, help="an older data/outlets.toml to compare with")
@@ -111,6 +138,7 @@ def main() -> None:
         print(f"{r['corpus']:<20} {r['articles']:>8} {r['outlets']:>7}  {r['country_before']:>15.1%}  "
               f"{r['country']:>7.1%}  {r['country_inferred']:>16.1%}  {r['type']:>4.1%}  {r['country_and_type']:.1%}")
     print(json.dumps(language_accuracy(), indent=1, sort_keys=True))
+    print(json.dumps(attribution_accuracy(), indent=1))
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 def outlet_for_url(url: str, outlets: dict[str, dict[str, Any]]) -> str:
     """Name the outlet of a URL: the longest listed domain its host ends with, else its registered domain."""
-    host = url_host(url)
+    host = url_host(url).rstrip(".")  # "kyivpost.com." is kyivpost.com
     index = _domain_index(tuple((name, tuple(facts.get("domains", ()))) for name, facts in outlets.items()))
     labels = host.split(".")
     for start in range(len(labels) - 1):

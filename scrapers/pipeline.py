@@ -328,7 +328,7 @@ def _extract_one(story: Story, candidate: Candidate, html: bytes, page_url: str,
                                              f"{len(extracted.text)}-character teaser is free", outlet)
         return
     found = attribute(page_url, known or {}, text=extracted.text, html=html, canonical_url=extracted.canonical_url,
-                      site_name=extracted.site_name, host=outlet)
+                      site_name=extracted.site_name, title=extracted.title, host=outlet)
     article = replace(build_article(story, candidate, extracted, found.publisher), host=found.host,
                       attribution=found.describe())
     # Discovery already judged dated candidates by their source's date; an undated one is judged by its page's.

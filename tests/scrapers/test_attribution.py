@@ -105,3 +105,36 @@ def test_import_keeps_the_files_outlet_and_stores_where_it_was_read(tmp_path) ->
     assert set(stored["attribution"].dropna()) == {"file"}
     assert hosts.to_dict("records")[0] == {"outlet": "Reuters", "host": "Reuters", "articles": 1, "reposted": False}
     assert int(hosts["reposted"].sum()) == 2 and hosts["articles"].sum() == 3
+
+
+@pytest.mark.parametrize(("text", "title", "publisher", "rule"), [
+    ("NEW YORK, January 9th. /tass/. The fires spread overnight.", None, "TASS", "dateline"),
+    ("MOSCOW, February 24 - RIA Novosti. The vote count ended.", None, "RIA Novosti", "dateline"),
+    ("Global markets tumble\nBy Agence France-Presse\nApr 7, 2025 5:24 AM\n\nMarkets fell.", None, "AFP", "byline"),
+    ("By GEIR MOULSON – Associated Press\nBERLIN — Friedrich Merz ...", None, "The Associated Press", "byline"),
+    ("The party did well in regional elections. -- ANI", None, "ANI", "credit"),
+    ("Exclusions were granted for smartphones.\n\nReuters", None, "Reuters", "credit"),
+    ("Merz met Scholz on Wednesday.", "German election: Merz meets Scholz - DW - 02/26/2025", "DW", "title"),
+    ("Merz meets Scholz - DW - 02/25/2025\nFebruary 25, 2025\nAs Merz ...", None, "DW", "title"),  # title as line 1
+    ("Pushkov commented on the results\n\nMOSCOW, 24 Apr - RIA Novosti. The split will grow.", None, "RIA Novosti",
+     "dateline"),  # the dateline on the line after the headline
+    ("No pope yet\nby Ian Laqui · philstar\nMANILA, Philippines (Updated 3:29 a.m.) — No pope was elected.", None,
+     "The Philippine Star", "byline"),
+])
+def test_more_wire_habits(text: str, title: str | None, publisher: str, rule: str) -> None:
+    table = {**TABLE, **{name: {"name": name, "display_name": name, "domains": [], "aliases": aliases}
+                         for name, aliases in [("TASS", []), ("RIA Novosti", []), ("AFP", ["Agence France-Presse"]),
+                                               ("ANI", []), ("DW", ["Deutsche Welle"]),
+                                               ("The Philippine Star", ["philstar"])]}}
+    found = attribute(HOST, table, text=text, title=title)
+    assert (found.publisher, found.rule) == (publisher, rule)
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("By Jane Doe\nWASHINGTON — The talks resumed.", None),  # a reporter's byline names no outlet
+    ("Officials met in Beijing. CNN reported that the talks would resume.", None),  # a mention, not a sign-off
+    ("Prices rose.\nSource: Reuters calculations based on customs data", None),  # a data source, not a credit
+    ("Prices rose.", "Rare earths: what comes next - analysis"),
+])
+def test_mentions_and_bylines_of_people_attribute_nothing(text: str, title: str | None) -> None:
+    assert not attribute(HOST, TABLE, text=text, title=title).reposted
