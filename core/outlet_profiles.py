@@ -50,7 +50,9 @@ PROFILE_COLUMNS = ("outlet", "table_name", *GROUP_FIELDS, "inferred")
 # What the groups call an outlet with no value, listed or inferred: a group of its own.
 UNKNOWN = "unknown"
 GROUP_COLUMNS = ("outlet", *GROUP_FIELDS, "inferred", "table_name")
-LISTING_COLUMNS = ("outlet", "articles", *GROUP_FIELDS, "inferred", "table_name")
+LISTING_COLUMNS = ("outlet", "articles", "read_elsewhere", "hosts", *GROUP_FIELDS, "inferred", "table_name")
+# Hosts named per outlet in the listing (the most frequent first); the count says how many there were.
+LISTED_HOSTS = 3
 # Fields whose absence puts an outlet at the top of the listing (what an analyst fills in first).
 KEY_FIELDS = ("country", "type", "language")
 # Articles per outlet whose text is read to infer the outlet's language (when nothing states it):
@@ -275,11 +277,23 @@ def outlet_listing(store: Store, flt: ArticleFilter = ArticleFilter(), *, unknow
 
     Rows with an unknown country, type or language come first (most gaps first), then rows with
     inferred values, then the rest; within each, more articles first. ``unknown_only`` keeps the
-    rows with a gap. ``table_name`` is the outlets-file entry the outlet matched ('' for none).
+    rows with a gap. ``table_name`` is the outlets-file entry the outlet matched ('' for none);
+    ``read_elsewhere`` counts the outlet's articles read on another site, ``hosts`` names those sites.
     """
     groups = store_outlet_groups(store, flt, table=table)
     counts = store.articles(flt, columns=("outlet",))["outlet"].value_counts()
-    frame = groups.assign(articles=groups["outlet"].map(counts).fillna(0).astype(int))
+    read_elsewhere: dict[str, int] = {}
+    named: dict[str, list[str]] = {}
+    for row in store.hosts(flt).itertuples():  # most articles first
+        if row.reposted:
+            read_elsewhere[row.outlet] = read_elsewhere.get(row.outlet, 0) + int(row.articles)
+            named.setdefault(row.outlet, []).append(f"{row.host} ({row.articles})")
+    hosts = {outlet: ", ".join(names[:LISTED_HOSTS])
+             + (f" and {len(names) - LISTED_HOSTS} more" if len(names) > LISTED_HOSTS else "")
+             for outlet, names in named.items()}
+    frame = groups.assign(articles=groups["outlet"].map(counts).fillna(0).astype(int),
+                          read_elsewhere=[read_elsewhere.get(o, 0) for o in groups["outlet"]],
+                          hosts=[hosts.get(o, "") for o in groups["outlet"]])
     gaps = sum((frame[field] == UNKNOWN).astype(int) for field in KEY_FIELDS)
     frame = frame.assign(_gaps=gaps, _inferred=(frame["inferred"] != "").astype(int))
     if unknown_only:

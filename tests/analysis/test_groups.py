@@ -133,3 +133,16 @@ def test_clis_group_and_list_outlets_with_missing_values(store: Store) -> None:
     assert [r["outlet"] for r in rows][0] == "Mystery Site" and rows[0]["country"] == UNKNOWN
     bad = run_cli("analysis", "report", "--db", db, "--by", "continent")
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_listing_shows_where_each_publisher_was_read(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "h.db") as db:
+        db.upsert_articles([
+            Article(id="s-1", outlet="Reuters", title="T", text="B.", url="https://finance.yahoo.com/a",
+                    host="Yahoo Finance", attribution="dateline: (Reuters) -"),
+            Article(id="s-2", outlet="Reuters", title="T", text="B.", url="https://www.msn.com/b", host="MSN",
+                    attribution="file"),
+            Article(id="s-3", outlet="Reuters", title="T", text="B.", url="https://www.reuters.com/c", host="Reuters",
+                    attribution="host")])
+        row = outlet_listing(db).iloc[0]
+    assert (row["articles"], row["read_elsewhere"], row["hosts"]) == (3, 2, "MSN (1), Yahoo Finance (1)")
