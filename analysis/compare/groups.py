@@ -1,6 +1,7 @@
-"""Outlet groups: each outlet's country, region, language, type, ownership and bias, to compare groups like outlets.
+"""Outlet groups: each article's group under a grouping, to compare groups like outlets.
 
-Sources, in this order (core/outlet_profiles.py does the work):
+Each outlet's values come from ``core.outlet_profiles.outlet_groups`` / ``store_outlet_groups``,
+in this order:
 
 1. the outlets table, ``data/outlets.toml`` merged with the user's ``data/outlets.local.toml``;
 2. the store's outlets table, which the importer fills from the corpora's own labels
@@ -12,11 +13,14 @@ Sources, in this order (core/outlet_profiles.py does the work):
 An outlet with no value for a grouping is in the group ``unknown`` (:data:`UNKNOWN`), so every
 article of a selection is in exactly one group and tables add up to the selection.
 
+>>> from core.outlet_profiles import outlet_groups
 >>> store_rows = pd.DataFrame({"name": ["Fox News", "Tiny Daily"], "bias": [None, "lean left"],
 ...                            "country": [None, float("nan")], "ownership": [None, None]})
->>> table = outlet_groups(store_rows)
->>> table[["outlet", "bias3", "country", "type"]].values.tolist()
+>>> groups = outlet_groups(store_rows)
+>>> groups[["outlet", "bias3", "country", "type"]].values.tolist()
 [['Fox News', 'right', 'US', 'broadcaster'], ['Tiny Daily', 'left', 'unknown', 'unknown']]
+>>> group_of(pd.DataFrame({"outlet": ["Tiny Daily", "Fox News", "Other"]}), groups, "country").tolist()
+['unknown', 'US', 'unknown']
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from core.errors import UnknownNameError
-from core.outlet_profiles import GROUP_FIELDS, UNKNOWN, outlet_groups, store_outlet_groups  # noqa: F401
+from core.outlet_profiles import GROUP_FIELDS, UNKNOWN
 from core.outlets import DEFAULT_OUTLETS, default_outlets, load_outlets
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,10 @@ import re
 
 import pandas as pd
 
-from analysis.compare.groups import GROUP_BY, group_of, group_summary, store_outlet_groups
+from analysis.compare.groups import GROUP_BY, group_of, group_summary
 from analysis.compare.outlets import outlet_metrics, outlet_table
 from core.errors import InputError
-from core.outlet_profiles import with_article_languages
+from core.outlet_profiles import store_outlet_groups, with_article_languages
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from core.tabular import to_csv, to_json, to_table

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.compare.groups import UNKNOWN, group_of, outlet_groups, read_outlet_entries
+from analysis.compare.groups import UNKNOWN, group_of, read_outlet_entries
 from analysis.compare.outlets import METRIC_COLUMNS, MIN_TEST_ARTICLES, outlet_metrics
 from analysis.compare.stats import adjust_p_values, bootstrap_p_value
+from core.outlet_profiles import outlet_groups
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from tests.conftest import require_shared

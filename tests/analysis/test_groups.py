@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.compare.groups import GROUP_BY, UNKNOWN, group_of, group_summary, store_outlet_groups
+from analysis.compare.groups import GROUP_BY, UNKNOWN, group_of, group_summary
 from analysis.compare.report import metrics_report, outlet_report
-from core.outlet_profiles import outlet_listing
+from core.outlet_profiles import outlet_listing, store_outlet_groups
 from core.schema import Article, article_id
 from core.settings import Settings
 from core.store import ArticleFilter, ScoreBatch, Store
