@@ -43,7 +43,7 @@ _COUNTRY_HINTS = {"UK": "GB", "EL": "GR", "EN": "GB"}
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_OUTLETS = DATA_DIR / "outlets.toml"
-# The user's overrides (git-ignored); PRESSLENS_OUTLETS_LOCAL names another file.
+# The user's overrides (git-ignored); the setting outlets_local (PRESSLENS_OUTLETS_LOCAL) names another file.
 LOCAL_OUTLETS = DATA_DIR / "outlets.local.toml"
 LOCAL_ENV = "PRESSLENS_OUTLETS_LOCAL"
 
@@ -179,7 +179,11 @@ def merge_outlets(outlets: dict[str, dict[str, Any]], overrides: list[dict[str, 
 
 
 def local_outlets_path() -> Path:
-    """Return the user's override file: ``$PRESSLENS_OUTLETS_LOCAL`` or ``data/outlets.local.toml``."""
+    """Return the user's override file: ``$PRESSLENS_OUTLETS_LOCAL`` or ``data/outlets.local.toml``.
+
+    The environment variable is the ``outlets_local`` setting's (core/settings.py, validated there);
+    it is read here because every layer reads the table, with or without a Settings object at hand.
+    """
     return Path(os.environ[LOCAL_ENV]) if os.environ.get(LOCAL_ENV) else LOCAL_OUTLETS
 
 

@@ -56,6 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_json_depth", 64, "Deepest nesting of lists and objects a JSON line may hold (at most 500)."),
     Setting("max_article_chars", 2_000_000,
             "Longest article text imported, in characters; a longer one is rejected by line number."),
+    Setting("outlets_local", str(REPO_ROOT / "data" / "outlets.local.toml"),
+            "The user's outlets file: entries that correct or add to data/outlets.toml (core/outlets.py)."),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -94,6 +96,7 @@ class Settings:
     max_line_bytes: int = _BY_NAME["max_line_bytes"].default
     max_json_depth: int = _BY_NAME["max_json_depth"].default
     max_article_chars: int = _BY_NAME["max_article_chars"].default
+    outlets_local: str = _BY_NAME["outlets_local"].default
 
     @classmethod
     def load(
