@@ -13,7 +13,6 @@ in this order:
 An outlet with no value for a grouping is in the group ``unknown`` (:data:`UNKNOWN`), so every
 article of a selection is in exactly one group and tables add up to the selection.
 
->>> from core.outlet_profiles import outlet_groups
 >>> store_rows = pd.DataFrame({"name": ["Fox News", "Tiny Daily"], "bias": [None, "lean left"],
 ...                            "country": [None, float("nan")], "ownership": [None, None]})
 >>> groups = outlet_groups(store_rows)
@@ -26,11 +25,13 @@ article of a selection is in exactly one group and tables add up to the selectio
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from core import outlet_profiles
 from core.errors import UnknownNameError
 from core.outlet_profiles import GROUP_FIELDS, UNKNOWN
 from core.outlets import DEFAULT_OUTLETS, default_outlets, load_outlets
@@ -59,6 +60,28 @@ def read_outlet_entries(path: Path = OUTLETS_FILE) -> dict[str, dict[str, Any]]:
             if isinstance(spelling, str) and spelling:
                 entries.setdefault(spelling, facts)
     return entries
+
+
+def outlet_groups(outlets: pd.DataFrame, *, entries: Mapping[str, Mapping[str, Any]] | None = None,
+                  articles: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return each outlet's group values (core.outlet_profiles.outlet_groups) from a spelling mapping.
+
+    ``entries`` is ``{spelling: facts}`` as :func:`read_outlet_entries` gives it (default: the
+    outlets file with the user's overrides); ``{}`` uses the store's values and inference only.
+
+    >>> outlet_groups(pd.DataFrame({"name": ["Fox News"]}), entries={})["country"].tolist()
+    ['unknown']
+    """
+    if entries is None:
+        return outlet_profiles.outlet_groups(outlets, articles=articles)
+    table: dict[str, dict[str, Any]] = {}
+    key_of: dict[int, str] = {}
+    for spelling, facts in entries.items():  # one facts dict per outlet, shared by its spellings
+        key = key_of.setdefault(id(facts), spelling)
+        entry = table.setdefault(key, {"display_name": key, "domains": [], "aliases": [],
+                                       **{k: facts.get(k, "") for k in GROUP_FIELDS}})
+        entry["aliases"].append(spelling)
+    return outlet_profiles.outlet_groups(outlets, articles=articles, table=table)
 
 
 def group_of(articles: pd.DataFrame, groups: pd.DataFrame, by: str) -> pd.Series:

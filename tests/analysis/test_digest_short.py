@@ -102,7 +102,7 @@ def test_byline_and_credit_names_are_staff() -> None:
 
 def test_missing_group_values_are_unknown() -> None:
     assert [group_value(v) for v in (None, float("nan"), "", "nan", "left")] == [
-        "(unknown)", "(unknown)", "(unknown)", "(unknown)", "left"]
+        "unknown", "unknown", "unknown", "unknown", "left"]
 
 
 # ------------------------------------------------------------------------------------------ themes and contrasts
