@@ -52,6 +52,7 @@ def test_one_domain_one_outlet_and_no_spelling_names_two(shipped: dict[str, dict
     assert {s: o for s, o in owners.items() if len(o) > 1} == {}
     display = Counter(fold_name(f["display_name"]) for f in shipped.values())
     assert [d for d, n in display.items() if n > 1] == []
+    assert [t for t in ("nan", "none", "null", "n/a", "na", "unknown", "(unknown)") if t in owners] == []
 
 
 def test_shipped_table_knows_the_outlets_of_real_coverage(shipped: dict[str, dict]) -> None:
