@@ -28,7 +28,7 @@ from analysis.frames import cli as frames_cli
 from analysis.stories import cli as story_cli
 from analysis.tone import sentiment
 from analysis.tone import train as train_tone
-from core.cli import add_common_arguments, run_cli, settings_from
+from core.cli import add_common_arguments, add_verbose, run_cli, settings_from
 from core.errors import InputError, UnknownNameError
 from core.jsonl import JsonlLimits, read_objects
 from core.settings import Settings
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help='lines {"id", "text", optional "target": {"start", "end"}}')
     senti.add_argument("--out", type=Path, required=True, metavar="OUT.jsonl")
     senti.add_argument("--scorer", default=sentiment.DEFAULT_SCORER, help=f"one of: {', '.join(sentiment.SCORERS)}")
-    senti.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    add_verbose(senti)
 
     frames_cli.add_frames_parser(commands)
     story_cli.add_stories_parser(commands)
@@ -95,7 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     for name in args.scorer:
         registry.scorer_class(name)  # fail on a typo before opening the store
-    with Store.open(settings.db, busy_timeout_ms=settings.busy_timeout_ms) as store:
+    with Store.open_with(settings) as store:
         report = runner.run(store, settings, args.scorer)
         total = store.count("articles")
     print(report.summary())
@@ -109,7 +109,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     flt = ArticleFilter(story_id=args.story, topic=args.topic, outlets=tuple(args.outlet),
                         since=args.since, until=args.until)
-    with Store.open(settings.db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
+    with Store.open_with(settings, readonly=True) as store:
         if args.metrics is not None:
             table = metrics_report(store, flt, settings, metrics=args.metrics, by=args.by)
         else:
@@ -121,7 +121,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_brief(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     targets = [t.strip() for t in args.target if t.strip()]
-    with Store.open(settings.db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
+    with Store.open_with(settings, readonly=True) as store:
         brief = build_brief(store, ArticleFilter(story_id=args.story), settings, targets=targets)
     if args.format == "json":
         sys.stdout.write(json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n")

@@ -18,10 +18,15 @@ from core.settings import Settings
 EXIT_ERROR = 2
 
 
+def add_verbose(parser: argparse.ArgumentParser) -> None:
+    """Add -v/--verbose to a (sub)command parser (commands that read no store take only this)."""
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+
+
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     """Add --db and --verbose to a (sub)command parser."""
     parser.add_argument("--db", help="store path (default: $PRESSLENS_DB or data/presslens.db)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    add_verbose(parser)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

@@ -31,9 +31,12 @@ import pandas as pd
 from core.errors import StoreError
 from core.migrations import MIGRATIONS
 from core.schema import ARTICLE_COLUMNS, STORY_FROM_DATA, STORY_FROM_GROUPING, Article
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# Ids per read in evidence_of (SQLite allows 32,766 host parameters; a few hundred keep each read short).
+EVIDENCE_IDS_PER_READ = 500
 _OUTLET_FIELDS = ("display_name", "domain", "bias", "country", "ownership")
 _SYNDICATION_FIELDS = ("group_id", "group_size", "n_outlets", "is_original", "similarity", "wire", "agency")
 
@@ -180,6 +183,12 @@ class Store:
         self.readonly = readonly
 
     # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    def open_with(cls, settings: Settings, *, readonly: bool = False, path: str | Path | None = None) -> Store:
+        """Open the store the settings name (or ``path``) with the settings' lock timeout: every CLI's door."""
+        return cls.open(settings.db if path is None else path, readonly=readonly,
+                        busy_timeout_ms=settings.busy_timeout_ms)
+
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False, busy_timeout_ms: int = 30000) -> Store:
         """Open (and, unless read-only, create and migrate) the store at ``path``."""
@@ -780,6 +789,30 @@ class Store:
             sql += " AND scorer = ?"
             params.append(scorer)
         return self._frame(sql + " ORDER BY scorer, metric, part, sentence_index", params)
+
+    def evidence_of(self, article_ids: Sequence[str], scorer: str | None = None) -> pd.DataFrame:
+        """Return the sentence-level evidence of many articles: one read per 500 ids, not one per article.
+
+        Rows come in the order of ``article_ids``, then as :meth:`evidence` orders one article's.
+        """
+        ids = list(dict.fromkeys(str(i) for i in article_ids))
+        frames = []
+        for start in range(0, len(ids), EVIDENCE_IDS_PER_READ):
+            chunk = ids[start:start + EVIDENCE_IDS_PER_READ]
+            sql = f"SELECT * FROM evidence WHERE article_id IN ({', '.join('?' * len(chunk))})"
+            params: list[Any] = list(chunk)
+            if scorer:
+                sql += " AND scorer = ?"
+                params.append(scorer)
+            frames.append(self._frame(sql, params))
+        found = [f for f in frames if not f.empty]
+        if not found:
+            return self._frame("SELECT * FROM evidence WHERE 0", [])
+        rows = pd.concat(found, ignore_index=True)
+        order = {aid: k for k, aid in enumerate(ids)}
+        rows["_order"] = rows["article_id"].map(order)
+        rows = rows.sort_values(["_order", "scorer", "metric", "part", "sentence_index"], kind="mergesort")
+        return rows.drop(columns="_order").reset_index(drop=True)
 
     def syndication(self, flt: ArticleFilter = ArticleFilter()) -> pd.DataFrame:
         """Return the syndication groups of the filtered articles (one row per grouped article)."""

@@ -182,9 +182,10 @@ def frame_evidence(store: Store, frame: pd.DataFrame, outlet: str, scorer: str, 
     texts = texts.set_index("id")
     shares = dict(zip(mine["id"], mine[share]))
     rows = []
+    every = store.evidence_of(mine["id"].tolist(), scorer)
+    every = every[every["metric"] == f"frame_{key}"]
     for art in mine.itertuples(index=False):
-        evidence = store.evidence(art.id, scorer)
-        evidence = evidence[evidence["metric"] == f"frame_{key}"]
+        evidence = every[every["article_id"] == art.id]
         title, text = texts.at[art.id, "title"] or "", texts.at[art.id, "text"] or ""
         for ev in evidence.itertuples(index=False):
             source = title if ev.part == "title" else text

@@ -68,7 +68,7 @@ def store_problem(db: str, settings: Settings) -> str | None:
 
 
 def _open(db: str, settings: Settings) -> Store:
-    return Store.open(db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms)
+    return Store.open_with(settings, readonly=True, path=db)
 
 
 def open_store(db: str, settings: Settings) -> Store:

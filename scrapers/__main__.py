@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from core.cli import add_common_arguments, run_cli, settings_from
+from core.cli import add_common_arguments, add_verbose, run_cli, settings_from
 from core.errors import InputError
 from core.outlet_profiles import outlet_listing
 from core.settings import Settings
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     ext.add_argument("--url-map", type=Path, metavar="FILE.json", help="JSON object: page id -> URL")
     ext.add_argument("--out", type=Path, required=True, metavar="OUT.jsonl")
-    ext.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    add_verbose(ext)
 
     col = commands.add_parser("collect", help="collect a story's articles from the web (discover, fetch, "
                                               "extract, store)")
@@ -119,7 +119,7 @@ def cmd_outlets(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     status = 0
-    with Store.open(settings.db, busy_timeout_ms=settings.busy_timeout_ms) as store:
+    with Store.open_with(settings) as store:
         run_id = store.start_run("scrapers import " + " ".join(map(str, args.files)),
                                  settings.as_dict(), {"importer": "1"})
         report = importer.ImportReport()
@@ -238,7 +238,7 @@ def cmd_latest(args: argparse.Namespace) -> int:
     _check_latest(args)
     settings = settings_from(args)
     bar = None if args.no_progress or not sys.stderr.isatty() else ProgressBar(sys.stderr)
-    with Store.open(settings.db, busy_timeout_ms=settings.busy_timeout_ms) as store:
+    with Store.open_with(settings) as store:
         try:
             report = latest.collect_latest(store, settings, hours=args.hours, outlets_file=args.outlets,
                                            policy=_policy(args, settings), progress=bar, gdelt_api=args.gdelt_api)
@@ -293,7 +293,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
                                  until=args.until, url_files=args.urls, base=base)
     policy = _policy(args, settings)
     bar = None if args.no_progress or not sys.stderr.isatty() else ProgressBar(sys.stderr)
-    with Store.open(settings.db, busy_timeout_ms=settings.busy_timeout_ms) as store:
+    with Store.open_with(settings) as store:
         if args.if_empty and store.count("articles"):
             print(f"store {settings.db} already holds {store.count('articles')} articles: nothing collected "
                   "(--if-empty)")

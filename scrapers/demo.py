@@ -136,7 +136,7 @@ def ensure_demo_store(db: Path = DEMO_DB, settings: Settings | None = None,
     """Import the demo articles into ``db`` unless it already holds them; return its article count."""
     settings = settings or Settings.load()
     db.parent.mkdir(parents=True, exist_ok=True)
-    with Store.open(db, busy_timeout_ms=settings.busy_timeout_ms) as store:
+    with Store.open_with(settings, path=db) as store:
         if store.count("articles") == 0:
             run_id = store.start_run(f"demo store from {articles}", settings.as_dict(), {"importer": "1"})
             report = importer.import_files([articles], store, run_id=run_id)

@@ -232,7 +232,7 @@ def first_run(settings: Settings, *, demo_db: Path = demo.DEMO_DB, outlets_file:
 
     The demo store is built from ``data/demo/articles.jsonl`` the first time it is needed.
     """
-    with Store.open(settings.db, busy_timeout_ms=settings.busy_timeout_ms) as store:
+    with Store.open_with(settings) as store:
         report: CollectReport | None
         try:
             report = collect_latest(store, settings, outlets_file=outlets_file, policy=policy, progress=progress,

@@ -118,8 +118,11 @@ class Brief:
 
 
 # --------------------------------------------------------------------------- the store's side
-def build_brief(store: Store, flt: ArticleFilter, settings: Settings, *, targets: Sequence[str] = ()) -> Brief:
+def build_brief(store: Store, flt: ArticleFilter, settings: Settings, *, targets: Sequence[str] = (),
+                articles: pd.DataFrame | None = None) -> Brief:
     """Read the filtered articles, scores, evidence and syndication and return their brief.
+
+    ``articles``: the filtered articles with text when the caller has already read them (the digest).
 
     An unknown story raises UnknownNameError listing the known ones (InputError naming the largest
     when there are many); an empty selection, or one over ``MAX_BRIEF_ARTICLES``, InputError.
@@ -140,12 +143,9 @@ def build_brief(store: Store, flt: ArticleFilter, settings: Settings, *, targets
     if count > MAX_BRIEF_ARTICLES:
         raise InputError(f"{count} articles match: a brief covers at most {MAX_BRIEF_ARTICLES}; pick a story "
                          "or narrow the filter")
-    articles = store.articles(flt, with_text=True)
+    articles = store.articles(flt, with_text=True) if articles is None else articles
     scores = store.scores(flt)
-    frames = [store.evidence(article_id) for article_id in articles["id"]]
-    evidence = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(
-        not f.empty for f in frames) else pd.DataFrame(columns=["article_id", "scorer", "metric", "part",
-                                                                 "sentence_index", "start", "end", "value"])
+    evidence = store.evidence_of(articles["id"].tolist())
     return brief_from_frames(articles, scores, evidence, syndication=store.syndication(flt),
                              facets=facets_for_story(flt.story_id), targets=targets, story=flt.story_id,
                              label=label, samples=settings.bootstrap_samples, confidence=settings.confidence,

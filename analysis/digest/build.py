@@ -60,7 +60,6 @@ from analysis.digest.short import (
 )
 from analysis.digest.themes import find_themes
 from analysis.emphasis import FACETS_DIR, facets_for_story
-from analysis.stories.linking import LinkParams, story_threads
 from analysis.text.furniture import staff_names
 from core.cli import add_common_arguments, settings_from
 from core.errors import InputError, UnknownNameError
@@ -226,6 +225,9 @@ def _with_links(store: Store, stories: pd.DataFrame, wanted: Sequence[str]) -> p
 def story_thread_ids(store: Store, story_id: str, first_published: object) -> list[str]:
     """Return the story's threads (analysis.stories.linking), looked for among the stories of the
     ``thread_days`` before it starts only, so a large store costs a window's articles, not all of them."""
+    # imported here: story linking loads scikit-learn (~1 s), which the CLI's other commands never need
+    from analysis.stories.linking import LinkParams, story_threads
+
     if not isinstance(first_published, str) or not first_published:
         return []
     start = date.fromisoformat(first_published[:10])
@@ -280,7 +282,7 @@ def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Se
                                   store_groups=every[every["outlet"].isin(present)].reset_index(drop=True),
                                   store_articles={str(k): int(v) for k, v in per_outlet.items()},
                                   selection=selection, threads=threads)
-    brief = build_brief(store, flt, settings, targets=targets)
+    brief = build_brief(store, flt, settings, targets=targets, articles=articles)
     return digest_from_frames(match.iloc[0], articles, stories=stories, related=related,
                               syndication=store.syndication(flt), facets=facets, facets_source=source,
                               background=background if facets is None else (), brief=brief,
@@ -319,7 +321,7 @@ def add_digest_parser(commands: Any) -> argparse.ArgumentParser:
 def cmd_digest(args: argparse.Namespace) -> int:
     """Build the digest of ``--story`` and print or write it."""
     settings = settings_from(args)
-    with Store.open(settings.db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
+    with Store.open_with(settings, readonly=True) as store:
         digest = build_digest(store, args.story, settings, targets=tuple(args.target), detail=args.detail,
                               outlets=tuple(args.outlet), groups=tuple(args.group))
     text = render(digest, args.format)

@@ -10,6 +10,7 @@ from typing import Any
 
 from analysis.frames.lexicon import load_frameset
 from analysis.frames.model import ENCODERS, load_model, predict, read_examples, read_jsonl, train
+from core.cli import add_verbose
 from core.errors import InputError
 
 
@@ -23,7 +24,7 @@ def add_frames_parser(commands: Any) -> argparse.ArgumentParser:
     t.add_argument("--encoder", choices=ENCODERS, default="minilm",
                    help="add whole-text MiniLM embeddings (sentence-pooled for long texts) to the TF-IDF "
                         "features (default) or not ('none': faster)")
-    t.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    add_verbose(t)
     p = sub.add_parser("predict", help="predict frames of JSONL lines {'id': ..., 'text': ...}")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--model-dir", type=Path, help="a model written by 'frames train'")
@@ -31,7 +32,7 @@ def add_frames_parser(commands: Any) -> argparse.ArgumentParser:
     p.add_argument("--in", dest="input", required=True, type=Path, help="JSONL file with 'id' and the text field")
     p.add_argument("--out", required=True, type=Path, help="JSONL file to write {'id', 'labels', 'primary', 'scores'}")
     p.add_argument("--text-field", default="text", help="field holding the text (default: text; e.g. headline)")
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    add_verbose(p)
     return parser
 
 

@@ -67,7 +67,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
         return 0
     settings = settings_from(args)
     index_path = args.index or Path(str(settings.db) + INDEX_SUFFIX)
-    with Store.open(settings.db, busy_timeout_ms=settings.busy_timeout_ms) as store:
+    with Store.open_with(settings) as store:
         print(group_store(store, index_path, rebuild=args.rebuild))
     return 0
 
