@@ -109,7 +109,7 @@ def _latest_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_outlets(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    with Store.open(settings.db, readonly=True, busy_timeout_ms=settings.busy_timeout_ms) as store:
+    with Store.open_with(settings, readonly=True) as store:
         table = outlet_listing(store, ArticleFilter(story_id=args.story), unknown_only=args.unknown)
     render = {"csv": to_csv, "json": lambda t: to_json(t) + "\n", "table": lambda t: to_table(t) + "\n"}
     sys.stdout.write(render[args.format](table))
