@@ -23,6 +23,7 @@ PAGES = [
     st.Page("app_pages/emphasis.py", title="Emphasis", url_path="emphasis"),
     st.Page("app_pages/story.py", title="Story digest", url_path="story"),
     st.Page("app_pages/articles.py", title="Articles", url_path="articles"),
+    st.Page("app_pages/outlets.py", title="Outlets", url_path="outlets"),
     st.Page("app_pages/methodology.py", title="Methodology", url_path="methodology"),
 ]
 

@@ -22,6 +22,8 @@ from analysis.compare.stats import bootstrap_mean_ci, stable_seed
 from analysis.text.sentences import split_spans
 from analysis.tone.target import score_target_tone, target_mentions
 from core.errors import StoreError
+from core.outlet_profiles import GROUP_FIELDS as OUTLET_GROUP_FIELDS
+from core.outlet_profiles import UNKNOWN, outlet_groups
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from dashboard import sets
@@ -102,12 +104,18 @@ def catalogue(db: str, settings: Settings, *, lazy: Sequence[str] = LAZY_SCORERS
     articles["event_label"] = articles["event_id"].map(dict(zip(events["event"], events["label"])))
     if len(scores.columns):
         articles = articles.join(scores, on="id")
-    groups = outlets.set_index("name")[["bias", "country"]] if not outlets.empty else None
-    if groups is not None:
-        articles = articles.join(groups, on="outlet")
-    else:
-        articles["bias"] = None
-        articles["country"] = None
+    # every outlet grouping (country, region, language, type, ownership, bias, bias3), listed or inferred,
+    # "unknown" when neither: core.outlet_profiles, the same values the report and the digest group by
+    groups = outlet_groups(outlets, articles=articles[["outlet", "url", "language"]]).set_index("outlet")
+    renamed = {"inferred": "inferred_fields", "language": "outlet_language"}  # "language" is the article's own
+    articles = articles.join(groups[[*GROUP_FIELDS, "inferred"]].rename(columns=renamed), on="outlet")
+    for field in GROUP_FIELDS:
+        column = renamed.get(field, field)
+        articles[column] = articles[column].fillna(UNKNOWN)
+    # the sidebar's group filter (and the store's ArticleFilter.groups) reads the listed bias and country
+    listed = outlets.set_index("name")[["bias", "country"]] if not outlets.empty else None
+    for field in ("bias", "country"):
+        articles[f"listed_{field}"] = articles["outlet"].map(listed[field]) if listed is not None else None
     return articles
 
 
@@ -150,7 +158,8 @@ def filter_options(frame: pd.DataFrame) -> FilterOptions:
             span = "" if not isinstance(first, str) else f" · {first}" + (f" to {last}" if last != first else "")
             story_labels[sid] = f"{label[:90]} · {counts[sid]} outlets{span}"
     days = frame["day"].dropna()
-    groups = sorted({g for col in ("bias", "country") if col in frame for g in frame[col].dropna().unique()})
+    groups = sorted({g for col in ("listed_bias", "listed_country") if col in frame
+                     for g in frame[col].dropna().unique()})
     return FilterOptions(
         stories=tuple(sorted(story_labels, key=lambda s: (-counts[s], story_labels[s]))),
         story_labels=story_labels,
@@ -195,7 +204,7 @@ def apply_filter(frame: pd.DataFrame, flt: ArticleFilter, matching: frozenset[st
     if flt.outlets:
         keep &= frame["outlet"].isin(flt.outlets).to_numpy()
     if flt.groups:
-        keep &= (frame["bias"].isin(flt.groups) | frame["country"].isin(flt.groups)).to_numpy()
+        keep &= (frame["listed_bias"].isin(flt.groups) | frame["listed_country"].isin(flt.groups)).to_numpy()
     if flt.language:
         keep &= (frame["language"] == flt.language).to_numpy()
     if flt.since:
@@ -223,14 +232,17 @@ def outlet_view(frame: pd.DataFrame, settings: Settings, scorer: str = "tone_vad
 
 
 ALL_SELECTED = "(all selected outlets)"
-# Outlet fields a page can compare by, in the order offered (those the catalogue holds).
-GROUP_FIELDS = ("country", "region", "type", "language", "bias", "ownership")
-UNKNOWN = "unknown"
+# Outlet fields a page can compare by, in the order offered (core.outlet_profiles holds them).
+GROUP_FIELDS = OUTLET_GROUP_FIELDS
 
 
 def group_fields(frame: pd.DataFrame) -> list[str]:
-    """Return the outlet fields of the catalogue that hold at least one value."""
-    return [f for f in GROUP_FIELDS if f in frame.columns and frame[f].notna().any()]
+    """Return the outlet fields of the catalogue that hold at least one known value."""
+    def known(field: str) -> bool:
+        values = frame[field] if field != "language" or "outlet_language" not in frame else frame["outlet_language"]
+        return bool((values.notna() & (values != UNKNOWN)).any())
+
+    return [f for f in GROUP_FIELDS if f in frame.columns and known(f)]
 
 
 def group_view(frame: pd.DataFrame, settings: Settings, by: str, scorer: str = "tone_vader") -> pd.DataFrame:
@@ -240,7 +252,10 @@ def group_view(frame: pd.DataFrame, settings: Settings, by: str, scorer: str = "
     """
     if by == "outlet":
         return outlet_view(frame, settings, scorer)
-    grouped = frame.assign(outlet=frame[by].fillna(UNKNOWN).replace("", UNKNOWN).astype(str))
+    values = frame[by]
+    if by == "language" and "outlet_language" in frame:  # the article's own language, else its outlet's
+        values = values.where(values.notna() & (values != ""), frame["outlet_language"])
+    grouped = frame.assign(outlet=values.fillna(UNKNOWN).replace("", UNKNOWN).astype(str))
     table = outlet_view(grouped, settings, scorer).rename(columns={"outlet": by})
     outlets = frame.assign(group=grouped["outlet"]).groupby("group")["outlet"].nunique()
     table.insert(1, "outlets", table[by].map(outlets).fillna(0).astype(int))

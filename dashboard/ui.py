@@ -15,6 +15,7 @@ import streamlit as st
 from analysis.brief.build import Brief, build_brief
 from analysis.digest.build import Digest, build_digest, story_thread_ids
 from core.errors import PressLensError
+from core.outlet_profiles import outlet_listing as outlet_listing_of
 from core.settings import Settings
 from core.store import ArticleFilter
 from dashboard import exports, framing, queries, sets, textviews
@@ -53,6 +54,13 @@ def filter_options(path: str, data_version: int) -> queries.FilterOptions:
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def search_ids(path: str, data_version: int, query: str) -> frozenset[str]:
     return queries.search_ids(path, query, settings())
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Reading the outlets ...")
+def outlet_listing(path: str, data_version: int, flt: ArticleFilter) -> pd.DataFrame:
+    """Return the selection's outlets with their group values, article counts and hosts, gaps first."""
+    with queries.open_store(path, settings()) as store:
+        return outlet_listing_of(store, flt)
 
 
 def story_events(story_id: str) -> pd.DataFrame:

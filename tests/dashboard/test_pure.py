@@ -34,7 +34,7 @@ def test_catalogue_and_options(catalogue: pd.DataFrame) -> None:
     options = queries.filter_options(catalogue)
     assert options.outlets == OUTLETS
     assert sorted(options.stories) == sorted(corpus.STORIES) and options.articles == len(ROWS) == 36
-    assert all(options.story_labels[s].endswith("6 outlets") for s in options.stories)
+    assert all(" · 6 outlets · 2026-03-0" in options.story_labels[s] for s in options.stories)  # outlets, dates
     assert options.story_labels["sample-bridge"].startswith("Linden Street Bridge collapses")  # the first article
     assert catalogue["tone_vader.tone"].notna().all()
     assert catalogue.groupby("outlet").size().to_dict() == {"Coastline Post": 4, "Harbor Ledger": 9, "Metro Daily": 5,

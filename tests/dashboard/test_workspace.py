@@ -182,3 +182,58 @@ def test_a_story_shows_its_events_as_a_timeline_and_filters_by_event(store_db: P
     assert caption.startswith(f"{int(timeline['articles'].iloc[-1])} articles from ")
     at.switch_page("app_pages/story.py").run()
     assert not at.exception and "Timeline" in [h.value for h in at.subheader]
+
+
+def test_compare_by_outlet_type_and_country_from_the_outlets_table(tmp_path: Path) -> None:
+    rows = [{"id": f"r{k}", "outlet": "Reuters", "url": f"https://www.reuters.com/world/{k}", "title": f"Talks {k}",
+             "published": "2025-06-10", "text": PLAIN.format(day="Tuesday") + " " + GOOD} for k in range(3)]
+    rows += [{"id": f"x{k}", "outlet": "Xinhua", "url": f"https://english.news.cn/{k}", "title": f"Talks {k}",
+              "published": "2025-06-10", "text": PLAIN.format(day="Tuesday") + " " + BAD} for k in range(2)]
+    rows += [{"id": "s1", "outlet": "Some Blog", "url": "https://someblog.example/1", "title": "Talks",
+              "published": "2025-06-11", "text": PLAIN.format(day="Wednesday")}]
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp_path / "t.db"
+    settings = Settings.load({"db": str(db), "workers": 1})
+    with Store.open(str(db)) as store:
+        import_files([corpus], store)  # the shipped outlets table
+        runner.run(store, settings)
+    catalogue = queries.catalogue(str(db), settings)
+    assert {"type", "country", "region"} <= set(queries.group_fields(catalogue))
+    by_type = queries.group_view(catalogue, settings, "type").set_index("type")
+    assert by_type["articles"].to_dict() == {"state_affiliated": 2, "unknown": 1, "wire": 3}
+    assert by_type.loc["wire", "tone_mean"] > 0 > by_type.loc["state_affiliated", "tone_mean"]
+    by_country = queries.group_view(catalogue, settings, "country")
+    assert by_country["articles"].sum() == len(rows) and "unknown" in set(by_country["country"])
+
+
+def test_the_outlets_page_lists_gaps_first_and_a_correction_reaches_every_group(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.outlets import save_override
+    from dashboard import outlet_edits
+
+    rows = [{"id": f"r{k}", "outlet": "Reuters", "url": f"https://www.reuters.com/world/{k}", "title": f"Talks {k}",
+             "published": "2025-06-10", "text": PLAIN.format(day="Tuesday")} for k in range(2)]
+    rows += [{"id": "s1", "outlet": "Some Blog", "url": "https://someblog.example/1", "title": "Talks",
+              "published": "2025-06-11", "text": PLAIN.format(day="Wednesday")}]
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp_path / "t.db"
+    local = tmp_path / "outlets.local.toml"
+    monkeypatch.setenv("PRESSLENS_OUTLETS_LOCAL", str(local))
+    monkeypatch.setenv("PRESSLENS_DB", str(db))
+    with Store.open(str(db)) as store:
+        import_files([corpus], store)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/outlets.py").run()
+    assert not at.exception
+    listing = at.dataframe[0].value
+    assert listing["outlet"].tolist() == ["Some Blog", "Reuters"]  # the outlet with gaps first
+    edited = listing.assign(country=["KE", "GB"], type=["blog_newsletter", "wire"])
+    (name, change), = outlet_edits.changes(listing, edited)
+    assert (name, change) == ("Some Blog", {"country": "KE", "type": "blog_newsletter"})
+    save_override(local, name, change)
+    catalogue = queries.catalogue(str(db), Settings.load({"db": str(db)}))
+    assert catalogue.set_index("outlet").loc["Some Blog", "country"] == "KE"
+    assert catalogue.set_index("outlet").loc["Some Blog", "region"] == "africa"
