@@ -790,6 +790,12 @@ class Store:
             params.append(scorer)
         return self._frame(sql + " ORDER BY scorer, metric, part, sentence_index", params)
 
+    def with_label(self, key: str) -> pd.DataFrame:
+        """Return the id and outlet of every article whose labels hold ``key`` (e.g. mojibake_original)."""
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise ValueError(f"not a label key: {key!r}")
+        return self._frame(f"SELECT id, outlet FROM articles WHERE json_extract(labels, '$.{key}') IS NOT NULL", [])
+
     def evidence_of(self, article_ids: Sequence[str], scorer: str | None = None) -> pd.DataFrame:
         """Return the sentence-level evidence of many articles: one read per 500 ids, not one per article.
 

@@ -21,6 +21,7 @@ from analysis.compare.outlets import outlet_table
 from analysis.compare.stats import bootstrap_mean_ci, stable_seed
 from analysis.text.sentences import split_spans
 from analysis.tone.target import score_target_tone, target_mentions
+from core.encoding import MOJIBAKE_LABEL
 from core.errors import StoreError
 from core.outlet_profiles import GROUP_FIELDS as OUTLET_GROUP_FIELDS
 from core.outlet_profiles import UNKNOWN, outlet_groups
@@ -314,6 +315,7 @@ def quality_ledger(db: str, frame: pd.DataFrame, settings: Settings) -> pd.DataF
     with _open(db, settings) as store:
         failures = store.failures()
         syndicated = store.syndication()
+        repaired = store.with_label(MOJIBAKE_LABEL)
     rows: list[dict[str, object]] = []
     if not failures.empty:
         mine = failures[failures["outlet"].isin(frame["outlet"]) | failures["outlet"].isna()]
@@ -327,6 +329,9 @@ def quality_ledger(db: str, frame: pd.DataFrame, settings: Settings) -> pd.DataF
         if untitled:
             rows.append({"issue": "missing headline", "outlet": outlet, "count": untitled})
     rows += syndication_rows(syndicated, frame)
+    mine = repaired[repaired["id"].isin(frame["id"])]
+    rows += [{"issue": "mojibake repaired (original kept in labels)", "outlet": outlet, "count": len(group)}
+             for outlet, group in mine.groupby("outlet")]
     table = pd.DataFrame(rows, columns=["issue", "outlet", "count"])
     return table.sort_values(["issue", "count"], ascending=[True, False]).reset_index(drop=True)
 

@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from core.encoding import MOJIBAKE_LABEL, repair
 from core.errors import InputError
 from core.jsonl import JsonlLimits, JsonlReader, LineError
 from core.schema import STORY_FROM_DATA, Article, article_id
@@ -197,14 +198,19 @@ def record_to_article(record: Any, source: str, max_chars: int = Settings.max_ar
         authors = tuple(str(a).strip() for a in authors_raw if str(a).strip())
     else:
         authors = ()
+    raw = {"title": (title or "").strip(), "text": record["text"].strip()}
+    fixed = {field: repair(value) for field, value in raw.items()}
+    if fixed != raw:  # mojibake: the repaired text is stored (and quoted), the original kept beside it
+        warnings.append("mojibake repaired")
+        labels = {**labels, MOJIBAKE_LABEL: {f: raw[f] for f in raw if fixed[f] != raw[f]}}
     article = Article(
         id=ident,
         source_id=source_id,
         outlet=outlet,
         url=url,
         canonical_url=canonical,
-        title=(title or "").strip(),
-        text=record["text"].strip(),
+        title=fixed["title"],
+        text=fixed["text"],
         published=published,
         modified=modified,
         authors=authors,
