@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_common_arguments(run)
 
     report = commands.add_parser("report", help="one row per outlet: articles, tone with 95%% interval, dates")
-    report.add_argument("--story", help="only this story id")
+    report.add_argument("--story", help="only this story id (a multi-day story: python -m analysis stories)")
+    report.add_argument("--event", help="only this event id (one day or two of a story)")
     report.add_argument("--topic", help="only this topic")
     report.add_argument("--outlet", action="append", default=[], metavar="NAME", help="only these outlets")
     report.add_argument("--since", help="published on or after YYYY-MM-DD")
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     brief = commands.add_parser("brief", help="what each outlet's coverage of a story stands out for, "
                                               "quoting its own sentences")
     brief.add_argument("--story", required=True, help="story id (see the dashboard or python -m analysis report)")
+    brief.add_argument("--event", help="only this event of the story (one day or two)")
     brief.add_argument("--format", choices=("md", "json"), default="md")
     brief.add_argument("--target", action="append", default=[], metavar="NAME",
                        help="report each outlet's tone in sentences naming NAME (repeatable)")
@@ -107,7 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    flt = ArticleFilter(story_id=args.story, topic=args.topic, outlets=tuple(args.outlet),
+    flt = ArticleFilter(story_id=args.story, event_id=args.event, topic=args.topic, outlets=tuple(args.outlet),
                         since=args.since, until=args.until)
     with Store.open_with(settings, readonly=True) as store:
         if args.metrics is not None:
@@ -122,7 +124,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     targets = [t.strip() for t in args.target if t.strip()]
     with Store.open_with(settings, readonly=True) as store:
-        brief = build_brief(store, ArticleFilter(story_id=args.story), settings, targets=targets)
+        brief = build_brief(store, ArticleFilter(story_id=args.story, event_id=args.event), settings,
+                            targets=targets)
     if args.format == "json":
         sys.stdout.write(json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:

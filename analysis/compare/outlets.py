@@ -35,8 +35,9 @@ from analysis.compare.stats import (
 TONE_SCORER = "tone_vader"
 # False discovery rate of the significance flags (Benjamini-Hochberg over all group x metric tests).
 FDR_Q = 0.05
-# A group needs this many articles with a value for its interval: one article has no spread.
-MIN_ARTICLES = 2
+# A group needs this many articles with a value for its interval: from 2-4 articles a bootstrap interval
+# looks precise and is not (two articles can give a spread of zero), so below it only the mean is shown.
+MIN_ARTICLES = 5
 # ... and this many (the rest too) for a test: below it the bootstrap spread is too coarse and too narrow
 # (two articles with the same headline tone give a zero spread, hence any gap looks significant).
 MIN_TEST_ARTICLES = 5
@@ -68,6 +69,7 @@ def outlet_table(articles: pd.DataFrame, scores: pd.DataFrame, *, scorer: str = 
                  samples: int = 2000, confidence: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """Return one row per outlet: article count, tone and headline tone with intervals, date span.
 
+    An interval needs MIN_ARTICLES scored articles; below that only the mean is given.
     ``articles`` needs id, outlet, published; ``scores`` the store's long format
     (article_id, scorer, metric, value). Outlets are sorted by name.
     """
@@ -82,8 +84,12 @@ def outlet_table(articles: pd.DataFrame, scores: pd.DataFrame, *, scorer: str = 
         row["scored"] = int(tone.notna().sum())
         for metric in ("tone", "headline_tone"):
             values = group[metric].to_numpy(dtype=float) if metric in group else np.array([])
-            mean, low, high = bootstrap_mean_ci(values, samples=samples, confidence=confidence,
-                                                seed=stable_seed(seed, f"{outlet}|{metric}"))
+            if np.isfinite(values).sum() >= MIN_ARTICLES:
+                mean, low, high = bootstrap_mean_ci(values, samples=samples, confidence=confidence,
+                                                    seed=stable_seed(seed, f"{outlet}|{metric}"))
+            else:  # too few for an interval (MIN_ARTICLES): the mean alone
+                finite = values[np.isfinite(values)]
+                mean, low, high = (float(finite.mean()) if finite.size else np.nan), np.nan, np.nan
             row[f"{metric}_mean"], row[f"{metric}_low"], row[f"{metric}_high"] = mean, low, high
         dates = group["published"].dropna()
         row["first_published"] = dates.min() if not dates.empty else None
