@@ -73,9 +73,10 @@ def test_empty_text_and_missing_title() -> None:
     assert values["sentences"] == 0 and pd.isna(values["tone"]) and pd.isna(values["headline_tone"])
 
 
-def test_news_tone_is_opt_in_and_scores_sentences_and_headline() -> None:
-    from analysis.tone.vader import NEWS_MAX_SENTENCES, NewsTone
+def test_news_tone_scores_sentences_and_headline() -> None:
+    from analysis.tone.vader import NEWS_SENTENCES, NewsTone
 
+    # Not in the registry's defaults: analysis run adds it by store size (tests/analysis/test_tone_measure.py).
     assert "tone_news" in registry.names() and "tone_news" not in registry.default_names()
     text = ("The rescue was a triumph of courage. Families wept with joy and relief. "
             "The committee meets on Tuesday.")
@@ -94,11 +95,27 @@ def test_news_tone_is_opt_in_and_scores_sentences_and_headline() -> None:
     assert [text[s:e] for s, e in zip(evidence.start, evidence.end)] == sentences.split(text)
     # The mean of the evidence is the article's tone (nothing hidden between the two).
     assert evidence["value"].mean() == pytest.approx(values.loc["good", "tone"])
-    # Long articles: only the first NEWS_MAX_SENTENCES are scored, every sentence is counted.
-    long_text = " ".join(f"Sentence number {i} is here." for i in range(NEWS_MAX_SENTENCES + 5))
+    # Long articles: NEWS_SENTENCES sentences spread over the body are scored, every sentence is counted,
+    # and the evidence keeps each scored sentence's place in the body.
+    total = NEWS_SENTENCES * 3 + 1
+    long_text = " ".join(f"Sentence number {i} is here." for i in range(total))
     long = NewsTone().score(pd.DataFrame([{"id": "long", "title": "", "text": long_text}]))
     counts = long.articles.set_index("metric")["value"]
-    assert counts["sentences"] == NEWS_MAX_SENTENCES + 5 and counts["sentences_scored"] == NEWS_MAX_SENTENCES
+    assert counts["sentences"] == total and counts["sentences_scored"] == NEWS_SENTENCES
+    places = long.evidence["sentence_index"].tolist()
+    assert places[0] == 0 and places[-1] == total - 1 and places[1] == 3  # 0, 3, 6, ... 60
+    starts = long.evidence["start"].tolist()
+    assert [long_text[s:].split(" is ")[0] for s in starts[:3]] == [
+        "Sentence number 0", "Sentence number 3", "Sentence number 6"]
+
+
+def test_spread_indices_cover_the_article_evenly() -> None:
+    from analysis.tone.vader import spread_indices
+
+    assert spread_indices(0) == [] and spread_indices(3, 20) == [0, 1, 2]
+    assert spread_indices(100, 5) == [0, 25, 50, 74, 99]
+    picked = spread_indices(47, 20)
+    assert len(set(picked)) == 20 and picked == sorted(picked) and picked[-1] == 46
 
 
 def test_news_tone_agrees_with_vader_on_real_articles_more_than_chance() -> None:
