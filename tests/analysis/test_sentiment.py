@@ -133,3 +133,19 @@ def test_newsmtsc_floor_held_out(name: str, floor: float) -> None:
     # Measured: dev_rw 0.744, dev_mt 0.713 (macro-F1; VADER 0.51 / 0.53). Floors leave ~0.02 for
     # library-version drift, less than the gap to VADER or to the goals would allow.
     assert tt.macro_f1(labels, pred) >= floor
+
+
+def test_the_default_scorer_is_the_news_model(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import run_cli
+
+    assert sentiment.DEFAULT_SCORER == "news"
+    default = list(sentiment.score_records(OWN))
+    assert default == list(sentiment.score_records(OWN, "news"))
+    assert default != list(sentiment.score_records(OWN, "vader"))
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in OWN), encoding="utf-8")
+    done = run_cli("analysis", "sentiment", "--in", str(source), "--out", str(out))
+    assert done.returncode == 0 and "scored with news" in done.stdout
+    assert [json.loads(line) for line in out.read_text().splitlines()] == json.loads(json.dumps(default))
+    vader = run_cli("analysis", "sentiment", "--in", str(source), "--out", str(out), "--scorer", "vader")
+    assert vader.returncode == 0 and "scored with vader" in vader.stdout
