@@ -145,7 +145,7 @@ def default_scorers(articles: int, settings: Settings) -> tuple[list[str], str]:
     if 0 < limit and articles <= limit:
         why = (f"tone: news model (tone_news): the store holds {articles} articles, at most "
                f"news_tone_max_articles = {limit}; VADER (tone_vader) is scored too, as the fallback")
-        return sorted({*names, NEWS_TONE}), why
+        return [*(n for n in names if n != NEWS_TONE), NEWS_TONE], why  # the costly one last, the fallback first
     why = (f"tone: VADER (tone_vader) only: the store holds {articles} articles, more than "
            f"news_tone_max_articles = {limit} (python -m analysis run --scorer tone_news scores the news model anyway)")
     return names, why
