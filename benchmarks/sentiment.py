@@ -11,8 +11,8 @@ Prints, for ``vader`` and ``news``:
   trained on train.jsonl only, so these are honest held-out figures), through
   ``analysis.tone.sentiment.score_records`` exactly as the CLI runs it, and again through
   ``analysis.tone.target.score_target_tone`` (what the dashboard, brief and digest call).
-* Seconds per 1,000 sentences (median of 3 runs, same process, same sentences) for each
-  scorer, and the ratio to VADER.
+* CPU seconds per 1,000 sentences (median of 3 runs, same process, same sentences, one thread)
+  for each scorer, and the ratio to VADER.
 * basil (``corpora/basil``, 228 dev articles): article-level agreement of each article scorer
   (``tone_vader``, ``tone_news``: the default path, sentence selection included) with the
   annotators' sentiment toward the article's main entities and event (neg -1 / neu 0 / pos +1,
@@ -94,12 +94,12 @@ def run(records: list[dict[str, object]], scorer: str, preds: Path | None, name:
 
 
 def timed(fn: Callable[[], object]) -> float:
-    """Return the median wall time of SPEED_REPEATS calls."""
+    """Return the median CPU time of this one-thread process over SPEED_REPEATS calls (load-proof)."""
     times = []
     for _ in range(SPEED_REPEATS):
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return statistics.median(times)
 
 
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     targets, _ = newsmtsc_records(bench / "newsmtsc" / "dev_rw.jsonl")
     per_k["news, with target"] = timed(lambda: list(sentiment.score_records(targets, "news"))) * 1000 / len(targets)
     for scorer, seconds in per_k.items():
-        rows.append(("s per 1,000 sentences", scorer, f"{seconds:.2f} ({seconds / per_k['vader']:.0f}x VADER)"))
+        rows.append(("CPU-s per 1,000 sentences", scorer, f"{seconds:.2f} ({seconds / per_k['vader']:.0f}x VADER)"))
 
     # 4. basil: article-level agreement with annotated sentiment, and articles/s per core.
     rows += basil_agreement(args.shared)
