@@ -149,3 +149,18 @@ def test_the_default_scorer_is_the_news_model(tmp_path) -> None:  # type: ignore
     assert [json.loads(line) for line in out.read_text().splitlines()] == json.loads(json.dumps(default))
     vader = run_cli("analysis", "sentiment", "--in", str(source), "--out", str(out), "--scorer", "vader")
     assert vader.returncode == 0 and "scored with vader" in vader.stdout
+
+
+def test_sentences_are_capped_in_word_pieces_targets_are_not() -> None:
+    encoder = tone_model.default_model().encoder
+    long = " ".join(["word"] * 400)
+    capped, full = encoder.encode([long], tone_model.SENTENCE_MAX_TOKENS)[0], encoder.encode([long])[0]
+    assert capped.states.shape == (tone_model.SENTENCE_MAX_TOKENS, tone_model.DIM)
+    assert full.states.shape[0] == tone_model.MAX_TOKENS
+    assert capped.special[0] and capped.special[-1]  # [CLS] ... [SEP] kept at the cap
+    # A short sentence is untouched by the cap: same score either way.
+    short = ["The rescue was a triumph of courage."]
+    heads = tone_model.default_model().heads
+    by_cap = [float(tone_model.sentence_feature_matrix(short, encoder.encode(short, cap))[0] @ heads.sentence_w)
+              for cap in (tone_model.SENTENCE_MAX_TOKENS, tone_model.MAX_TOKENS)]
+    assert by_cap[0] == pytest.approx(by_cap[1], abs=1e-6)
