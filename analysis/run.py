@@ -29,6 +29,8 @@ from core.store import ScoreBatch, Store
 
 log = logging.getLogger(__name__)
 
+# The news tone model's scorer: added to the defaults on stores of up to news_tone_max_articles.
+NEWS_TONE = "tone_news"
 # Worker processes when the setting is 0 (automatic): one per CPU, at most this many.
 MAX_AUTO_WORKERS = 4
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -36,15 +38,16 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 @dataclass
 class RunReport:
-    """Articles scored per scorer, and how long it took."""
+    """Articles scored per scorer, how long it took, and which tone measure the run chose."""
 
     scored: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    tone: str = ""
 
     def summary(self) -> str:
         if not self.scored:
-            return "no scorer ran"
-        parts = []
+            return "no scorer ran" + (f"\n{self.tone}" if self.tone else "")
+        parts = [self.tone] if self.tone else []
         for name, count in self.scored.items():
             seconds = self.seconds.get(name, 0.0)
             rate = f", {count / seconds:.0f} articles/s" if count and seconds > 0 else ""
@@ -124,13 +127,40 @@ def _finish(store: Store, scorer: Scorer, item: tuple[pd.DataFrame, Future[Score
     return len(articles)
 
 
+def default_scorers(articles: int, settings: Settings) -> tuple[list[str], str]:
+    """Return the scorers a plain ``analysis run`` applies to a store of ``articles``, and why.
+
+    The registry's defaults (``tone_vader`` among them: cheap, and every view's fallback), plus the
+    news tone model (``tone_news``, the valid measure) while the store holds at most
+    ``news_tone_max_articles`` articles.
+
+    >>> names, why = default_scorers(300, Settings(news_tone_max_articles=5000))
+    >>> "tone_news" in names and "tone_vader" in names, why.split(": the")[0]
+    (True, 'tone: news model (tone_news)')
+    >>> "tone_news" in default_scorers(6000, Settings(news_tone_max_articles=5000))[0]
+    False
+    """
+    names = registry.default_names()
+    limit = settings.news_tone_max_articles
+    if 0 < limit and articles <= limit:
+        why = (f"tone: news model (tone_news): the store holds {articles} articles, at most "
+               f"news_tone_max_articles = {limit}; VADER (tone_vader) is scored too, as the fallback")
+        return [*(n for n in names if n != NEWS_TONE), NEWS_TONE], why  # the costly one last, the fallback first
+    why = (f"tone: VADER (tone_vader) only: the store holds {articles} articles, more than "
+           f"news_tone_max_articles = {limit} (python -m analysis run --scorer tone_news scores the news model anyway)")
+    return names, why
+
+
 def run(store: Store, settings: Settings, scorer_names: Sequence[str] = ()) -> RunReport:
-    """Apply the named scorers (default: the default ones) to every article not yet scored."""
-    names = list(scorer_names) or registry.default_names()
+    """Apply the named scorers (default: :func:`default_scorers` for this store) to every article not yet scored."""
+    report = RunReport()
+    if scorer_names:
+        names = list(scorer_names)
+    else:
+        names, report.tone = default_scorers(store.count("articles"), settings)
     scorers = [registry.get(name) for name in names]  # unknown names fail before any work
     run_id = store.start_run("analysis run " + " ".join(names), settings.as_dict(),
                              {s.name: s.version for s in scorers})
-    report = RunReport()
     status = "failed"
     try:
         for scorer in scorers:

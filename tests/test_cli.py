@@ -24,6 +24,8 @@ def test_import_run_report_on_the_sample(tmp_path: Path) -> None:
     scored = run_cli("analysis", "run", "--db", db)
     assert scored.returncode == 0, scored.stderr
     assert "tone_vader: 36 articles scored" in scored.stdout
+    assert "tone: news model (tone_news)" in scored.stdout  # 36 <= news_tone_max_articles
+    assert "tone_news: 36 articles scored" in scored.stdout
     again = run_cli("analysis", "run", "--db", db)
     assert "tone_vader: 0 articles scored" in again.stdout  # nothing scored twice
     out = run_cli("analysis", "report", "--db", db, "--format", "csv")

@@ -230,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     texts, means, nyt_groups, _ = read_nyt(bench / "nyt" / "nyt_dev.tsv")
     logger.info("encoding %d NYT snippets", len(texts))
-    X_nyt = tm.sentence_feature_matrix(texts, encoder.encode(texts))
+    X_nyt = tm.sentence_feature_matrix(texts, encoder.encode(texts, tm.SENTENCE_MAX_TOKENS))
     sentence = train_sentence_head(X_nyt, means, nyt_groups)
 
     X_tr, y_tr, g_tr, _ = newsmtsc_features(encoder, bench / "newsmtsc" / "train.jsonl")

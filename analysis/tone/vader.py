@@ -114,9 +114,24 @@ class VaderTone(Scorer):
         )
 
 
-# Sentences per article the news model scores: the lead and the first ~60 sentences carry an
-# article's framing, and the cap bounds a long article's cost (~12 ms per sentence on one core).
-NEWS_MAX_SENTENCES = 60
+# Body sentences per article the news model scores, spread evenly over the article (the first
+# and the last included). Measured on 378 articles (basil's 228 and 150 of allsides_abp): the mean
+# over 20 evenly spread sentences correlates with the mean over the first 60 at r 0.966 (the first
+# 20 sentences: 0.941; 15 spread: 0.944; 25 spread: 0.982), at a third of the cost of 60.
+NEWS_SENTENCES = 20
+
+
+def spread_indices(total: int, k: int = NEWS_SENTENCES) -> list[int]:
+    """Return the indices of ``k`` sentences spread evenly over ``total`` (all of them when fewer).
+
+    >>> spread_indices(5), spread_indices(10, 4)
+    ([0, 1, 2, 3, 4], [0, 3, 6, 9])
+    """
+    if total <= k:
+        return list(range(total))
+    if k == 1:
+        return [0]
+    return [round(i * (total - 1) / (k - 1)) for i in range(k)]
 
 
 def _share(values: list[float], above: float | None = None, below: float | None = None) -> float | None:
@@ -131,24 +146,25 @@ def _share(values: list[float], above: float | None = None, below: float | None 
 @register
 @dataclass(frozen=True)
 class NewsTone(Scorer):
-    """Tone (news-trained model, sentence by sentence; opt-in).
+    """Tone (news-trained model, sentence by sentence).
 
     The same measures as tone_vader from a model trained on news: each sentence
     gets a score in [-1, 1] from a small MiniLM sentence encoder (int8, CPU) with a
     ridge head trained on New York Times editorial snippets rated by 20 people
-    (cross-validated Pearson r = 0.66 against VADER's 0.51). **tone** is the mean
-    over the scored sentences, **headline_tone** scores the headline alone, and
-    **tone_pos_share** / **tone_neg_share** are the shares of sentences outside
-    the model's neutral band (+/-0.04, chosen by cross-validation). Only the first
-    60 sentences of an article are scored (**sentences_scored** says how many;
-    **sentences** counts them all), which bounds the cost: about 12 ms per
-    sentence on one core, ~90x VADER, so it is not run by default
-    (``python -m analysis run --scorer tone_news``). Every scored sentence is kept
-    as evidence.
+    (Pearson r = 0.63 on held-out snippets against VADER's 0.49). **tone** is the
+    mean over the scored sentences, **headline_tone** scores the headline alone,
+    and **tone_pos_share** / **tone_neg_share** are the shares of sentences
+    outside the model's neutral band (+/-0.04, chosen by cross-validation). To
+    bound the cost, 20 sentences spread evenly over the body are scored (all of a
+    shorter article; **sentences_scored** says how many, **sentences** counts them
+    all): their mean follows the mean of the first 60 at r = 0.97. About 4 ms per
+    sentence on one core. ``python -m analysis run`` scores it by default on stores
+    of up to ``news_tone_max_articles`` articles and says so. Every scored sentence
+    is kept as evidence.
     """
 
     name: ClassVar[str] = "tone_news"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     metrics: ClassVar[tuple[str, ...]] = (
         "tone", "headline_tone", "sentences", "sentences_scored", "tone_pos_share", "tone_neg_share"
     )
@@ -158,30 +174,32 @@ class NewsTone(Scorer):
         from analysis.tone import model as tone_model  # loads onnxruntime only when this scorer runs
 
         model = tone_model.default_model()
-        # 1. Every sentence to score, of every article, in one list: the encoder batches by length.
-        plan: list[tuple[str, str, list[tuple[int, int]], int, bool]] = []
+        # 1. Every sentence to score, of every article of the batch, in one list: the encoder sorts
+        #    them by length into padding buckets, across articles.
+        plan: list[tuple[str, str, list[int], list[tuple[int, int]], int, bool]] = []
         pieces: list[str] = []
         for article_id, title, text in zip(articles["id"], articles["title"], articles["text"]):
             title, text = as_text(title), as_text(text)
             spans = sentences.split_spans(text)
-            kept = spans[:NEWS_MAX_SENTENCES]
+            chosen = spread_indices(len(spans))
+            kept = [spans[i] for i in chosen]
             pieces += [text[s:e] for s, e in kept]
             has_title = bool(title.strip())
             if has_title:
                 pieces.append(title)
-            plan.append((article_id, title, kept, len(spans), has_title))
+            plan.append((article_id, title, chosen, kept, len(spans), has_title))
         values = model.predict_sentences(pieces).tolist() if pieces else []
         band = model.neutral_band
         # 2. Back to articles, in input order.
         rows: list[tuple[str, str, float | None]] = []
         evidence: list[tuple[str, str, str, int, int, int, float]] = []
         cursor = 0
-        for article_id, title, kept, total, has_title in plan:
+        for article_id, title, chosen, kept, total, has_title in plan:
             own = [round(float(v), 4) for v in values[cursor:cursor + len(kept)]]
             cursor += len(kept)
             headline = round(float(values[cursor]), 4) if has_title else None
             cursor += int(has_title)
-            for index, ((start, end), value) in enumerate(zip(kept, own)):
+            for index, (start, end), value in zip(chosen, kept, own):  # index: the sentence's place in the body
                 evidence.append((article_id, "tone", PART_TEXT, index, start, end, value))
             if headline is not None:
                 evidence.append((article_id, "headline_tone", PART_TITLE, 0, 0, len(title), headline))

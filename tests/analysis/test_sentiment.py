@@ -133,3 +133,34 @@ def test_newsmtsc_floor_held_out(name: str, floor: float) -> None:
     # Measured: dev_rw 0.744, dev_mt 0.713 (macro-F1; VADER 0.51 / 0.53). Floors leave ~0.02 for
     # library-version drift, less than the gap to VADER or to the goals would allow.
     assert tt.macro_f1(labels, pred) >= floor
+
+
+def test_the_default_scorer_is_the_news_model(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import run_cli
+
+    assert sentiment.DEFAULT_SCORER == "news"
+    default = list(sentiment.score_records(OWN))
+    assert default == list(sentiment.score_records(OWN, "news"))
+    assert default != list(sentiment.score_records(OWN, "vader"))
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in OWN), encoding="utf-8")
+    done = run_cli("analysis", "sentiment", "--in", str(source), "--out", str(out))
+    assert done.returncode == 0 and "scored with news" in done.stdout
+    assert [json.loads(line) for line in out.read_text().splitlines()] == json.loads(json.dumps(default))
+    vader = run_cli("analysis", "sentiment", "--in", str(source), "--out", str(out), "--scorer", "vader")
+    assert vader.returncode == 0 and "scored with vader" in vader.stdout
+
+
+def test_sentences_are_capped_in_word_pieces_targets_are_not() -> None:
+    encoder = tone_model.default_model().encoder
+    long = " ".join(["word"] * 400)
+    capped, full = encoder.encode([long], tone_model.SENTENCE_MAX_TOKENS)[0], encoder.encode([long])[0]
+    assert capped.states.shape == (tone_model.SENTENCE_MAX_TOKENS, tone_model.DIM)
+    assert full.states.shape[0] == tone_model.MAX_TOKENS
+    assert capped.special[0] and capped.special[-1]  # [CLS] ... [SEP] kept at the cap
+    # A short sentence is untouched by the cap: same score either way.
+    short = ["The rescue was a triumph of courage."]
+    heads = tone_model.default_model().heads
+    by_cap = [float(tone_model.sentence_feature_matrix(short, encoder.encode(short, cap))[0] @ heads.sentence_w)
+              for cap in (tone_model.SENTENCE_MAX_TOKENS, tone_model.MAX_TOKENS)]
+    assert by_cap[0] == pytest.approx(by_cap[1], abs=1e-6)
