@@ -794,7 +794,7 @@ class Store:
         """Return the id and outlet of every article whose labels hold ``key`` (e.g. mojibake_original)."""
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
             raise ValueError(f"not a label key: {key!r}")
-        return self._frame(f"SELECT id, outlet FROM articles WHERE json_extract(labels, '$.{key}') IS NOT NULL", [])
+        return self._frame("SELECT id, outlet FROM articles WHERE json_extract(labels, ?) IS NOT NULL", [f"$.{key}"])
 
     def evidence_of(self, article_ids: Sequence[str], scorer: str | None = None) -> pd.DataFrame:
         """Return the sentence-level evidence of many articles: one read per 500 ids, not one per article.

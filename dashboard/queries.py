@@ -20,6 +20,7 @@ from analysis import registry
 from analysis.compare.outlets import outlet_table
 from analysis.compare.stats import bootstrap_mean_ci, stable_seed
 from analysis.text.sentences import split_spans
+from analysis.tone.measure import mark_disagreements, preferred_tone_metric, tone_label
 from analysis.tone.target import score_target_tone, target_mentions
 from core.encoding import MOJIBAKE_LABEL
 from core.errors import StoreError
@@ -217,8 +218,17 @@ def apply_filter(frame: pd.DataFrame, flt: ArticleFilter, matching: frozenset[st
     return frame[keep]
 
 
-def outlet_view(frame: pd.DataFrame, settings: Settings, scorer: str = "tone_vader") -> pd.DataFrame:
-    """Return the per-outlet table (the same numbers ``python -m analysis report`` prints)."""
+def tone_measure(frame: pd.DataFrame) -> tuple[str, str]:
+    """Return (scorer, label) of the tone measure for the selection: the news model's where it scored all of it."""
+    return preferred_tone_metric(frame[[c for c in frame.columns if c.startswith(("tone_news.", "tone_vader."))]])
+
+
+def outlet_view(frame: pd.DataFrame, settings: Settings, scorer: str | None = None) -> pd.DataFrame:
+    """Return the per-outlet table (the same numbers ``python -m analysis report`` prints).
+
+    ``scorer``: the tone measure (default: ``tone_measure`` of the selection); ``measure`` names it.
+    """
+    scorer, label = (scorer, tone_label(scorer)) if scorer else tone_measure(frame)
     metrics = [c for c in frame.columns if c.startswith(scorer + ".")]
     long = frame[["id", *metrics]].melt(id_vars="id", var_name="metric", value_name="value").dropna()
     long = long.rename(columns={"id": "article_id"})
@@ -229,7 +239,22 @@ def outlet_view(frame: pd.DataFrame, settings: Settings, scorer: str = "tone_vad
                          seed=settings.bootstrap_seed)
     numeric = table.select_dtypes("number").columns.difference(["articles", "scored"])
     table[numeric] = table[numeric].round(4)
-    return table
+    return table.assign(measure=label)
+
+
+def disagreements(frame: pd.DataFrame, by: str = "outlet") -> pd.DataFrame:
+    """Return, per outlet (or group), both measures' mean tone and whether they disagree in sign.
+
+    Empty when the selection lacks either measure. Columns: ``by``, tone_news, tone_vader, signs_disagree.
+    """
+    columns = ["tone_news.tone", "tone_vader.tone"]
+    if not set(columns) <= set(frame.columns) or frame[columns].isna().all().any():
+        return pd.DataFrame(columns=[by, "tone_news", "tone_vader", "signs_disagree"])
+    keys = frame[by].fillna(UNKNOWN) if by in frame else frame["outlet"]
+    means = frame[columns].groupby(keys.to_numpy()).mean()
+    cells = pd.DataFrame({by: means.index, "tone_news": means["tone_news.tone"].to_numpy(),
+                          "tone_vader": means["tone_vader.tone"].to_numpy()})
+    return mark_disagreements(cells)[[by, "tone_news", "tone_vader", "signs_disagree"]]
 
 
 ALL_SELECTED = "(all selected outlets)"
@@ -246,7 +271,7 @@ def group_fields(frame: pd.DataFrame) -> list[str]:
     return [f for f in GROUP_FIELDS if f in frame.columns and known(f)]
 
 
-def group_view(frame: pd.DataFrame, settings: Settings, by: str, scorer: str = "tone_vader") -> pd.DataFrame:
+def group_view(frame: pd.DataFrame, settings: Settings, by: str, scorer: str | None = None) -> pd.DataFrame:
     """Return the per-group table: ``outlet_view`` over outlet groups, ``unknown`` a group of its own.
 
     The rows add up to the selection: an outlet with no value for ``by`` counts under ``unknown``.

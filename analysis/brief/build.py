@@ -37,6 +37,7 @@ from analysis.quotes import quote_table
 from analysis.text import sentences
 from analysis.text.citations import Citation
 from analysis.text.furniture import is_furniture, staff_names
+from analysis.tone.measure import tone_label
 from analysis.tone.target import target_pattern
 from core.errors import InputError, UnknownNameError
 from core.settings import Settings
@@ -65,7 +66,10 @@ MIN_FACET_SENTENCES = 2
 MIN_TONE_SENTENCES = 2
 # Mean tone gaps smaller than VADER's neutral band are reported as "about the same".
 TONE_GAP = 0.05
+# The brief reads tone sentence by sentence: VADER scores every sentence (the news model a sample of
+# 20), so its tone statements are VADER's and say so (analysis.tone.measure labels every figure).
 TONE_SCORER, TONE_METRIC = "tone_vader", "tone"
+TONE_LABEL = tone_label(TONE_SCORER)
 FRAME_SCORER = "frames_generic"
 # Metrics whose per-outlet differences can be shown with sentences, for the closing line.
 DIFFERENCE_METRICS: tuple[tuple[str, str], ...] = (
@@ -298,7 +302,7 @@ def tone_statement(outlet: str, ids: Sequence[str], texts: _Texts, tone: pd.Data
     if rest and n_articles < MIN_TEST_ARTICLES:  # honest at small n: no "more negative than" from 1-4 articles
         cites = _dedupe([texts.cite(r.article_id, PART_TEXT, r.start, r.end) for r in _extremes(mine).itertuples()])
         subject = f"Toward {target}, {outlet}'s" if target else f"{outlet}'s"
-        return Statement(KIND_TONE, f"{subject} {about} had mean tone {mean:+.2f} over {len(mine)}{rest}; "
+        return Statement(KIND_TONE, f"{subject} {about} had mean {TONE_LABEL} {mean:+.2f} over {len(mine)}{rest}; "
                          f"{_plural(n_articles, 'article')} are too few to compare outlets (a comparison needs "
                          f"{MIN_TEST_ARTICLES}).", cites)
     if direction <= -TONE_GAP:
@@ -311,7 +315,7 @@ def tone_statement(outlet: str, ids: Sequence[str], texts: _Texts, tone: pd.Data
         ranked = _extremes(mine)  # its most negative and most positive sentences: the range around the mean
     cites = _dedupe([texts.cite(r.article_id, PART_TEXT, r.start, r.end) for r in ranked.itertuples()])
     subject = f"Toward {target}, {outlet}'s" if target else f"{outlet}'s"
-    return Statement(KIND_TONE, f"{subject} {about} were {verdict} (mean tone {mean:+.2f} over "
+    return Statement(KIND_TONE, f"{subject} {about} were {verdict} (mean {TONE_LABEL} {mean:+.2f} over "
                      f"{len(mine)}{rest}).", cites)
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.compare.groups import GROUP_BY, group_of, group_summary
 from analysis.compare.outlets import outlet_metrics, outlet_table
+from analysis.tone.measure import preferred_tone_metric
 from core.errors import InputError
 from core.outlet_profiles import store_outlet_groups, with_article_languages
 from core.settings import Settings
@@ -46,17 +47,27 @@ def outlet_report(store: Store, flt: ArticleFilter, settings: Settings, *, by: s
     _check_by(by)
     articles = store.articles(flt)
     scores = store.scores(flt, metrics=("tone", "headline_tone"))
+    # one measure for the whole table: the news model's where it scored every article, else VADER's
+    scored = scores[scores["metric"] == "tone"].groupby("scorer")["article_id"].nunique().to_dict()
+    scorer, label = preferred_tone_metric(scored, articles=len(articles))
     if by == "outlet":
-        return _rounded(outlet_table(articles, scores, samples=settings.bootstrap_samples,
-                                     confidence=settings.confidence, seed=settings.bootstrap_seed))
+        return _with_measure(_rounded(outlet_table(articles, scores, scorer=scorer,
+                                                   samples=settings.bootstrap_samples,
+                                                   confidence=settings.confidence, seed=settings.bootstrap_seed)),
+                             label)
     groups = store_outlet_groups(store, flt)
     if by == "language":
         articles = with_article_languages(store, articles)
     summary = group_summary(articles, groups, by)
     articles = articles.assign(outlet=group_of(articles, groups, by))
-    table = _rounded(outlet_table(articles, scores, samples=settings.bootstrap_samples,
+    table = _rounded(outlet_table(articles, scores, scorer=scorer, samples=settings.bootstrap_samples,
                                   confidence=settings.confidence, seed=settings.bootstrap_seed))
-    return _with_summary(table.rename(columns={"outlet": by}), summary, by)
+    return _with_measure(_with_summary(table.rename(columns={"outlet": by}), summary, by), label)
+
+
+def _with_measure(table: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Return the table with a ``measure`` column naming where its tone figures come from."""
+    return table.assign(measure=label)
 
 
 def _check_by(by: str) -> None:

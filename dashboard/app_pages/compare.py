@@ -7,7 +7,7 @@ import json
 import streamlit as st
 
 from analysis.brief.render import brief_markdown
-from dashboard import briefs, charts, exports, framing, sets, state, ui
+from dashboard import briefs, charts, exports, framing, queries, sets, state, ui
 
 flt = state.current_filter()
 st.title("Compare outlets")
@@ -23,27 +23,38 @@ table = sets.hide_small_intervals(cut.shown)
 noun = "outlets" if by == "outlet" else f"{by} groups"
 scored = int(full["scored"].sum())
 n_outlets = frame["outlet"].nunique()
+scorer, label = queries.tone_measure(frame)
+split = queries.disagreements(frame, by)
+if not split.empty:  # both measures scored the selection: mark where they disagree in sign
+    table = table.merge(split[[by, "signs_disagree"]].rename(columns={"signs_disagree": "measures_disagree"}),
+                        on=by, how="left")
 st.caption(
     f"{int(full['articles'].sum()):,} articles from {n_outlets:,} outlets"
     + ("" if by == "outlet" else f" in {len(full):,} {noun} (no value: `unknown`)")
-    + f"; {scored:,} scored for tone. {cut.note} Tone is VADER's compound score per sentence, averaged per "
-    f"article, then per {by}; the interval is a 95% bootstrap interval over articles, shown only from "
-    f"{sets.MIN_ARTICLES_FOR_INTERVAL} articles."
+    + f"; {scored:,} scored for tone. {cut.note} The measure is {label}: scored per sentence, averaged per "
+    f"article, then per {by}; the interval is a 95% bootstrap interval over articles, "
+    f"shown only from {sets.MIN_ARTICLES_FOR_INTERVAL} articles."
 )
+if not split.empty and split["signs_disagree"].any():
+    flagged = int(split["signs_disagree"].sum())
+    st.warning(f"For {flagged} of these {noun} the news model and VADER disagree in sign (column "
+               "`measures_disagree`): read their tone as uncertain, and no 'more negative than' from either.")
 ui.show_table(table, noun, flt, "outlets")
 if scored == 0:
     ui.no_scores("tone_vader")
 else:
     metric = st.radio("Measure", ["tone", "headline_tone"], horizontal=True, key="tone_metric",
                       format_func=lambda m: charts.TONE_LABELS[m])
-    ui.show_chart(charts.tone_interval_chart(table, metric=metric, name=by), f"{metric}-by-{by}", flt,
-                  "tone_interval")
+    ui.show_chart(charts.tone_interval_chart(table, metric=metric, name=by,
+                                             title=f"Mean {charts.TONE_LABELS[metric]} per {by}, {label} "
+                                                   "(95% bootstrap interval; n articles)"),
+                  f"{metric}-by-{by}", flt, "tone_interval")
 
 st.subheader("Headlines side by side")
 shown = frame if by != "outlet" else frame[frame["outlet"].isin(cut.shown["outlet"])]
-columns = [c for c in ("title", "tone_vader.headline_tone", "outlet", "day", "url") if c in frame.columns]
+columns = [c for c in ("title", f"{scorer}.headline_tone", "outlet", "day", "url") if c in frame.columns]
 headlines = shown.sort_values(["outlet", "published"])[columns].rename(
-    columns={"day": "published", "tone_vader.headline_tone": "headline_tone"})
+    columns={"day": "published", f"{scorer}.headline_tone": f"headline_{label}"})
 ui.show_table(headlines.head(2000), "headlines", flt, "headlines",
               column_config={"url": st.column_config.LinkColumn("url")})
 if len(headlines) > 2000:

@@ -9,10 +9,13 @@ from dashboard import charts, queries, sets, state, ui
 flt = state.current_filter()
 frame = ui.selection(flt)
 st.title("Tone")
-metric = "tone_vader.tone"
+scorer, label = queries.tone_measure(frame)
+metric = f"{scorer}.tone"
 if metric not in frame.columns or frame[metric].notna().sum() == 0:
     ui.no_scores("tone_vader")
     st.stop()
+st.caption(f"Every figure on this page is the {label}: the news-trained model where it scored the whole "
+           "selection (analysis run adds it on stores up to the news_tone_max_articles setting), else VADER's.")
 
 st.subheader("Distribution per outlet")
 ui.show_chart(charts.tone_distribution_chart(frame, metric), "tone-distribution", flt, "tone_box")

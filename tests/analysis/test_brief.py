@@ -128,7 +128,8 @@ def test_a_significant_difference_is_named_and_shown_with_its_sentences(basil_db
         articles = store.articles(ArticleFilter(outlets=("Fox News",)), with_text=True)
         scores = store.scores(ArticleFilter(outlets=("Fox News",)))
         evidence = pd.concat([store.evidence(a) for a in articles["id"]], ignore_index=True)
-    tone = scores[scores["metric"] == "tone"].set_index("article_id")["value"]
+    vader = scores[(scores["scorer"] == "tone_vader") & (scores["metric"] == "tone")]
+    tone = vader.set_index("article_id")["value"]
     gloomy = tone[tone <= tone.median()].index
     articles["outlet"] = ["Gloomy" if a in gloomy else "Sunny" for a in articles["id"]]
     brief = brief_from_frames(articles, scores, evidence, samples=1000, seed=SETTINGS.bootstrap_seed)
@@ -137,8 +138,9 @@ def test_a_significant_difference_is_named_and_shown_with_its_sentences(basil_db
     assert first.kind == KIND_DIFFERENCE and first.text.startswith("Outlets differ most on sentence tone: ")
     assert "significant after Benjamini-Hochberg correction over 18 tests" in first.text
     outlet = first.citations[0].outlet
-    values = evidence[(evidence["metric"] == "tone") & (evidence["part"] == "text")
-                      & evidence["article_id"].isin(articles.loc[articles["outlet"] == outlet, "id"])]["value"]
+    mine = articles.loc[articles["outlet"] == outlet, "id"]
+    values = evidence[(evidence["scorer"] == "tone_vader") & (evidence["metric"] == "tone")
+                      & (evidence["part"] == "text") & evidence["article_id"].isin(mine)]["value"]
     cited = [values[(evidence.loc[values.index, "article_id"] == c.article_id)
                     & (evidence.loc[values.index, "start"] == c.start)].iloc[0] for c in first.citations]
     if outlet == "Gloomy":  # the sentences shown are that outlet's most negative ones

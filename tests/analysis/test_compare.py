@@ -59,7 +59,7 @@ def test_every_stored_metric_gets_a_row_per_outlet_with_interval_around_the_mean
     assert ((spread["low"] <= spread["mean"] + 1e-12) & (spread["mean"] <= spread["high"] + 1e-12)).all()
     tested = basil_table.dropna(subset=["p_value"])
     assert ((tested["diff_low"] <= tested["diff"] + 1e-12) & (tested["diff"] <= tested["diff_high"] + 1e-12)).all()
-    tone = row(basil_table, "Fox News", "tone")
+    tone = row(basil_table, "Fox News", "tone", "tone_vader")
     assert tone["n"] == 76 and tone["rest_n"] == 152
     assert tone["mean"] == pytest.approx(0.0231, abs=1e-4)  # the same mean the tone report prints
     assert tone["diff"] == pytest.approx(tone["mean"] - tone["rest_mean"])
@@ -73,7 +73,7 @@ def test_basil_length_differs_significantly_between_huffpost_and_the_times(basil
     assert times["significant"] and times["diff"] > 0 and times["diff_low"] > 0
     # Fox News writes the longest headlines; the tone of its sentences is not significantly different
     assert row(basil_table, "Fox News", "headline_words")["significant"]
-    assert not row(basil_table, "Fox News", "tone")["significant"]
+    assert not row(basil_table, "Fox News", "tone", "tone_vader")["significant"]
 
 
 def test_correction_reduces_flags(basil_frames, basil_table: pd.DataFrame) -> None:
@@ -105,7 +105,8 @@ def test_groups_pool_their_outlets_articles(basil_frames) -> None:
                            samples=1000, seed=SEED)
     left = row(table, "left", "tone")
     assert left["articles"] == 152 and left["rest_n"] == 76
-    tone = scores[scores["metric"] == "tone"].merge(articles, left_on="article_id", right_on="id")
+    vader = scores[(scores["scorer"] == "tone_vader") & (scores["metric"] == "tone")]
+    tone = vader.merge(articles, left_on="article_id", right_on="id")
     pooled = tone.loc[tone["outlet_y"].isin(["HuffPost", "The New York Times"]), "value"].mean()
     assert left["mean"] == pytest.approx(pooled)
     right = row(table, "right", "tone")
@@ -142,7 +143,8 @@ def test_groundnews_story_tests_only_outlets_with_enough_articles(groundnews_db:
     assert not table["significant"].any()
     single = table[table["n"] == 1]
     assert single["low"].isna().all() and len(single) > 0
-    by_bias = outlet_metrics(articles, scores, groups=groups, by="bias3", metrics=["tone"], samples=500, seed=SEED)
+    by_bias = outlet_metrics(articles, scores, groups=groups, by="bias3", metrics=["tone_vader.tone"], samples=500,
+                             seed=SEED)
     assert set(by_bias["group"]) <= {"left", "center", "right", UNKNOWN}
     assert by_bias["articles"].sum() == 46
     assert (by_bias.loc[by_bias["n"] >= MIN_TEST_ARTICLES, "p_value"].notna()).all()

@@ -237,3 +237,19 @@ def test_the_outlets_page_lists_gaps_first_and_a_correction_reaches_every_group(
     catalogue = queries.catalogue(str(db), Settings.load({"db": str(db)}))
     assert catalogue.set_index("outlet").loc["Some Blog", "country"] == "KE"
     assert catalogue.set_index("outlet").loc["Some Blog", "region"] == "africa"
+
+
+def test_tone_comes_from_one_labelled_measure_and_sign_disagreements_are_marked(catalogue: pd.DataFrame) -> None:
+    assert queries.tone_measure(catalogue) == ("tone_news", "tone (news model)")  # it scored the whole store
+    table = queries.outlet_view(catalogue, Settings.load())
+    assert set(table["measure"]) == {"tone (news model)"}
+    means = catalogue.groupby("outlet")["tone_news.tone"].mean()
+    assert table.set_index("outlet")["tone_mean"].to_dict() == pytest.approx(means.round(4).to_dict(), abs=1e-4)
+    vader_only = catalogue.drop(columns=[c for c in catalogue.columns if c.startswith("tone_news.")])
+    assert set(queries.outlet_view(vader_only, Settings.load())["measure"]) == {"tone (VADER)"}
+    split = queries.disagreements(catalogue)
+    assert len(split) == 26 and split["signs_disagree"].dtype == bool
+    flipped = catalogue.assign(**{"tone_vader.tone": -catalogue["tone_news.tone"]})
+    marked = queries.disagreements(flipped).set_index("outlet")
+    assert marked.loc["Wire One", "signs_disagree"] and marked.loc["Wire Two", "signs_disagree"]
+    assert queries.disagreements(vader_only).empty
