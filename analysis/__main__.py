@@ -1,4 +1,4 @@
-"""Command line of the analysis layer.
+"""Command line of the analysis layer: its one CLI module (parse, call the library, print).
 
 ``python -m analysis run`` scores what is not scored yet; ``python -m analysis
 report`` prints one row per outlet (``--metrics all``: every metric with intervals, the
@@ -6,7 +6,9 @@ difference to the other outlets and a corrected significance flag; ``--by bias``
 outlet group); ``python -m analysis brief --story ID`` prints what each outlet's coverage
 stands out for, quoting its own sentences; ``python -m analysis stories`` groups articles
 into stories (a JSONL file or the store); ``python -m analysis digest --story ID`` prints the
-story digest; ``python -m analysis scorers`` lists scorers.
+story digest; ``python -m analysis scorers`` lists scorers; ``python -m analysis sentiment`` scores
+texts from JSON Lines; ``python -m analysis frames train|predict`` trains or applies a frame
+classifier; ``python -m analysis train-tone`` trains the news tone model's heads.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,9 +26,12 @@ from analysis import run as runner
 from analysis.brief.build import build_brief
 from analysis.brief.render import brief_markdown
 from analysis.compare.report import ALL_METRICS, FORMATS, GROUP_BY, metrics_report, outlet_report, render
-from analysis.digest import build as digest
-from analysis.frames import cli as frames_cli
-from analysis.stories import cli as story_cli
+from analysis.digest.build import DETAILS, build_digest
+from analysis.digest.build import FORMATS as DIGEST_FORMATS
+from analysis.digest.build import render as render_digest
+from analysis.frames.lexicon import load_frameset
+from analysis.frames.model import ENCODERS, load_model, predict, read_examples, read_jsonl, train
+from analysis.stories.store import INDEX_SUFFIX, group_store
 from analysis.tone import sentiment
 from analysis.tone import train as train_tone
 from core.cli import add_common_arguments, add_verbose, run_cli, settings_from
@@ -82,9 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     senti.add_argument("--scorer", default=sentiment.DEFAULT_SCORER, help=f"one of: {', '.join(sentiment.SCORERS)}")
     add_verbose(senti)
 
-    frames_cli.add_frames_parser(commands)
-    story_cli.add_stories_parser(commands)
-    digest.add_digest_parser(commands)
+    add_frames_parser(commands)
+    add_stories_parser(commands)
+    add_digest_parser(commands)
 
     train = commands.add_parser("train-tone", add_help=False,
                                 help="train the news tone model's heads (python -m analysis.tone.train; "
@@ -162,9 +168,143 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
     return 0
 
 
+
+# ---------------------------------------------------------------------------------------- stories
+def add_stories_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``stories`` subcommand to the analysis command line."""
+    parser = commands.add_parser(
+        "stories", help="group articles from different outlets into stories (JSON Lines or the store)",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--in", dest="input", type=Path, metavar="FILE.jsonl",
+                        help='lines {"id", "outlet", "url", "title", "published", "text"}')
+    parser.add_argument("--out", type=Path, metavar="OUT.jsonl",
+                        help='lines {"id", "story", "event", ...}, one per input line')
+    parser.add_argument("--index", type=Path, metavar="FILE.npz",
+                        help="story index for incremental grouping (default with --db: DB.stories.npz)")
+    parser.add_argument("--rebuild", action="store_true", help="with --db: ignore the saved index and regroup all")
+    add_common_arguments(parser)
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    """Run the ``stories`` subcommand."""
+    if args.input is not None or args.out is not None:
+        if args.input is None or args.out is None:
+            raise InputError("--in and --out go together (or use --db alone)")
+        if not args.input.exists():
+            raise InputError("no such file", source=str(args.input))
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        from analysis.stories.files import stories_jsonl
+
+        result = stories_jsonl(args.input, args.out, index_path=args.index)
+        print(f"{result.summary()} -> {args.out}")
+        return 0
+    settings = settings_from(args)
+    index_path = args.index or Path(str(settings.db) + INDEX_SUFFIX)
+    with Store.open_with(settings) as store:
+        print(group_store(store, index_path, rebuild=args.rebuild))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------- frames
+def add_frames_parser(commands: Any) -> argparse.ArgumentParser:
+    """Add ``frames train`` and ``frames predict`` to a CLI's sub-parsers; return the ``frames`` parser."""
+    parser = commands.add_parser("frames", help="train a frame classifier on labelled examples, or predict frames")
+    sub = parser.add_subparsers(dest="frames_command", required=True)
+    t = sub.add_parser("train", help="train on JSONL lines {'text': ..., 'labels': [...]}")
+    t.add_argument("--examples", required=True, type=Path, help="JSONL file of labelled examples")
+    t.add_argument("--model-dir", required=True, type=Path, help="directory to write the model into")
+    t.add_argument("--encoder", choices=ENCODERS, default="minilm",
+                   help="add whole-text MiniLM embeddings (sentence-pooled for long texts) to the TF-IDF "
+                        "features (default) or not ('none': faster)")
+    add_verbose(t)
+    p = sub.add_parser("predict", help="predict frames of JSONL lines {'id': ..., 'text': ...}")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model-dir", type=Path, help="a model written by 'frames train'")
+    source.add_argument("--frameset", help="a built-in frame set (generic, policy) or a frame-set TOML file")
+    p.add_argument("--in", dest="input", required=True, type=Path, help="JSONL file with 'id' and the text field")
+    p.add_argument("--out", required=True, type=Path, help="JSONL file to write {'id', 'labels', 'primary', 'scores'}")
+    p.add_argument("--text-field", default="text", help="field holding the text (default: text; e.g. headline)")
+    add_verbose(p)
+    return parser
+
+
+def frames_train_cli(args: argparse.Namespace) -> int:
+    """Train from ``args.examples`` into ``args.model_dir`` and print a one-line summary; return 0."""
+    examples = read_examples(args.examples)
+    model = train(examples, args.model_dir, encoder=getattr(args, "encoder", "minilm"), source=str(args.examples))
+    counts = ", ".join(f"{k} {v}" for k, v in model.meta["label_counts"].items())
+    print(f"trained {len(model.labels)} frames on {len(examples)} examples ({counts}); "
+          f"cross-validated micro-F1 {model.meta['cv_micro_f1']:.3f}, macro-F1 {model.meta['cv_macro_f1']:.3f}; "
+          f"model in {args.model_dir}")
+    return 0
+
+
+def frames_predict_cli(args: argparse.Namespace) -> int:
+    """Predict frames of ``args.input`` with ``args.model_dir`` or ``args.frameset`` into ``args.out``; return 0."""
+    field_name = getattr(args, "text_field", "text")
+    model = load_model(args.model_dir) if args.model_dir is not None else None
+    known = set(model.labels) if model is not None else set(load_frameset(args.frameset).keys)
+    records = read_jsonl(args.input, need=("id", field_name))
+    for record in records:  # gold labels carried along must belong to the frames predicted
+        unknown = sorted(set(record.get("labels") or []) - known)
+        if unknown:
+            raise InputError(f"label(s) {unknown} are not frames of this model; known: {sorted(known)}",
+                             source=str(args.input), line=record["_line"])
+    out = predict(records, model, text_field=field_name) if model is not None else \
+        predict(records, frameset=args.frameset, text_field=field_name)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as handle:
+        for row in out:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    counts = Counter(label for row in out for label in row["labels"])
+    listed = ", ".join(f"{k} {v}" for k, v in counts.most_common()) or "none"
+    print(f"{len(out)} texts -> {args.out}; frames: {listed}")
+    return 0
+
+
+def cmd_frames(args: argparse.Namespace) -> int:
+    """Dispatch ``frames train`` / ``frames predict``."""
+    return frames_train_cli(args) if args.frames_command == "train" else frames_predict_cli(args)
+
+
+# ---------------------------------------------------------------------------------------- digest
+def add_digest_parser(commands: Any) -> argparse.ArgumentParser:
+    """Add the ``digest`` subcommand to a subparsers object."""
+    parser = commands.add_parser("digest", help="a cited news digest of one story (md, html or json)")
+    parser.add_argument("--story", required=True, metavar="ID", help="the story id (see the dashboard or the store)")
+    parser.add_argument("--format", choices=DIGEST_FORMATS, default="md", help="output format (default: md)")
+    parser.add_argument("--target", action="append", default=[], metavar="NAME",
+                        help="a name to describe and follow in every section (repeatable)")
+    parser.add_argument("--detail", choices=DETAILS, default="short",
+                        help="short: a page a person reads, at most ~1,200 words (default); full: every section")
+    parser.add_argument("--outlet", action="append", default=[], metavar="NAME",
+                        help="limit the digest to this outlet's articles (repeatable)")
+    parser.add_argument("--group", action="append", default=[], metavar="VALUE",
+                        help="limit the digest to outlets of this group: a bias rating or a country (repeatable)")
+    parser.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
+    add_common_arguments(parser)
+    return parser
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    """Build the digest of ``--story`` and print or write it."""
+    settings = settings_from(args)
+    with Store.open_with(settings, readonly=True) as store:
+        digest = build_digest(store, args.story, settings, targets=tuple(args.target), detail=args.detail,
+                              outlets=tuple(args.outlet), groups=tuple(args.group))
+    text = render_digest(digest, args.format)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+        print(f"digest of {digest.story} ({digest.articles} articles, {digest.outlets} outlets) -> {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 COMMANDS = {"run": cmd_run, "report": cmd_report, "scorers": cmd_scorers, "sentiment": cmd_sentiment,
-            "frames": frames_cli.cmd_frames, "brief": cmd_brief,
-            "stories": story_cli.cmd_stories, "digest": digest.cmd_digest,
+            "frames": cmd_frames, "brief": cmd_brief,
+            "stories": cmd_stories, "digest": cmd_digest,
             "train-tone": lambda args: train_tone.main(args.options)}
 
 

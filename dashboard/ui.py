@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.brief.build import Brief, build_brief
-from analysis.digest.build import Digest, build_digest, story_thread_ids
+from analysis.digest.build import build_digest, story_thread_ids
+from analysis.digest.model import Digest
 from core.errors import PressLensError
 from core.outlet_profiles import outlet_listing as outlet_listing_of
 from core.settings import Settings

@@ -20,13 +20,10 @@ the same JSON byte for byte. ``python -m analysis digest --story ID --format md|
 
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -35,7 +32,7 @@ from analysis.brief.build import build_brief
 from analysis.compare.groups import outlet_groups
 from analysis.digest.contrasts import blindspots, contrasts_section, find_contrasts
 from analysis.digest.descriptions import key_entities, story_entities
-from analysis.digest.model import Citation, Digest, Entry, Item, Section
+from analysis.digest.model import Digest
 from analysis.digest.related import RELATED_COLUMNS, go_deeper, how_we_got_here, more_on_topics
 from analysis.digest.render import render_html, render_markdown
 from analysis.digest.sections import (
@@ -61,13 +58,11 @@ from analysis.digest.short import (
 from analysis.digest.themes import find_themes
 from analysis.emphasis import FACETS_DIR, facets_for_story
 from analysis.text.furniture import staff_names
-from core.cli import add_common_arguments, settings_from
 from core.errors import InputError, UnknownNameError
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 
-__all__ = ["Citation", "Digest", "Entry", "Item", "Section", "add_digest_parser", "build_digest", "cmd_digest",
-           "digest_from_frames"]
+__all__ = ["build_digest", "digest_from_frames", "render", "story_thread_ids"]
 
 logger = logging.getLogger(__name__)
 
@@ -297,38 +292,3 @@ def render(digest: Digest, fmt: str) -> str:
     if fmt == "html":
         return render_html(digest)
     return render_markdown(digest)
-
-
-# ------------------------------------------------------------------------------------------ CLI
-def add_digest_parser(commands: Any) -> argparse.ArgumentParser:
-    """Add the ``digest`` subcommand to a subparsers object."""
-    parser = commands.add_parser("digest", help="a cited news digest of one story (md, html or json)")
-    parser.add_argument("--story", required=True, metavar="ID", help="the story id (see the dashboard or the store)")
-    parser.add_argument("--format", choices=FORMATS, default="md", help="output format (default: md)")
-    parser.add_argument("--target", action="append", default=[], metavar="NAME",
-                        help="a name to describe and follow in every section (repeatable)")
-    parser.add_argument("--detail", choices=DETAILS, default="short",
-                        help="short: a page a person reads, at most ~1,200 words (default); full: every section")
-    parser.add_argument("--outlet", action="append", default=[], metavar="NAME",
-                        help="limit the digest to this outlet's articles (repeatable)")
-    parser.add_argument("--group", action="append", default=[], metavar="VALUE",
-                        help="limit the digest to outlets of this group: a bias rating or a country (repeatable)")
-    parser.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
-    add_common_arguments(parser)
-    return parser
-
-
-def cmd_digest(args: argparse.Namespace) -> int:
-    """Build the digest of ``--story`` and print or write it."""
-    settings = settings_from(args)
-    with Store.open_with(settings, readonly=True) as store:
-        digest = build_digest(store, args.story, settings, targets=tuple(args.target), detail=args.detail,
-                              outlets=tuple(args.outlet), groups=tuple(args.group))
-    text = render(digest, args.format)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-        print(f"digest of {digest.story} ({digest.articles} articles, {digest.outlets} outlets) -> {args.out}")
-    else:
-        sys.stdout.write(text)
-    return 0

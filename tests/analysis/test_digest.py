@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.__main__ import add_digest_parser, cmd_digest
 from analysis.base import PART_TITLE
-from analysis.digest.build import add_digest_parser, build_digest, cmd_digest, digest_from_frames
+from analysis.digest.build import build_digest, digest_from_frames
 from analysis.digest.model import Digest
 from analysis.digest.render import render_html, render_markdown
 from core.errors import UnknownNameError

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.digest.build import add_digest_parser, build_digest, cmd_digest
+from analysis.__main__ import add_digest_parser, cmd_digest
+from analysis.digest.build import build_digest
 from analysis.digest.contrasts import blindspots, find_contrasts, group_value
 from analysis.digest.render import render_markdown
 from analysis.digest.sections import sentence_table

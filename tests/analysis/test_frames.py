@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.frames import cli as frames_cli
+from analysis import __main__ as frames_cli  # the frames subcommand lives in the layer's one CLI
 from analysis.frames import lexicon as frame_lexicon
 from analysis.frames import model as frame_model
 from benchmarks import framing as bench

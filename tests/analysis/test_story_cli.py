@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.stories.cli import group_store
 from analysis.stories.files import pairwise_scores
+from analysis.stories.store import group_store
 from core.store import Store
 from tests.conftest import require_shared
 from tests.helpers import run_cli

@@ -1,4 +1,6 @@
-"""``python -m analysis stories``: group articles into stories, from a file or in the store.
+"""Group a store's articles into stories and events (``python -m analysis stories --db``), incrementally.
+
+``python -m analysis stories`` (analysis/__main__.py) has
 
 Two forms:
 
@@ -17,15 +19,12 @@ Two forms:
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from core.cli import add_common_arguments, settings_from
-from core.errors import InputError
 from core.schema import STORY_FROM_DATA, STORY_FROM_GROUPING
 from core.store import Store
 
@@ -35,41 +34,6 @@ if TYPE_CHECKING:
 # `python -m analysis` of any other subcommand starts without it.
 
 INDEX_SUFFIX = ".stories.npz"
-
-
-def add_stories_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add the ``stories`` subcommand to the analysis command line."""
-    parser = commands.add_parser(
-        "stories", help="group articles from different outlets into stories (JSON Lines or the store)",
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--in", dest="input", type=Path, metavar="FILE.jsonl",
-                        help='lines {"id", "outlet", "url", "title", "published", "text"}')
-    parser.add_argument("--out", type=Path, metavar="OUT.jsonl",
-                        help='lines {"id", "story", "event", ...}, one per input line')
-    parser.add_argument("--index", type=Path, metavar="FILE.npz",
-                        help="story index for incremental grouping (default with --db: DB.stories.npz)")
-    parser.add_argument("--rebuild", action="store_true", help="with --db: ignore the saved index and regroup all")
-    add_common_arguments(parser)
-
-
-def cmd_stories(args: argparse.Namespace) -> int:
-    """Run the ``stories`` subcommand."""
-    if args.input is not None or args.out is not None:
-        if args.input is None or args.out is None:
-            raise InputError("--in and --out go together (or use --db alone)")
-        if not args.input.exists():
-            raise InputError("no such file", source=str(args.input))
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        from analysis.stories.files import stories_jsonl
-
-        result = stories_jsonl(args.input, args.out, index_path=args.index)
-        print(f"{result.summary()} -> {args.out}")
-        return 0
-    settings = settings_from(args)
-    index_path = args.index or Path(str(settings.db) + INDEX_SUFFIX)
-    with Store.open_with(settings) as store:
-        print(group_store(store, index_path, rebuild=args.rebuild))
-    return 0
 
 
 def group_store(store: Store, index_path: Path, *, rebuild: bool = False) -> str:
