@@ -29,11 +29,12 @@ from typing import Any
 from core.encoding import MOJIBAKE_LABEL, repair
 from core.errors import InputError
 from core.jsonl import JsonlLimits, JsonlReader, LineError
+from core.outlets import default_outlets
 from core.schema import STORY_FROM_DATA, Article, article_id
 from core.settings import Settings
 from core.store import Store, UpsertCounts
 from core.urls import canonical_url
-from scrapers.outlets import default_outlets, display_name, outlet_for_url, outlet_rows
+from scrapers.outlets import display_name, outlet_for_url, outlet_rows
 
 log = logging.getLogger(__name__)
 

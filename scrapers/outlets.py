@@ -23,16 +23,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from core.outlets import (  # noqa: F401  (re-exported: the scrapers' names)
-    BIAS3_VALUES,
-    BIAS_VALUES,
-    DEFAULT_OUTLETS,
-    OUTLET_KEYS,
-    default_outlets,
-    load_outlets,
-    lookup_outlet,
-)
-from core.urls import registered_domain, url_host  # noqa: F401  (registered_domain: the scrapers' name)
+from core.outlets import lookup_outlet
+from core.urls import registered_domain, url_host
 
 log = logging.getLogger(__name__)
 

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ExtractError, NotNewsError
+from core.outlets import default_outlets
 from core.schema import STORY_FROM_DATA, Article, article_id
 from core.settings import Settings
 from core.store import ArticleFilter, Store
@@ -52,7 +53,7 @@ from scrapers.discover.candidates import day_of
 from scrapers.discover.sources import GDELT_API, Candidate, Query, Story, StoryOutlet, discover
 from scrapers.extract.cascade import Extracted, extract
 from scrapers.fetch import Fetcher, FetchError, FetchPolicy, Page, Resolver, redact
-from scrapers.outlets import default_outlets, display_name, outlet_for_url, outlet_rows
+from scrapers.outlets import display_name, outlet_for_url, outlet_rows
 
 __all__ = ["BATCH_ARTICLES", "CollectReport", "NetworkUnavailable", "adhoc_story", "collect"]
 

@@ -69,6 +69,7 @@ import scipy.sparse as sp
 
 from analysis.stories import features
 from analysis.stories.features import N_FEATURES
+from analysis.text.sentences import as_text
 from core.errors import InputError
 from core.schema import STORY_FROM_DATA, STORY_FROM_GROUPING
 
@@ -303,14 +304,10 @@ def published_day(value: object) -> float:
         return math.nan
 
 
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
 
 
 def _optional(value: object) -> str | None:
-    text = _text(value)
+    text = as_text(value)
     return text or None
 
 
@@ -533,8 +530,8 @@ def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
 
     # 1. represent the new articles; merge the term statistics with the index's
     new = articles.iloc[new_rows]
-    titles = [_text(t) for t in new["title"].tolist()]
-    texts = [_text(t) for t in new["text"].tolist()]
+    titles = [as_text(t) for t in new["title"].tolist()]
+    texts = [as_text(t) for t in new["text"].tolist()]
     body_tf = features.term_counts(features.body_texts(titles, texts), features.BODY)
     lead_tf = features.term_counts(features.lead_texts(titles, texts, params.lead_chars), features.LEAD)
     body_df = index.body_df + features.document_frequency(body_tf)

@@ -63,7 +63,6 @@ from scrapers.extract.html_tree import parse_html
 from scrapers.extract.nonnews import not_an_article
 from scrapers.extract.readability_text import NOT_CONTENT, TextReadability
 from scrapers.extract.vote import (
-    JSONLD_MIN_CHARS,  # noqa: F401 - re-exported: callers and tests read it from here
     PageEvidence,
     choose_body,
     heading_words,

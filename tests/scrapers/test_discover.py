@@ -16,6 +16,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import pytest
 
 from core.errors import InputError
+from core.outlets import load_outlets
+from core.urls import registered_domain
 from scrapers.discover.sources import (
     GDELT_CAP,
     Candidate,
@@ -34,7 +36,7 @@ from scrapers.discover.sources import (
     slug_text,
     url_date,
 )
-from scrapers.outlets import load_outlets, outlet_for_url, registered_domain
+from scrapers.outlets import outlet_for_url
 from tests.conftest import REPO_ROOT
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>

@@ -18,13 +18,13 @@ import lxml.html
 import pytest
 
 from scrapers.extract.cascade import (
-    JSONLD_MIN_CHARS,
     Extracted,
     ExtractError,
     extract,
     extract_paths,
 )
 from scrapers.extract.vote import (
+    JSONLD_MIN_CHARS,
     PageEvidence,
     drop_closing_lines,
     drop_header,
