@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 from core.errors import InputError
 from core.languages import is_language
 from core.places import is_country
+from core.tomlfile import read_toml
 
 # AllSides' five-point scale; bias3 is the coarse three-point one the corpora use.
 BIAS_VALUES = ("left", "lean left", "center", "lean right", "right")
@@ -50,10 +50,7 @@ LOCAL_ENV = "PRESSLENS_OUTLETS_LOCAL"
 
 def _read_entries(path: Path) -> list[dict[str, Any]]:
     source = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read outlets file: {exc}", source=source) from exc
+    data = read_toml(path, "outlets file")
     unknown_top = set(data) - {"outlet"}
     if unknown_top:
         raise InputError(f"unknown keys {sorted(unknown_top)}; expected [[outlet]] tables", source=source)

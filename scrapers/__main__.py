@@ -19,7 +19,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -31,7 +31,7 @@ from core.settings import Settings
 from core.store import ArticleFilter, Store
 from core.tabular import to_csv, to_json, to_table
 from scrapers import demo, importer, latest, pipeline
-from scrapers.collect_report import NetworkUnavailable
+from scrapers.collect_report import CollectReport, NetworkUnavailable
 from scrapers.discover.sources import GDELT_API, load_story
 from scrapers.extract import cascade as extract
 from scrapers.fetch import FetchPolicy
@@ -237,17 +237,25 @@ def cmd_latest(args: argparse.Namespace) -> int:
         raise InputError(f"--latest collects the default outlets' latest news: drop {', '.join(named)}")
     _check_latest(args)
     settings = settings_from(args)
-    bar = None if args.no_progress or not sys.stderr.isatty() else ProgressBar(sys.stderr)
     with Store.open_with(settings) as store:
-        try:
-            report = latest.collect_latest(store, settings, hours=args.hours, outlets_file=args.outlets,
-                                           policy=_policy(args, settings), progress=bar, gdelt_api=args.gdelt_api)
-        except NetworkUnavailable as exc:
-            print(f"{exc} (no network? run again when online: the same window is asked again)", file=sys.stderr)
-            return 1
-        finally:
-            if bar is not None:
-                bar.close()
+        return _collect_and_report(args, settings, lambda bar: latest.collect_latest(
+            store, settings, hours=args.hours, outlets_file=args.outlets, policy=_policy(args, settings),
+            progress=bar, gdelt_api=args.gdelt_api), offline_hint="the same window is asked again")
+
+
+def _collect_and_report(args: argparse.Namespace, settings: Settings,
+                        collect: Callable[[ProgressBar | None], CollectReport], *, offline_hint: str = "") -> int:
+    """Run one collection with a progress bar on a terminal, print its report; 1 when the network is missing."""
+    bar = None if args.no_progress or not sys.stderr.isatty() else ProgressBar(sys.stderr)
+    try:
+        report = collect(bar)
+    except NetworkUnavailable as exc:
+        hint = f": {offline_hint}" if offline_hint else ""
+        print(f"{exc} (no network? run again when online{hint})", file=sys.stderr)
+        return 1
+    finally:
+        if bar is not None:
+            bar.close()
     _print_report(report, sys.stdout)
     print(f"store: {settings.db}")
     return 0
@@ -292,24 +300,14 @@ def cmd_collect(args: argparse.Namespace) -> int:
     story = pipeline.adhoc_story(feeds=args.feed, sitemaps=args.sitemap, gdelt=args.gdelt, since=args.since,
                                  until=args.until, url_files=args.urls, base=base)
     policy = _policy(args, settings)
-    bar = None if args.no_progress or not sys.stderr.isatty() else ProgressBar(sys.stderr)
     with Store.open_with(settings) as store:
         if args.if_empty and store.count("articles"):
             print(f"store {settings.db} already holds {store.count('articles')} articles: nothing collected "
                   "(--if-empty)")
             return 0
-        try:
-            report = pipeline.collect(store, story, settings, policy=policy, progress=bar,
-                                      gdelt_api=args.gdelt_api, command="scrapers collect " + _describe(args))
-        except NetworkUnavailable as exc:
-            print(f"{exc} (no network? run again when online)", file=sys.stderr)
-            return 1
-        finally:
-            if bar is not None:
-                bar.close()
-    _print_report(report, sys.stdout)
-    print(f"store: {settings.db}")
-    return 0
+        return _collect_and_report(args, settings, lambda bar: pipeline.collect(
+            store, story, settings, policy=policy, progress=bar, gdelt_api=args.gdelt_api,
+            command="scrapers collect " + _describe(args)))
 
 
 def private_hosts(values: list[str] | None) -> dict[str, object]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from core.errors import InputError
 from core.settings import REPO_ROOT, Settings
 from core.store import Store
+from core.tomlfile import read_toml
 from core.urls import canonical_url
 from scrapers import importer
 
@@ -49,12 +49,7 @@ def load_demo_sources(path: Path = DEMO_SOURCES) -> tuple[dict[str, str], list[d
     a licence outside ``ALLOWED_LICENCES``, an address that is not http(s), a bad date.
     """
     source = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read the demo sources: {exc}", source=source) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", source=source) from None
+    data = read_toml(path, "demo sources")
     tables = data.get("stories")
     if not isinstance(tables, list) or not all(isinstance(t, dict) and t.get("id") and t.get("title")
                                                 for t in tables):

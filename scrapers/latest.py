@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,6 +34,7 @@ from typing import Any
 from core.errors import InputError
 from core.settings import REPO_ROOT, Settings
 from core.store import Store
+from core.tomlfile import read_toml
 from core.urls import canonical_url
 from scrapers import demo, pipeline
 from scrapers.collect_report import CollectReport, NetworkUnavailable
@@ -82,12 +82,7 @@ def load_latest_outlets(path: Path = LATEST_OUTLETS) -> tuple[StoryOutlet, ...]:
     [('E', ('https://e.com/rss',))]
     """
     source = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read the outlets file: {exc}", source=source) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", source=source) from None
+    data = read_toml(path, "outlets file")
     unknown = sorted(set(data) - FILE_KEYS)
     if unknown:
         raise InputError(f"unknown key(s) {', '.join(unknown)}; valid: {', '.join(sorted(FILE_KEYS))}", source=source)

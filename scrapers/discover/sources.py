@@ -38,7 +38,6 @@ import calendar
 import json
 import logging
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -49,6 +48,7 @@ from typing import Any
 import feedparser
 
 from core.errors import InputError
+from core.tomlfile import read_toml
 from core.urls import canonical_url
 from scrapers.discover.candidates import (
     KIND_PRIORITY,
@@ -210,12 +210,7 @@ def load_story(path: Path) -> Story:
     ('reuters.com',)
     """
     source = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read story file: {exc}", source=source) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", source=source) from exc
+    data = read_toml(path, "story file")
 
     def fail(key: str, message: str) -> InputError:
         return InputError(f"{key}: {message}", source=source)
