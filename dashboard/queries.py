@@ -242,6 +242,15 @@ def outlet_view(frame: pd.DataFrame, settings: Settings, scorer: str | None = No
     return table.assign(measure=label)
 
 
+def with_disagreements(table: pd.DataFrame, frame: pd.DataFrame, by: str = "outlet") -> pd.DataFrame:
+    """Return the outlet (or group) table with ``measures_disagree`` when both tone measures scored the selection."""
+    split = disagreements(frame, by)
+    if split.empty:
+        return table
+    flags = split[[by, "signs_disagree"]].rename(columns={"signs_disagree": "measures_disagree"})
+    return table.merge(flags, on=by, how="left")
+
+
 def disagreements(frame: pd.DataFrame, by: str = "outlet") -> pd.DataFrame:
     """Return, per outlet (or group), both measures' mean tone and whether they disagree in sign.
 

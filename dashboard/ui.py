@@ -245,7 +245,8 @@ def _bundle(flt: ArticleFilter) -> Callable[[], bytes]:
         from dashboard import charts
 
         frame = selection(flt)
-        outlets = sets.hide_small_intervals(sets.ranked(outlet_view(db(), version(), flt)))  # as Compare shows it
+        outlets = queries.with_disagreements(sets.hide_small_intervals(sets.ranked(outlet_view(db(), version(), flt))),
+                                             frame)  # as Compare shows it, every outlet
         volume = queries.volume(frame)
         articles = frame.drop(columns=[c for c in ("day",) if c in frame.columns])
         tables = {"outlets": outlets, "articles": articles, "volume": volume, "stories": queries.stories(frame)}

@@ -25,9 +25,7 @@ scored = int(full["scored"].sum())
 n_outlets = frame["outlet"].nunique()
 scorer, label = queries.tone_measure(frame)
 split = queries.disagreements(frame, by)
-if not split.empty:  # both measures scored the selection: mark where they disagree in sign
-    table = table.merge(split[[by, "signs_disagree"]].rename(columns={"signs_disagree": "measures_disagree"}),
-                        on=by, how="left")
+table = queries.with_disagreements(table, frame, by)  # both measures scored the selection: mark sign splits
 st.caption(
     f"{int(full['articles'].sum()):,} articles from {n_outlets:,} outlets"
     + ("" if by == "outlet" else f" in {len(full):,} {noun} (no value: `unknown`)")
