@@ -25,13 +25,13 @@ from analysis.tone.target import score_target_tone, target_mentions
 from core.encoding import MOJIBAKE_LABEL
 from core.errors import StoreError
 from core.outlet_profiles import GROUP_FIELDS as OUTLET_GROUP_FIELDS
-from core.outlet_profiles import UNKNOWN, outlet_groups
+from core.outlet_profiles import UNKNOWN, name_matches_domain, outlet_groups
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from dashboard import sets
 
-CATALOGUE_COLUMNS = ["outlet", "title", "published", "url", "topic", "story_id", "event_id", "language", "source",
-                     "content_hash"]
+CATALOGUE_COLUMNS = ["outlet", "host", "title", "published", "url", "topic", "story_id", "event_id", "language",
+                     "source", "content_hash"]
 # Scorers the catalogue leaves out (the frame sets hold two thirds of all score rows): pages that
 # show frames load them on first use. Cold start on allsides_abp: 6.1 s with them, see docs/dashboard.md.
 LAZY_SCORERS = ("frames_generic", "frames_policy")
@@ -363,11 +363,32 @@ def quality_ledger(db: str, frame: pd.DataFrame, settings: Settings) -> pd.DataF
         if untitled:
             rows.append({"issue": "missing headline", "outlet": outlet, "count": untitled})
     rows += syndication_rows(syndicated, frame)
+    rows += reposted_rows(frame)
     mine = repaired[repaired["id"].isin(frame["id"])]
     rows += [{"issue": "mojibake repaired (original kept in labels)", "outlet": outlet, "count": len(group)}
              for outlet, group in mine.groupby("outlet")]
     table = pd.DataFrame(rows, columns=["issue", "outlet", "count"])
     return table.sort_values(["issue", "count"], ascending=[True, False]).reset_index(drop=True)
+
+
+def reposted_rows(frame: pd.DataFrame, listed: int = 3) -> list[dict[str, object]]:
+    """Return ledger rows counting, per publisher, the articles read on another site, naming the sites.
+
+    >>> reposted_rows(pd.DataFrame({"outlet": ["Reuters", "Reuters", "AP", "Coastline Post"],
+    ...                             "host": ["MSN", "Reuters", None, "coastlinepost.example"]}))
+    [{'issue': 'read on another site: MSN', 'outlet': 'Reuters', 'count': 1}]
+    """
+    if "host" not in frame:
+        return []
+    hosted = frame[frame["host"].notna() & (frame["host"] != frame["outlet"])]
+    # a host that is the publisher's own site under its domain name ("coastlinepost.com") is no re-post
+    away = hosted[[not name_matches_domain(str(o), str(h)) for o, h in zip(hosted["outlet"], hosted["host"])]]
+    rows = []
+    for outlet, group in away.groupby("outlet"):
+        hosts = group["host"].value_counts()
+        named = ", ".join(hosts.index[:listed]) + (f" and {len(hosts) - listed} more" if len(hosts) > listed else "")
+        rows.append({"issue": f"read on another site: {named}", "outlet": outlet, "count": len(group)})
+    return rows
 
 
 def syndication_rows(groups: pd.DataFrame | None, frame: pd.DataFrame) -> list[dict[str, object]]:

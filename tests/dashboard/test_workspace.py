@@ -253,3 +253,22 @@ def test_tone_comes_from_one_labelled_measure_and_sign_disagreements_are_marked(
     marked = queries.disagreements(flipped).set_index("outlet")
     assert marked.loc["Wire One", "signs_disagree"] and marked.loc["Wire Two", "signs_disagree"]
     assert queries.disagreements(vader_only).empty
+
+
+def test_the_ledger_counts_articles_read_off_their_publishers_site(tmp_path: Path) -> None:
+    rows = [{"id": "r1", "outlet": "Reuters", "url": "https://www.reuters.com/world/1", "title": "Talks",
+             "published": "2025-06-10", "text": PLAIN.format(day="Tuesday")},
+            {"id": "r2", "outlet": "Reuters", "url": "https://www.msn.com/en-us/news/2", "title": "Talks",
+             "published": "2025-06-10", "text": PLAIN.format(day="Tuesday")},
+            {"id": "b1", "outlet": "Coastline Post", "url": "https://coastlinepost.example/1", "title": "Talks",
+             "published": "2025-06-10", "text": PLAIN.format(day="Tuesday")}]
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp_path / "t.db"
+    settings = Settings.load({"db": str(db)})
+    with Store.open(str(db)) as store:
+        import_files([corpus], store)
+    ledger = queries.quality_ledger(str(db), queries.catalogue(str(db), settings), settings)
+    away = ledger[ledger["issue"].str.startswith("read on another site")]
+    assert away[["outlet", "count"]].values.tolist() == [["Reuters", 1]]
+    assert "MSN" in away["issue"].iloc[0] or "msn" in away["issue"].iloc[0]
