@@ -29,6 +29,9 @@ from core.store import ScoreBatch, Store
 
 log = logging.getLogger(__name__)
 
+# The languages every scorer reads (VADER, the English MiniLM model, the English cue lexicons and quote
+# rules): an article stored with another language is left unscored, never scored as if it were English.
+SCORED_LANGUAGES = ("en",)
 # The news tone model's scorer: added to the defaults on stores of up to news_tone_max_articles.
 NEWS_TONE = "tone_news"
 # Worker processes when the setting is 0 (automatic): one per CPU, at most this many.
@@ -43,11 +46,17 @@ class RunReport:
     scored: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     tone: str = ""
+    unscored_languages: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
+        left = ""
+        if self.unscored_languages:
+            by = ", ".join(f"{lang} {n}" for lang, n in sorted(self.unscored_languages.items(), key=lambda kv: -kv[1]))
+            left = (f"left unscored: {sum(self.unscored_languages.values())} articles in languages no scorer reads "
+                    f"({by})")
         if not self.scored:
-            return "no scorer ran" + (f"\n{self.tone}" if self.tone else "")
-        parts = [self.tone] if self.tone else []
+            return "\n".join(p for p in ("no scorer ran", self.tone, left) if p)
+        parts = [p for p in (self.tone, left) if p]
         for name, count in self.scored.items():
             seconds = self.seconds.get(name, 0.0)
             rate = f", {count / seconds:.0f} articles/s" if count and seconds > 0 else ""
@@ -97,7 +106,8 @@ def _batches(store: Store, pending: list[str], size: int) -> Iterator[pd.DataFra
 
 def score_pending(store: Store, scorer: Scorer, settings: Settings, run_id: int | None = None) -> int:
     """Score every article that lacks a current score from ``scorer``; return how many."""
-    pending = store.unscored(scorer.name, scorer.version)
+    foreign = store.foreign_language(SCORED_LANGUAGES)
+    pending = [i for i in store.unscored(scorer.name, scorer.version) if i not in foreign]
     n_batches = -(-len(pending) // settings.batch_size)
     workers = worker_count(settings, n_batches)
     done = 0
@@ -159,6 +169,8 @@ def run(store: Store, settings: Settings, scorer_names: Sequence[str] = ()) -> R
     else:
         names, report.tone = default_scorers(store.count("articles"), settings)
     scorers = [registry.get(name) for name in names]  # unknown names fail before any work
+    for language in store.foreign_language(SCORED_LANGUAGES).values():
+        report.unscored_languages[language] = report.unscored_languages.get(language, 0) + 1
     run_id = store.start_run("analysis run " + " ".join(names), settings.as_dict(),
                              {s.name: s.version for s in scorers})
     status = "failed"

@@ -725,6 +725,17 @@ class Store:
             params,
         )
 
+    def foreign_language(self, readable: Sequence[str]) -> dict[str, str]:
+        """Return ``{id: language}`` of articles whose stored language is none of ``readable`` (ISO 639-1 codes).
+
+        An article with no stored language is not listed (its language is not known to be foreign).
+        """
+        marks = ", ".join("?" * len(readable))
+        rows = self._db.execute(
+            "SELECT id, lower(substr(language, 1, 2)) FROM articles WHERE language IS NOT NULL AND language != '' "
+            f"AND lower(substr(language, 1, 2)) NOT IN ({marks})", [c.lower() for c in readable])
+        return {str(i): str(lang) for i, lang in rows}
+
     def unscored(self, scorer: str, version: str, limit: int | None = None) -> list[str]:
         """Return ids of articles with no score from this scorer version for their current text."""
         sql = """

@@ -19,6 +19,7 @@ import pandas as pd
 from analysis import registry
 from analysis.compare.outlets import outlet_table
 from analysis.compare.stats import bootstrap_mean_ci, stable_seed
+from analysis.run import SCORED_LANGUAGES
 from analysis.text.sentences import split_spans
 from analysis.tone.measure import mark_disagreements, preferred_tone_metric, tone_label
 from analysis.tone.target import score_target_tone, target_mentions
@@ -364,6 +365,11 @@ def quality_ledger(db: str, frame: pd.DataFrame, settings: Settings) -> pd.DataF
             rows.append({"issue": "missing headline", "outlet": outlet, "count": untitled})
     rows += syndication_rows(syndicated, frame)
     rows += reposted_rows(frame)
+    languages = frame["language"].fillna("").astype(str).str.lower().str[:2]
+    foreign = frame[(languages != "") & ~languages.isin(SCORED_LANGUAGES)]
+    for (language, outlet), group in foreign.groupby([languages[foreign.index], "outlet"]):
+        rows.append({"issue": f"left unscored: written in {language} (no scorer reads it)", "outlet": outlet,
+                     "count": len(group)})
     mine = repaired[repaired["id"].isin(frame["id"])]
     rows += [{"issue": "mojibake repaired (original kept in labels)", "outlet": outlet, "count": len(group)}
              for outlet, group in mine.groupby("outlet")]
@@ -382,7 +388,8 @@ def reposted_rows(frame: pd.DataFrame, listed: int = 3) -> list[dict[str, object
         return []
     hosted = frame[frame["host"].notna() & (frame["host"] != frame["outlet"])]
     # a host that is the publisher's own site under its domain name ("coastlinepost.com") is no re-post
-    away = hosted[[not name_matches_domain(str(o), str(h)) for o, h in zip(hosted["outlet"], hosted["host"])]]
+    away = hosted[np.array([not name_matches_domain(str(o), str(h)) for o, h in zip(hosted["outlet"], hosted["host"])],
+                           dtype=bool)]
     rows = []
     for outlet, group in away.groupby("outlet"):
         hosts = group["host"].value_counts()
