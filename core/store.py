@@ -725,6 +725,10 @@ class Store:
             params,
         )
 
+    def scorers_present(self) -> list[str]:
+        """Return the names of the scorers that scored at least one article, sorted."""
+        return sorted(str(row[0]) for row in self._db.execute("SELECT DISTINCT scorer FROM scored"))
+
     def foreign_language(self, readable: Sequence[str]) -> dict[str, str]:
         """Return ``{id: language}`` of articles whose stored language is none of ``readable`` (ISO 639-1 codes).
 

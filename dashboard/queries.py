@@ -345,12 +345,28 @@ def stories(frame: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["outlets", "articles", "first_day"], ascending=[False, False, True])
 
 
-def quality_ledger(db: str, frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Return what could not be collected or is incomplete, by kind, with counts per outlet."""
+@dataclass(frozen=True)
+class LedgerFacts:
+    """What the data-quality ledger reads from the store beyond the catalogue (cached per store version)."""
+
+    failures: pd.DataFrame
+    syndicated: pd.DataFrame
+    repaired: pd.DataFrame
+
+
+def ledger_facts(db: str, settings: Settings) -> LedgerFacts:
+    """Read the failed fetches, syndication groups and repaired articles of the store."""
     with _open(db, settings) as store:
-        failures = store.failures()
-        syndicated = store.syndication()
-        repaired = store.with_label(MOJIBAKE_LABEL)
+        return LedgerFacts(store.failures(), store.syndication(), store.with_label(MOJIBAKE_LABEL))
+
+
+def quality_ledger(db: str, frame: pd.DataFrame, settings: Settings, facts: LedgerFacts | None = None) -> pd.DataFrame:
+    """Return what could not be collected or is incomplete, by kind, with counts per outlet.
+
+    ``facts``: the store's ledger facts when the caller has them cached (the dashboard); else read here.
+    """
+    facts = ledger_facts(db, settings) if facts is None else facts
+    failures, syndicated, repaired = facts.failures, facts.syndicated, facts.repaired
     rows: list[dict[str, object]] = []
     if not failures.empty:
         mine = failures[failures["outlet"].isin(frame["outlet"]) | failures["outlet"].isna()]

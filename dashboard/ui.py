@@ -64,6 +64,19 @@ def outlet_listing(path: str, data_version: int, flt: ArticleFilter) -> pd.DataF
         return outlet_listing_of(store, flt)
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def scorers_present(path: str, data_version: int) -> list[str]:
+    """Return the scorers with scores in the store (a page offers only what it can show)."""
+    with queries.open_store(path, settings()) as store:
+        return store.scorers_present()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def ledger_facts(path: str, data_version: int) -> queries.LedgerFacts:
+    """Return the store's failed fetches, syndication groups and repaired articles (once per store version)."""
+    return queries.ledger_facts(path, settings())
+
+
 def story_events(story_id: str) -> pd.DataFrame:
     """Return the story's events as a dated timeline (from the cached catalogue)."""
     return queries.story_events(catalogue(db(), version()), story_id)

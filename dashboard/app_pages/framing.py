@@ -11,17 +11,21 @@ SETS = {"frames_generic": "Generic news frames (Semetko & Valkenburg)",
 PERIODS = {"W": "week", "M": "month"}
 
 flt = state.current_filter()
-frame = ui.selection(flt, tuple(SETS))
 st.title("Framing")
-if frame.empty:
+if ui.selection(flt).empty:
     st.warning("No article matches these filters.")
     st.stop()
-available = [s for s in SETS if framing.frame_keys(frame, s) and frame[f"{s}.frames_present"].notna().any()]
+present = set(ui.scorers_present(ui.db(), ui.version()))
+available = [s for s in SETS if s in present]
 if not available:
     ui.no_scores("frames_generic")
     st.stop()
 
 scorer = st.radio("Frame set", available, format_func=SETS.get, horizontal=True, key="frame_set")
+frame = ui.selection(flt, (scorer,))  # only the chosen set's columns are loaded
+if not framing.frame_keys(frame, scorer) or frame[f"{scorer}.frames_present"].isna().all():
+    ui.no_scores(scorer)
+    st.stop()
 kind = st.radio("Count an article for a frame when the frame is", ["present", "primary"], horizontal=True,
                 key="frame_kind", format_func=lambda k: {"present": "present (passes its cue threshold)",
                                                          "primary": "its primary frame"}[k])

@@ -39,7 +39,7 @@ else:
     ui.show_table(stories, "stories", flt, "stories")
 
 st.subheader("Data quality")
-ledger = queries.quality_ledger(ui.db(), frame, ui.settings())
+ledger = queries.quality_ledger(ui.db(), frame, ui.settings(), ui.ledger_facts(ui.db(), ui.version()))
 if ledger.empty:
     st.success("No failed fetches, missing dates or missing headlines in this selection.")
 else:
