@@ -9,7 +9,7 @@ from dashboard import charts, queries, state, ui
 MAX_ROWS = 5000
 
 flt = state.current_filter()
-frame = ui.selection(flt, queries.LAZY_SCORERS)
+frame = ui.selection(flt)  # frame scores are per sentence below; the listing keeps the light ones
 st.title("Articles")
 if frame.empty:
     st.warning("No article matches these filters.")

@@ -62,9 +62,12 @@ st.subheader("More comparisons")
 BRIEF_MAX_ARTICLES = 60  # the brief reads texts, evidence and quotes of every article: ~1 s per 60 articles
 MORE = {"frames": "Primary frames", "terms": "Distinctive terms", "speakers": "Most quoted speakers",
         "brief": "What the papers say"}
-more = st.radio("Show", list(MORE), format_func=MORE.get, horizontal=True, key="compare_more",
-                help="One at a time: terms, speakers and the brief read article texts.")
-if more == "frames":
+more = st.radio("Show", list(MORE), format_func=MORE.get, horizontal=True, key="compare_more", index=None,
+                help="One at a time, loaded when picked: frames read the frame scores, terms, speakers and the "
+                     "brief the article texts.")
+if more is None:
+    st.caption("Pick one of these to compare the outlets on it.")
+elif more == "frames":
     primary = framing.primary_frames(ui.selection(flt, ("frames_generic",)), "frames_generic")
     if primary.empty:
         ui.no_scores("frames_generic")
