@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.errors import PressLensError
 from core.outlets import TYPES, local_outlets_path, save_override
-from dashboard import outlet_edits, state, ui
+from dashboard import exports, outlet_edits, state, ui
 
 flt = state.current_filter()
 st.title("Outlets")
@@ -39,4 +39,6 @@ if st.button(f"Save {len(pending)} change{'s' if len(pending) != 1 else ''}", di
     else:
         st.cache_data.clear()  # groups are read from the outlets table: every cached view recomputes
         st.success(f"Saved {len(pending)} outlet{'s' if len(pending) != 1 else ''} to {path}.")
-ui.show_table(listing, "outlets-listing", flt, "outlets_listing")
+st.download_button("Download outlets-listing (CSV)", exports.csv_bytes(listing),
+                   file_name=exports.file_stem("outlets-listing", flt) + ".csv", mime="text/csv",
+                   key="csv_outlets_listing", on_click="ignore")  # the table above, as listed (before edits)
