@@ -285,7 +285,7 @@ def outlet_listing(store: Store, flt: ArticleFilter = ArticleFilter(), *, unknow
     read_elsewhere: dict[str, int] = {}
     named: dict[str, list[str]] = {}
     for row in store.hosts(flt).itertuples():  # most articles first
-        if row.reposted:
+        if row.reposted and not name_matches_domain(str(row.outlet), str(row.host)):  # its own site: not a re-post
             read_elsewhere[row.outlet] = read_elsewhere.get(row.outlet, 0) + int(row.articles)
             named.setdefault(row.outlet, []).append(f"{row.host} ({row.articles})")
     hosts = {outlet: ", ".join(names[:LISTED_HOSTS])

@@ -272,3 +272,8 @@ def test_the_ledger_counts_articles_read_off_their_publishers_site(tmp_path: Pat
     away = ledger[ledger["issue"].str.startswith("read on another site")]
     assert away[["outlet", "count"]].values.tolist() == [["Reuters", 1]]
     assert "MSN" in away["issue"].iloc[0] or "msn" in away["issue"].iloc[0]
+    from core.outlet_profiles import outlet_listing
+
+    with Store.open(str(db), readonly=True) as store:
+        listing = outlet_listing(store).set_index("outlet")["read_elsewhere"].to_dict()
+    assert listing == {"Coastline Post": 0, "Reuters": 1}  # its own domain is no re-post
