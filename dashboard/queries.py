@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import registry
-from analysis.compare.outlets import outlet_table
+from analysis.compare.outlets import outlet_table, repost_copies
 from analysis.compare.stats import bootstrap_mean_ci, stable_seed
 from analysis.run import SCORED_LANGUAGES
 from analysis.text.sentences import split_spans
@@ -101,7 +101,10 @@ def catalogue(db: str, settings: Settings, *, lazy: Sequence[str] = LAZY_SCORERS
         outlets = store.outlets()
         stories = store.stories()
         events = store.events()
+        copies = repost_copies(store.syndication())
     articles["day"] = articles["published"].str.slice(0, 10)
+    # a publisher's re-posted copies of one story (a wire story on ten hosts) count once in comparisons
+    articles["repost_copy"] = articles["id"].isin(copies)
     # one label per story and per event, the grouping's (its most central headline), used everywhere
     articles["story_label"] = articles["story_id"].map(dict(zip(stories["story"], stories["label"])))
     articles["event_label"] = articles["event_id"].map(dict(zip(events["event"], events["label"])))
@@ -230,6 +233,8 @@ def outlet_view(frame: pd.DataFrame, settings: Settings, scorer: str | None = No
     ``scorer``: the tone measure (default: ``tone_measure`` of the selection); ``measure`` names it.
     """
     scorer, label = (scorer, tone_label(scorer)) if scorer else tone_measure(frame)
+    if "repost_copy" in frame:  # a publisher's story counts once, however many hosts re-posted it
+        frame = frame[~frame["repost_copy"].fillna(False).astype(bool)]
     metrics = [c for c in frame.columns if c.startswith(scorer + ".")]
     long = frame[["id", *metrics]].melt(id_vars="id", var_name="metric", value_name="value").dropna()
     long = long.rename(columns={"id": "article_id"})
@@ -381,6 +386,10 @@ def quality_ledger(db: str, frame: pd.DataFrame, settings: Settings, facts: Ledg
             rows.append({"issue": "missing headline", "outlet": outlet, "count": untitled})
     rows += syndication_rows(syndicated, frame)
     rows += reposted_rows(frame)
+    if "repost_copy" in frame:
+        copies = frame[frame["repost_copy"].fillna(False).astype(bool)]
+        rows += [{"issue": "re-posted copy of the outlet's own story (counted once in comparisons)", "outlet": outlet,
+                  "count": len(group)} for outlet, group in copies.groupby("outlet")]
     languages = frame["language"].fillna("").astype(str).str.lower().str[:2]
     foreign = frame[(languages != "") & ~languages.isin(SCORED_LANGUAGES)]
     for (language, outlet), group in foreign.groupby([languages[foreign.index], "outlet"]):

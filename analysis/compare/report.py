@@ -12,7 +12,7 @@ import re
 import pandas as pd
 
 from analysis.compare.groups import GROUP_BY, group_of, group_summary
-from analysis.compare.outlets import outlet_metrics, outlet_table
+from analysis.compare.outlets import outlet_metrics, outlet_table, repost_copies
 from analysis.tone.measure import preferred_tone_metric
 from core.errors import InputError
 from core.outlet_profiles import store_outlet_groups, with_article_languages
@@ -45,7 +45,7 @@ def outlet_report(store: Store, flt: ArticleFilter, settings: Settings, *, by: s
     """
     check_filter(flt)
     _check_by(by)
-    articles = store.articles(flt)
+    articles = _once_per_publisher(store, flt, store.articles(flt))
     scores = store.scores(flt, metrics=("tone", "headline_tone"))
     # one measure for the whole table: the news model's where it scored every article, else VADER's
     scored = scores[scores["metric"] == "tone"].groupby("scorer")["article_id"].nunique().to_dict()
@@ -63,6 +63,12 @@ def outlet_report(store: Store, flt: ArticleFilter, settings: Settings, *, by: s
     table = _rounded(outlet_table(articles, scores, scorer=scorer, samples=settings.bootstrap_samples,
                                   confidence=settings.confidence, seed=settings.bootstrap_seed))
     return _with_measure(_with_summary(table.rename(columns={"outlet": by}), summary, by), label)
+
+
+def _once_per_publisher(store: Store, flt: ArticleFilter, articles: pd.DataFrame) -> pd.DataFrame:
+    """Return the articles without a publisher's re-posted copies (one per syndication group and outlet)."""
+    copies = repost_copies(store.syndication(flt))
+    return articles[~articles["id"].isin(copies)].reset_index(drop=True) if copies else articles
 
 
 def _with_measure(table: pd.DataFrame, label: str) -> pd.DataFrame:
@@ -100,7 +106,7 @@ def metrics_report(store: Store, flt: ArticleFilter, settings: Settings, *, metr
     check_filter(flt)
     _check_by(by)
     wanted = None if metrics.strip() in ("", ALL_METRICS) else [m.strip() for m in metrics.split(",") if m.strip()]
-    articles = store.articles(flt, columns=("outlet", "language"))
+    articles = _once_per_publisher(store, flt, store.articles(flt, columns=("outlet", "language")))
     scores = store.scores(flt)
     if wanted:
         stored = set(scores["metric"]) | set(scores["scorer"] + "." + scores["metric"])

@@ -277,3 +277,35 @@ def test_the_ledger_counts_articles_read_off_their_publishers_site(tmp_path: Pat
     with Store.open(str(db), readonly=True) as store:
         listing = outlet_listing(store).set_index("outlet")["read_elsewhere"].to_dict()
     assert listing == {"Coastline Post": 0, "Reuters": 1}  # its own domain is no re-post
+
+
+def test_a_publishers_story_reposted_by_many_hosts_counts_once(tmp_path: Path) -> None:
+    """Reuters' story read on three sites is one Reuters article in every comparison; the ledger counts copies."""
+    from analysis.compare.report import outlet_report
+
+    rows = [{"id": f"r{k}", "outlet": "Reuters", "url": f"https://site{k}.example/reuters-story",
+             "title": "Talks end", "published": "2025-06-10", "text": PLAIN.format(day="Tuesday") + " " + BAD}
+            for k in range(3)]
+    rows += [{"id": "r9", "outlet": "Reuters", "url": "https://www.reuters.com/other", "title": "Other",
+              "published": "2025-06-11", "text": PLAIN.format(day="Wednesday") + " " + GOOD}]
+    corpus = tmp_path / "a.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp_path / "t.db"
+    settings = Settings.load({"db": str(db), "workers": 1})
+    with Store.open(str(db)) as store:
+        import_files([corpus], store)
+        runner.run(store, settings, ["tone_vader"])
+        ids = store.articles(columns=["outlet", "title"]).set_index("id")
+        copies = [i for i, title in ids["title"].items() if title == "Talks end"]
+        store.write_syndication(pd.DataFrame({
+            "id": copies, "group_id": "g1", "group_size": 3, "n_outlets": 1, "is_original": [True, False, False],
+            "similarity": 1.0, "wire": "Reuters", "agency": "Reuters"}))
+        report = outlet_report(store, ArticleFilter(), settings)
+    assert report.set_index("outlet").at["Reuters", "articles"] == 2  # the story once, and the other one
+    catalogue = queries.catalogue(str(db), settings)
+    assert int(catalogue["repost_copy"].sum()) == 2
+    view = queries.outlet_view(catalogue, settings).set_index("outlet")
+    assert view.at["Reuters", "articles"] == 2
+    ledger = queries.quality_ledger(str(db), catalogue, settings)
+    counted = ledger[ledger["issue"].str.startswith("re-posted copy")]
+    assert counted[["outlet", "count"]].values.tolist() == [["Reuters", 2]]
