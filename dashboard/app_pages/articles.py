@@ -16,7 +16,7 @@ if frame.empty:
     st.stop()
 
 scores = [c for c in frame.columns if "." in c]
-listing = frame.sort_values("published", ascending=False)[["id", "outlet", "day", "title", "url", *scores]]
+listing = frame.sort_values("published", ascending=False)[["id", "outlet", "host", "day", "title", "url", *scores]]
 listing = listing.rename(columns={"day": "published"})
 st.caption(f"{len(listing):,} articles" + (f"; the newest {MAX_ROWS:,} listed" if len(listing) > MAX_ROWS else ""))
 ui.show_table(listing.head(MAX_ROWS), "articles", flt, "articles",
