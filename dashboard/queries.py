@@ -248,9 +248,8 @@ def outlet_view(frame: pd.DataFrame, settings: Settings, scorer: str | None = No
     return table.assign(measure=label)
 
 
-def with_disagreements(table: pd.DataFrame, frame: pd.DataFrame, by: str = "outlet") -> pd.DataFrame:
-    """Return the outlet (or group) table with ``measures_disagree`` when both tone measures scored the selection."""
-    split = disagreements(frame, by)
+def with_disagreements(table: pd.DataFrame, split: pd.DataFrame, by: str = "outlet") -> pd.DataFrame:
+    """Return the outlet (or group) table with ``measures_disagree`` from ``disagreements`` (none when it is empty)."""
     if split.empty:
         return table
     flags = split[[by, "signs_disagree"]].rename(columns={"signs_disagree": "measures_disagree"})

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from core.store import ArticleFilter
-from dashboard import ui
+from dashboard import queries, ui
 from dashboard.queries import FilterOptions
 
 ALL = "(all)"
@@ -132,6 +133,21 @@ def _mirror(flt: ArticleFilter) -> None:
     mine = {k: v for k, v in current.items() if k in FILTER_KEYS}
     if mine != wanted:
         st.query_params.from_dict({**{k: v for k, v in current.items() if k not in FILTER_KEYS}, **wanted})
+
+
+def compare_by(frame: pd.DataFrame) -> str:
+    """Offer "compare outlets or outlet groups" (mirrored in the URL as ``by``); return the choice."""
+    choices = ["outlet", *queries.group_fields(frame)]
+    wanted = st.query_params.get("by")
+    by = st.radio("Compare", choices, horizontal=True, key="compare_by",
+                  index=choices.index(wanted) if wanted in choices else 0,
+                  format_func=lambda c: "outlets" if c == "outlet" else f"by {c}",
+                  help="Outlet groups come from the outlets table; an outlet with no value counts as `unknown`.")
+    if by == "outlet":
+        st.query_params.pop("by", None)
+    else:
+        st.query_params["by"] = by
+    return by
 
 
 def current_filter() -> ArticleFilter:

@@ -120,21 +120,6 @@ def group_view(path: str, data_version: int, flt: ArticleFilter, by: str) -> pd.
     return queries.group_view(selection(flt), settings(), by)
 
 
-def compare_by(frame: pd.DataFrame) -> str:
-    """Offer "compare outlets or outlet groups" (mirrored in the URL as ``by``); return the choice."""
-    choices = ["outlet", *queries.group_fields(frame)]
-    wanted = st.query_params.get("by")
-    by = st.radio("Compare", choices, horizontal=True, key="compare_by",
-                  index=choices.index(wanted) if wanted in choices else 0,
-                  format_func=lambda c: "outlets" if c == "outlet" else f"by {c}",
-                  help="Outlet groups come from the outlets table; an outlet with no value counts as `unknown`.")
-    if by == "outlet":
-        st.query_params.pop("by", None)
-    else:
-        st.query_params["by"] = by
-    return by
-
-
 def comparison_set(table: pd.DataFrame, by: str = "outlet") -> sets.Cut:
     """Offer the comparison set's controls (largest N, minimum articles, show all); return the cut."""
     noun = "outlets" if by == "outlet" else f"{by} groups"
@@ -259,7 +244,7 @@ def _bundle(flt: ArticleFilter) -> Callable[[], bytes]:
 
         frame = selection(flt)
         outlets = queries.with_disagreements(sets.hide_small_intervals(sets.ranked(outlet_view(db(), version(), flt))),
-                                             frame)  # as Compare shows it, every outlet
+                                             queries.disagreements(frame))  # as Compare shows it, every outlet
         volume = queries.volume(frame)
         articles = frame.drop(columns=[c for c in ("day",) if c in frame.columns])
         tables = {"outlets": outlets, "articles": articles, "volume": volume, "stories": queries.stories(frame)}

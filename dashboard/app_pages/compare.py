@@ -16,7 +16,7 @@ if frame.empty:
     st.warning("No article matches these filters. Widen the date range or clear the outlet filter.")
     st.stop()
 
-by = ui.compare_by(frame)
+by = state.compare_by(frame)
 full = ui.group_view(ui.db(), ui.version(), flt, by)
 cut = ui.comparison_set(full, by)
 table = sets.hide_small_intervals(cut.shown)
@@ -25,7 +25,7 @@ scored = int(full["scored"].sum())
 n_outlets = frame["outlet"].nunique()
 scorer, label = queries.tone_measure(frame)
 split = queries.disagreements(frame, by)
-table = queries.with_disagreements(table, frame, by)  # both measures scored the selection: mark sign splits
+table = queries.with_disagreements(table, split, by)  # both measures scored the selection: mark sign splits
 st.caption(
     f"{int(full['articles'].sum()):,} articles from {n_outlets:,} outlets"
     + ("" if by == "outlet" else f" in {len(full):,} {noun} (no value: `unknown`)")
