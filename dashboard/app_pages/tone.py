@@ -14,8 +14,9 @@ metric = f"{scorer}.tone"
 if metric not in frame.columns or frame[metric].notna().sum() == 0:
     ui.no_scores("tone_vader")
     st.stop()
-st.caption(f"Every figure on this page is the {label}: the news-trained model where it scored the whole "
-           "selection (analysis run adds it on stores up to the news_tone_max_articles setting), else VADER's.")
+st.caption(f"Every figure on this page comes from one measure, here {label}: the news-trained model's where it "
+           "scored the whole selection (analysis run adds it on stores of up to the news_tone_max_articles "
+           "setting), else VADER's. The two are never mixed.")
 
 st.subheader("Distribution per outlet")
 ui.show_chart(charts.tone_distribution_chart(frame, metric), "tone-distribution", flt, "tone_box")
