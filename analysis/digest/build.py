@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -30,8 +31,9 @@ import pandas as pd
 
 from analysis.brief.build import build_brief
 from analysis.compare.groups import outlet_groups
-from analysis.digest.contrasts import blindspots, contrasts_section, find_contrasts
+from analysis.digest.contrasts import blindspots, contrasts_section, find_contrasts, group_coverage
 from analysis.digest.descriptions import key_entities, story_entities
+from analysis.digest.facts import Coverage, key_facts
 from analysis.digest.model import Digest
 from analysis.digest.related import RELATED_COLUMNS, go_deeper, how_we_got_here, more_on_topics
 from analysis.digest.render import render_html, render_markdown
@@ -55,7 +57,7 @@ from analysis.digest.short import (
     themes_section,
     with_short_notes,
 )
-from analysis.digest.themes import find_themes
+from analysis.digest.themes import excluded_words, find_themes
 from analysis.emphasis import FACETS_DIR, facets_for_story
 from analysis.text.furniture import staff_names
 from core.errors import InputError, UnknownNameError
@@ -151,18 +153,22 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
     themes = find_themes(table, names=excluded)
     happened = whats_happened(table, syndication)
     skip = {i.text for i in happened.items}
-    insights, carried = themes_section(table, themes, groups, n_articles, skip)
-    contrasts, n_tests = find_contrasts(table, themes, articles, groups)
-    blind = blindspots(outlets, store_groups, store_articles) if store_groups is not None else []
-    papers = contrasts_section(table, themes, contrasts, blind, cite, n_articles, n_tests)
+    coverage = Coverage.of(table, sorted(skip), excluded_words(excluded))  # what the page says so far
+    insights, carried = themes_section(table, themes, groups, n_articles, skip, coverage)
     skip |= {i.text for i in insights.items}
+    facts = key_facts(table, coverage)
+    skip |= {i.text for i in facts}
+    contrasts, n_tests = find_contrasts(table, themes, articles, groups, skip)
+    blind = blindspots(outlets, store_groups, store_articles) if store_groups is not None else []
+    papers = contrasts_section(table, themes, contrasts, blind, cite, n_articles, n_tests,
+                               coverage=group_coverage(articles, groups))
     sections = (
-        happened,
+        replace(happened, items=happened.items + tuple(facts)),  # the ledes, then what else several outlets say
         insights,
         loose_figures(table, carried),
         papers,
         short_how_we_got_here(how_we_got_here(story, articles, stories, related, related_terms, threads), table,
-                              skip),
+                              skip, coverage),
         short_go_deeper(table, articles),
         short_more_on_topics(more_on_topics(names, entities, table, stories, related, story_id)),
     )

@@ -20,7 +20,7 @@ in the store with no article on this story.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -28,7 +28,7 @@ import pandas as pd
 
 from analysis.compare.groups import GROUPINGS, UNKNOWN
 from analysis.compare.stats import adjust_p_values
-from analysis.digest.model import Citation, Item, Section
+from analysis.digest.model import Item, Section
 from analysis.digest.themes import Theme, article_shares, best_row
 
 # Contrasts shown (the issue asks for the 3-5 sharpest).
@@ -49,8 +49,11 @@ MIN_SIDE_SENTENCES = 8
 MIN_B_GAP = 0.05
 # A side must give its theme at least this much more of its sentences than the other side (10 points).
 MIN_GAP = 0.10
-# Blindspots: values named per grouping.
-BLINDSPOT_VALUES = 4
+# Blindspots: values named per grouping (one line: the store's largest absent groups).
+BLINDSPOT_VALUES = 2
+# Groups are "mostly unknown" when the best-known grouping covers less than this share of the story's
+# articles: the section then says so in one line instead of showing the largest (untested) gap.
+MIN_KNOWN_SHARE = 0.5
 # A cited sentence in a contrast is at most this many words (the section has a 350-word budget).
 CONTRAST_SENTENCE_WORDS = 35
 
@@ -97,7 +100,8 @@ def _mannwhitney(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _contrast(table: pd.DataFrame, themes: Sequence[Theme], shares: pd.DataFrame, a_ids: set[str],
-              b_ids: set[str], a: str, b: str, q_of: dict[int, float] | None) -> Contrast | None:
+              b_ids: set[str], a: str, b: str, q_of: dict[int, float] | None,
+              skip: Set[str] = frozenset()) -> Contrast | None:
     cols = [f"theme_{t}" for t in range(len(themes))]
     in_a = shares["article_id"].isin(a_ids).to_numpy()
     in_b = shares["article_id"].isin(b_ids).to_numpy()
@@ -108,18 +112,22 @@ def _contrast(table: pd.DataFrame, themes: Sequence[Theme], shares: pd.DataFrame
     gaps = mean_a - mean_b
     order_a = sorted(range(len(themes)), key=lambda t: (-round(float(gaps[t]), 9), t))
     order_b = sorted(range(len(themes)), key=lambda t: (round(float(gaps[t]), 9), t))
+
+    def row(t: int, ids: set[str]) -> int | None:
+        return best_row(table, themes[t], ids, max_words=CONTRAST_SENTENCE_WORDS, skip=skip)
+
     a_theme = next((t for t in order_a if gaps[t] >= MIN_GAP and (q_of is None or q_of.get(t, 1.0) < MAX_Q)
-                    and best_row(table, themes[t], a_ids, max_words=CONTRAST_SENTENCE_WORDS) is not None), None)
+                    and row(t, a_ids) is not None), None)
     if a_theme is None:
         return None
-    a_row = best_row(table, themes[a_theme], a_ids, max_words=CONTRAST_SENTENCE_WORDS)
+    a_row = row(a_theme, a_ids)
     if a_row is None:
         return None
     b_theme = next((t for t in order_b if t != a_theme and -gaps[t] >= MIN_B_GAP
-                    and best_row(table, themes[t], b_ids, max_words=CONTRAST_SENTENCE_WORDS) is not None), None)
+                    and row(t, b_ids) is not None), None)
     b_row = None
     if b_theme is not None:
-        b_row = best_row(table, themes[b_theme], b_ids, max_words=CONTRAST_SENTENCE_WORDS)
+        b_row = row(b_theme, b_ids)
     score = float(gaps[a_theme]) + (float(-gaps[b_theme]) if b_theme is not None else 0.0)
     return Contrast(a, b, a_theme, b_theme if b_theme is not None else -1, float(mean_a[a_theme]),
                     float(mean_b[a_theme]), float(mean_b[b_theme]) if b_theme is not None else 0.0,
@@ -127,10 +135,35 @@ def _contrast(table: pd.DataFrame, themes: Sequence[Theme], shares: pd.DataFrame
                     q_of.get(a_theme) if q_of is not None else None, a_row, b_row, score)
 
 
+def group_coverage(articles: pd.DataFrame, groups: pd.DataFrame) -> tuple[str, int, int]:
+    """Return the grouping that knows the most of the story's articles, how many it knows, and the articles.
+
+    >>> group_coverage(pd.DataFrame({"outlet": ["A", "B", "C"]}), pd.DataFrame({"outlet": ["A"], "bias": ["left"]}))
+    ('bias', 1, 3)
+    """
+    outlets = articles["outlet"].astype(str)
+    best = ("", 0)
+    for grouping in [g for g in GROUPINGS if g in groups]:
+        mapping = {str(o): group_value(v) for o, v in zip(groups["outlet"], groups[grouping])}
+        known = int(sum(mapping.get(o, UNKNOWN) != UNKNOWN for o in outlets))
+        if known > best[1]:
+            best = (grouping, known)
+    return best[0], best[1], len(outlets)
+
+
+def groups_mostly_unknown(articles: pd.DataFrame, groups: pd.DataFrame) -> bool:
+    """Return True when no grouping knows MIN_KNOWN_SHARE of the story's articles."""
+    _, known, total = group_coverage(articles, groups)
+    return total > 0 and known < MIN_KNOWN_SHARE * total
+
+
 def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.DataFrame,
-                   groups: pd.DataFrame) -> tuple[list[Contrast], int]:
+                   groups: pd.DataFrame, skip: Set[str] = frozenset()) -> tuple[list[Contrast], int]:
     """Return the sharpest contrasts of the story (tested group contrasts first, then prominent outlets)
-    and the number of group x theme tests made."""
+    and the number of group x theme tests made; a sentence in ``skip`` (shown above) is not quoted again.
+
+    With no significant group difference, the largest group gap is kept (with its q) only when the
+    groups know most of the story's articles (groups_mostly_unknown)."""
     if len(themes) < 2 or articles["outlet"].nunique() < 2:
         return [], 0
     shares = article_shares(table, themes)
@@ -164,9 +197,9 @@ def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.Da
     found: list[Contrast] = []
     for (grouping, value), q_of in sorted(by_side.items()):
         a_ids, b_ids, other = side_ids[(grouping, value)]
-        made = _contrast(table, themes, shares, a_ids, b_ids, f"{grouping}: {value}", other, q_of)
+        made = _contrast(table, themes, shares, a_ids, b_ids, f"{grouping}: {value}", other, q_of, skip)
         if made is None:  # no significant theme: its largest gap still says where the groups lean, with its q
-            loose = _contrast(table, themes, shares, a_ids, b_ids, f"{grouping}: {value}", other, None)
+            loose = _contrast(table, themes, shares, a_ids, b_ids, f"{grouping}: {value}", other, None, skip)
             made = replace(loose, q=q_of.get(loose.a_theme, 1.0)) if loose is not None else None
         if made is not None:
             found.append(made)
@@ -179,7 +212,7 @@ def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.Da
     for outlet in prominent:
         a_ids = {a for a, o in outlet_of.items() if o == outlet}
         b_ids = set(outlet_of) - a_ids
-        made = _contrast(table, themes, shares, a_ids, b_ids, outlet, "the other outlets", None)
+        made = _contrast(table, themes, shares, a_ids, b_ids, outlet, "the other outlets", None, skip)
         if made is not None:
             found.append(made)
     tested = sorted((c for c in found if c.q is not None and c.q < MAX_Q), key=lambda c: (-round(c.score, 9), c.a))
@@ -187,12 +220,14 @@ def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.Da
     leads = sorted((c for c in found if c.q is not None and c.q >= MAX_Q), key=lambda c: (-round(c.score, 9), c.a))
     described = sorted((c for c in found if c.q is None),
                        key=lambda c: (-c.a_n, -round(c.score, 9), c.a))
-    chosen = _pick([*tested, *([] if tested else leads[:1]), *described], [])
+    show_lead = not tested and not groups_mostly_unknown(articles, groups)
+    chosen = _pick([*tested, *(leads[:1] if show_lead else []), *described], [])
     if len(chosen) < MIN_CONTRASTS:  # 3. too few: single-article outlets (MIN_SIDE_SENTENCES+), sharpest first
         rest = []
         for outlet in sorted(set(counts.index) - set(prominent)):
             a_ids = {a for a, o in outlet_of.items() if o == outlet}
-            made = _contrast(table, themes, shares, a_ids, set(outlet_of) - a_ids, outlet, "the other outlets", None)
+            made = _contrast(table, themes, shares, a_ids, set(outlet_of) - a_ids, outlet, "the other outlets", None,
+                             skip)
             if made is not None:
                 rest.append(made)
         chosen = _pick(sorted(rest, key=lambda c: (-round(c.score, 9), c.a)), chosen, MIN_CONTRASTS)
@@ -226,39 +261,58 @@ def blindspots(story_outlets: Sequence[str], store_groups: pd.DataFrame,
         covered = {group_value(v) for o, v in zip(store_groups["outlet"], store_groups[grouping]) if str(o) in present}
         missing = sorted(values - covered, key=lambda v: (-size[v], v))
         if missing:
-            more = len(missing) - BLINDSPOT_VALUES
-            shown = ", ".join(missing[:BLINDSPOT_VALUES])
+            shown_n = len(missing) if len(missing) <= BLINDSPOT_VALUES + 1 else BLINDSPOT_VALUES  # never "and 1 more"
+            more = len(missing) - shown_n
+            shown = ", ".join(missing[:shown_n])
             out.append(f"{grouping}: {shown}" + (f" and {more} more" if more > 0 else ""))
     return out
 
 
 def contrasts_section(table: pd.DataFrame, themes: Sequence[Theme], contrasts: Sequence[Contrast],
-                      blind: Sequence[str], cite: object, n_articles: dict[str, int], n_tests: int = 0) -> Section:
-    """Turn contrasts into the short digest's *What the papers say*; ``cite`` maps a table row to a Citation."""
+                      blind: Sequence[str], cite: object, n_articles: dict[str, int], n_tests: int = 0,
+                      coverage: tuple[str, int, int] | None = None) -> Section:
+    """Turn contrasts into the short digest's *What the papers say*; ``cite`` maps a table row to a Citation.
+
+    The sharpest significant group contrast leads as the **Main divide**. ``coverage`` (group_coverage:
+    the best-known grouping, its known articles, all articles) makes one line say when the groups are
+    mostly unknown; a sentence quoted once in the section is not quoted again.
+    """
     title = "What the papers say"
     items = []
+    significant = [c for c in contrasts if c.q is not None and c.q < MAX_Q]
+    quoted: set[int] = set()
     for c in contrasts:
         a_name = _side_name(c.a, n_articles, c.a_n)
         b_name = _side_name(c.b, n_articles, c.b_n)
         a_theme = themes[c.a_theme].label
         whose = "its" if c.a in n_articles else "their"
-        text = (f"{a_name} gave “{a_theme}” {_pct(c.a_share)} of {whose} sentences, {b_name} "
-                f"{_pct(c.a_rest)}")
+        text = f"{a_name} gave “{a_theme}” {_pct(c.a_share)} of {whose} sentences, {b_name} {_pct(c.a_rest)}"
         if c.b_theme >= 0 and c.b_row is not None:
-            text += (f"; {b_name} leaned instead on “{themes[c.b_theme].label}” "
-                     f"({_pct(c.b_share)} against {_pct(c.b_rest)})")
+            text += f"; they leaned on “{themes[c.b_theme].label}” ({_pct(c.b_share)} vs {_pct(c.b_rest)})"
         text += "."
+        heading = ""
         if c.q is not None and c.q < MAX_Q:
             text += f" Tested across articles: q = {c.q:.3f}."
+            heading = "Main divide" if c is significant[0] else ""
         elif c.q is not None:
-            text += f" Not significant across articles (q = {c.q:.2f}): the largest gap between groups, not a finding."
-        citations: list[Citation] = [cite(table.iloc[c.a_row])]  # type: ignore[operator]
-        if c.b_row is not None:
-            citations.append(cite(table.iloc[c.b_row]))  # type: ignore[operator]
-        items.append(Item(text=text, citations=tuple(citations)))
-    if n_tests and not any(c.q is not None and c.q < MAX_Q for c in contrasts):
-        items.append(Item(heading="Outlet groups", text=f"none gave a theme a significantly different share of its "
-                          f"sentences (no q < {MAX_Q} over {n_tests} tests)."))
+            text += (f" Not significant (q = {c.q:.2f}; none of {n_tests} group tests reached q < {MAX_Q}): "
+                     "the largest gap between groups, not a finding.")
+            heading = "Largest group gap"
+        rows = [r for r in (c.a_row, c.b_row) if r is not None and r not in quoted]
+        quoted.update(rows)
+        citations = tuple(cite(table.iloc[r]) for r in rows)  # type: ignore[operator]
+        items.append(Item(heading=heading, text=text, citations=citations))
+    lead_shown = any(c.q is not None for c in contrasts)
+    if not significant and not lead_shown and (n_tests or coverage):
+        grouping, known, total = coverage or ("", 0, 0)
+        tests = f"no difference reached q < {MAX_Q} over {n_tests} tests." if n_tests else "too few articles to test."
+        if total and known < MIN_KNOWN_SHARE * total:
+            line = f"known for only {known} of {total} articles ({grouping or 'no grouping'}): {tests}"
+        elif n_tests:
+            line = f"none gave a theme a significantly different share of its sentences ({tests[:-1]})."
+        else:
+            line = f"{tests[:-1]} (fewer than {MIN_GROUP_ARTICLES} articles a side)."
+        items.insert(0, Item(heading="Outlet groups", text=line))
     if blind:
         items.append(Item(heading="Blindspots", text="no article on this story from " + "; ".join(blind) + "."))
     elif contrasts:

@@ -28,6 +28,7 @@ import pandas as pd
 
 from analysis.compare.groups import GROUPINGS, UNKNOWN
 from analysis.digest.contrasts import group_value
+from analysis.digest.facts import FACT_HEADING, Coverage
 from analysis.digest.figures import group_claims
 from analysis.digest.model import Digest, Entry, Item, Section
 from analysis.digest.sections import cite, cite_title, story_claims
@@ -37,8 +38,11 @@ from analysis.text.furniture import is_furniture, is_transcript
 MAX_WORDS = 1200
 # Outlets and groups named per theme as stressing it most.
 STRESS_OUTLETS = 2
+# A theme is stated by the most informative of its this many most typical sentences (multi-day stories: 3-8
+# alike, 1 = the most typical only).
+STATEMENT_POOL = 5
 # Figure groups shown inside a theme, and in the figures section for those no theme carries.
-THEME_FIGURES = 2
+THEME_FIGURES = 1
 LOOSE_FIGURES = 3
 THEME_FIGURE_VALUES = 2
 # How we got here: earlier linked stories, then the story's own days (the busiest, shown in date order).
@@ -49,9 +53,10 @@ QUESTIONS = 3
 # More on these topics: names described.
 TOPIC_NAMES = 3
 # Trimmed first when the page is too long: (section key, items it keeps at least).
-TRIM_ORDER = (("more_on_topics", 0), ("go_deeper", 1), ("figures", 1), ("how_we_got_here", 3),
-              ("go_deeper", 0), ("figures", 0), ("how_we_got_here", 1), ("key_insights", 4), ("papers", 3),
-              ("whats_happened", 3))
+# "also": the key facts after What's happened's ledes (analysis.digest.facts).
+TRIM_ORDER = (("more_on_topics", 0), ("go_deeper", 1), ("figures", 1), ("how_we_got_here", 3), ("also", 2),
+              ("go_deeper", 0), ("figures", 0), ("how_we_got_here", 1), ("also", 1), ("key_insights", 4),
+              ("papers", 3), ("also", 0))
 # The short page's section notes: a line a reader needs (the methods are in docs/digest.md). A note saying
 # why a section is empty is kept as it is.
 SHORT_NOTES = {
@@ -116,10 +121,13 @@ def _groups_of(groups: pd.DataFrame | None) -> dict[str, dict[str, str]]:
 
 
 def themes_section(table: pd.DataFrame, themes: Sequence[Theme], groups: pd.DataFrame | None,
-                   n_articles: dict[str, int], skip: set[str] = frozenset()) -> tuple[Section, set[int]]:
+                   n_articles: dict[str, int], skip: set[str] = frozenset(),
+                   coverage: Coverage | None = None) -> tuple[Section, set[int]]:
     """Return *Key insights* from the themes, and the figure groups they carry (their indices).
 
-    A theme is stated by its best sentence that ``skip`` (sentences shown above) does not hold.
+    A theme is stated by its best sentence that ``skip`` (sentences shown above) does not hold; with
+    ``coverage`` (analysis.digest.facts), by the one of its STATEMENT_POOL most typical sentences that adds the
+    most the page does not yet say (the most typical on a tie), which then counts as said.
     """
     title = "Key insights"
     if not themes:
@@ -150,16 +158,20 @@ def themes_section(table: pd.DataFrame, themes: Sequence[Theme], groups: pd.Data
         stress = [f"{o} (n={n_articles.get(o, 0)}, {share:.0%})"
                   for share, o in shares[:STRESS_OUTLETS]]
         group_line = _group_stress(theme, table, by_group, per_outlet)
-        note = f"{len(theme.outlets)} of {n_outlets} outlets; most: " + "; ".join(stress)
+        note = f"{len(theme.outlets)} of {n_outlets} outlets; most: " + ", ".join(stress)
         if group_line:
-            note += f"; groups: {group_line}"
+            note += f"; group: {group_line}"
         entries = []
         mine = sorted((g for g, th in group_theme.items() if th == t),
                       key=lambda g: (-len(figure_groups[g].outlets), g))[:THEME_FIGURES]
         for g in mine:
             carried.add(g)
             entries.extend(_figure_entries(figure_groups[g], table, row_of, limit=THEME_FIGURE_VALUES))
-        statement = next((r for r in theme.statements if str(table.at[r, "sentence"]) not in skip), theme.statement)
+        pool = [r for r in theme.statements if str(table.at[r, "sentence"]) not in skip][:STATEMENT_POOL]
+        statement = pool[0] if pool else theme.statement
+        if coverage is not None and pool:
+            statement = max(pool, key=lambda r: (coverage.gain(str(table.at[r, "sentence"])), -pool.index(r)))
+            coverage.add(str(table.at[statement, "sentence"]))
         skip = skip | {str(table.at[statement, "sentence"])}
         items.append(Item(heading=theme.label, text=str(table.at[statement, "sentence"]), note=note,
                           citations=(cite(table.iloc[statement]),), entries=tuple(entries), quoted=True))
@@ -190,7 +202,7 @@ def _group_stress(theme: Theme, table: pd.DataFrame, by_group: dict[str, dict[st
             share = sum(in_theme[o] for o in outlets) / sum(per_outlet[o] for o in outlets)
             lift = share - overall
             if lift > 0 and (best is None or lift > best[0] + 1e-9):
-                best = (lift, f"{grouping} {value} ({len(outlets)} outlets, {share:.0%} vs {overall:.0%} overall)")
+                best = (lift, f"{grouping} {value} ({len(outlets)} outlets, {share:.0%} vs {overall:.0%})")
     return best[1] if best else ""
 
 
@@ -228,10 +240,12 @@ def loose_figures(table: pd.DataFrame, carried: set[int]) -> Section:
 
 
 # ------------------------------------------------------------------------------------------ how we got here
-def story_days(table: pd.DataFrame, skip: set[str]) -> list[Item]:
-    """Return the story's busiest days in date order, each with its most central lede sentence, cited.
+def story_days(table: pd.DataFrame, skip: set[str], coverage: Coverage | None = None) -> list[Item]:
+    """Return the story's busiest days in date order, each with one lede sentence of that day, cited.
 
-    A day's sentence is the lede (first three sentences) nearest the mean of that day's sentences.
+    Without ``coverage``, a day's sentence is the lede (first three sentences) nearest the mean of that day's
+    sentences; with it, the lede adding the most the page does not yet say (analysis.digest.facts), the
+    nearest to the day's mean breaking ties; each chosen sentence then counts as said.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -258,17 +272,25 @@ def story_days(table: pd.DataFrame, skip: set[str]) -> list[Item]:
                       and table.at[r, "sentence"] not in skip]
         if not candidates:
             continue
-        best = max(candidates, key=lambda ri: (round(float((matrix[ri[1]] @ centroid)[0]), 9), -ri[1]))[0]
+
+        def score(ri: tuple[Any, int], centroid: np.ndarray = centroid) -> tuple[float, float, int]:
+            gain = coverage.gain(str(table.at[ri[0], "sentence"])) if coverage is not None else 0.0
+            return gain, round(float((matrix[ri[1]] @ centroid)[0]), 9), -ri[1]
+
+        best = max(candidates, key=score)[0]
+        if coverage is not None:
+            coverage.add(str(table.at[best, "sentence"]))
         n = int(per_day_articles[day])
         items.append(Item(heading=day, text=str(table.at[best, "sentence"]), citations=(cite(table.loc[best]),),
-                          quoted=True, note=f"{n} article{'s' if n != 1 else ''} that day"))
+                          quoted=True, note=f"{n} article{'s' if n != 1 else ''}"))
     return items
 
 
-def short_how_we_got_here(full: Section, table: pd.DataFrame, skip: set[str]) -> Section:
+def short_how_we_got_here(full: Section, table: pd.DataFrame, skip: set[str],
+                          coverage: Coverage | None = None) -> Section:
     """Return the earlier linked stories of the full section (at most EARLIER_STORIES) and the story's days."""
     earlier = [i for i in full.items if i.link is not None or "(story " in i.text][-EARLIER_STORIES:]
-    days = story_days(table, skip)
+    days = story_days(table, skip, coverage)
     note = ("Earlier stories that share this story's key names, then the story's busiest days, each with its most "
             "typical lede sentence.")
     if not earlier:
@@ -345,13 +367,32 @@ def fit(digest: Digest, render: Callable[[Digest], str], max_words: int = MAX_WO
         current = _with_section(current, replace(papers, items=tuple(i for i in papers.items if i is not drop)))
     for key, keep in TRIM_ORDER:
         while markdown_words(render(current)) > max_words:
-            section = current.section(key)
-            if len(section.items) <= keep:
+            section = current.section("whats_happened" if key == "also" else key)
+            facts = [j for j, i in enumerate(section.items) if i.heading == FACT_HEADING]
+            if len(facts if key == "also" else section.items) <= keep:
                 break
-            current = _with_section(current, replace(section, items=section.items[:-1]))
+            drop = facts[-1] if key == "also" else _least_needed(section)
+            current = _with_section(current, replace(section, items=tuple(i for j, i in enumerate(section.items)
+                                                                          if j != drop)))
         else:
             return current
     return current
+
+
+def _least_needed(section: Section) -> int:
+    """Return the index of the item to drop first: the last one, but in How we got here the story day with the
+    fewest articles (the first day and the later developments stay longest; the earlier day goes on a tie)."""
+    if section.key != "how_we_got_here":
+        return len(section.items) - 1
+    days = [(int(m.group(1)), j) for j, i in enumerate(section.items)
+            if _DAY.match(i.heading) and (m := re.match(r"(\d+) article", i.note))]
+    if len(days) < 2:
+        return len(section.items) - 1
+    first = min(j for _, j in days)
+    return min((n, j) for n, j in days if j != first)[1]
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}$")
 
 
 def _with_section(digest: Digest, section: Section) -> Digest:

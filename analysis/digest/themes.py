@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,7 +114,8 @@ def stands_alone(sentence: str) -> bool:
             and bool(_ENDS.search(sentence)) and not is_furniture(sentence))
 
 
-def _excluded_words(names: Sequence[str]) -> set[str]:
+def excluded_words(names: Sequence[str]) -> set[str]:
+    """Return the lower-cased words of ``names`` and the reporting words: never a theme's name or a concept."""
     return {w.lower() for n in names for w in re.findall(r"[A-Za-z][A-Za-z\-']+", n)} | set(REPORTING_WORDS)
 
 
@@ -205,7 +206,7 @@ def find_themes(table: pd.DataFrame, *, names: Sequence[str] = (), n_clusters: i
         order = sorted(rows, key=lambda r: (int(table.at[int(r), "index"]), str(table.at[int(r), "article_id"])))
         rows = np.asarray(sorted(order[:MAX_CLUSTER_SENTENCES]), dtype=int)
     sentences = [str(table.at[int(r), "sentence"]) for r in rows]
-    excluded = _excluded_words(names)
+    excluded = excluded_words(names)
     vectors = sentence_vectors(sentences, excluded)
     if vectors is None:
         return []
@@ -272,10 +273,13 @@ def usable_rows_all(table: pd.DataFrame) -> np.ndarray:
                        if MIN_WORDS <= len(s.split()) <= MAX_WORDS and not f], dtype=int)
 
 
-def best_row(table: pd.DataFrame, theme: Theme, ids: set[str], *, max_words: int = STATEMENT_MAX_WORDS) -> int | None:
-    """Return the sentence of these articles that states the theme best (its ranking), at most ``max_words``."""
+def best_row(table: pd.DataFrame, theme: Theme, ids: set[str], *, max_words: int = STATEMENT_MAX_WORDS,
+             skip: Set[str] = frozenset()) -> int | None:
+    """Return the sentence of these articles that states the theme best (its ranking), at most ``max_words``;
+    a sentence in ``skip`` (shown elsewhere on the page) is passed over."""
     for row in theme.statements:
-        if str(table.at[row, "article_id"]) in ids and len(str(table.at[row, "sentence"]).split()) <= max_words:
+        sentence = str(table.at[row, "sentence"])
+        if str(table.at[row, "article_id"]) in ids and len(sentence.split()) <= max_words and sentence not in skip:
             return row
     return None
 

@@ -143,20 +143,57 @@ def test_group_contrast_is_tested_and_names_both_sides(small_store: Path) -> Non
     assert table.at[left.a_row, "outlet"] in LEFT and table.at[left.b_row, "outlet"] in RIGHT
 
 
+def test_a_significant_group_contrast_leads_as_the_main_divide(small_store: Path) -> None:
+    from analysis.digest.contrasts import contrasts_section, group_coverage
+    from analysis.digest.sections import cite
+
+    articles, table = _frames(small_store)
+    themes = find_themes(table, names=list(articles["outlet"]))
+    groups = pd.DataFrame({"outlet": list(LEFT + RIGHT), "bias3": ["left"] * 5 + ["right"] * 5})
+    contrasts, n_tests = find_contrasts(table, themes, articles, groups)
+    section = contrasts_section(table, themes, contrasts, [], cite, {o: 1 for o in LEFT + RIGHT}, n_tests,
+                                coverage=group_coverage(articles, groups))
+    assert section.items[0].heading == "Main divide"
+    assert section.items[0].text.startswith("bias3: ") and "q = " in section.items[0].text
+    assert sum(i.heading == "Main divide" for i in section.items) == 1
+    assert not any(i.heading == "Outlet groups" for i in section.items)  # the divide says it; no empty line
+
+
 def test_a_group_gap_that_is_not_significant_is_a_lead_with_its_q(small_store: Path) -> None:
-    from analysis.digest.contrasts import contrasts_section
+    from analysis.digest.contrasts import contrasts_section, group_coverage
+    from analysis.digest.sections import cite
+
+    articles, table = _frames(small_store)
+    themes = find_themes(table, names=list(articles["outlet"]))
+    # every outlet has a group, but each group holds one outlet of the other kind: no significant difference
+    groups = pd.DataFrame({"outlet": list(LEFT + RIGHT), "bias3": ["left"] * 4 + ["right", "left"] + ["right"] * 4})
+    contrasts, n_tests = find_contrasts(table, themes, articles, groups)
+    lead = contrasts[0]
+    assert lead.a.startswith("bias3: ") and lead.q is not None and lead.q >= 0.1
+    assert sum(c.q is not None for c in contrasts) == 1  # one lead, then outlets
+    section = contrasts_section(table, themes, contrasts, [], cite, {o: 1 for o in LEFT + RIGHT}, n_tests,
+                                coverage=group_coverage(articles, groups))
+    assert section.items[0].heading == "Largest group gap"
+    assert f"none of {n_tests} group tests reached q < 0.1" in section.items[0].text
+    assert not any(i.heading == "Outlet groups" for i in section.items)  # said once, in the lead
+
+
+def test_mostly_unknown_groups_are_one_line(small_store: Path) -> None:
+    from analysis.digest.contrasts import contrasts_section, group_coverage, groups_mostly_unknown
     from analysis.digest.sections import cite
 
     articles, table = _frames(small_store)
     themes = find_themes(table, names=list(articles["outlet"]))
     groups = pd.DataFrame({"outlet": [*LEFT[:2], *RIGHT[:2]], "bias3": ["left", "left", "right", "right"]})
+    assert group_coverage(articles, groups) == ("bias3", 4, 10) and groups_mostly_unknown(articles, groups)
     contrasts, n_tests = find_contrasts(table, themes, articles, groups)
-    lead = contrasts[0]  # 2 articles a side: Mann-Whitney cannot reach q < 0.1
-    assert lead.a.startswith("bias3: ") and lead.q is not None and lead.q >= 0.1
-    assert sum(c.q is not None for c in contrasts) == 1  # one lead, then outlets
-    section = contrasts_section(table, themes, contrasts, [], cite, {o: 1 for o in LEFT + RIGHT}, n_tests)
-    assert "Not significant across articles" in section.items[0].text
-    assert any(i.heading == "Outlet groups" for i in section.items)
+    assert n_tests > 0 and all(c.q is None for c in contrasts)  # no untested group gap spends a line
+    section = contrasts_section(table, themes, contrasts, [], cite, {o: 1 for o in LEFT + RIGHT}, n_tests,
+                                coverage=group_coverage(articles, groups))
+    lines = [i for i in section.items if i.heading == "Outlet groups"]
+    assert len(lines) == 1 and lines[0].text.startswith("known for only 4 of 10 articles (bias3)")
+    quoted = [c.sentence for i in section.items for c in i.citations]
+    assert len(quoted) == len(set(quoted))  # a sentence is quoted once in the section
 
 
 def test_single_outlets_are_described_not_tested() -> None:

@@ -1,0 +1,123 @@
+"""Key facts: the sentences that add the most of what many outlets report and the page does not yet say.
+
+A *concept* is a content word, a content word pair (analysis.emphasis.terms) or a number of a
+sentence; its weight is the number of outlets whose coverage uses it (a concept of one outlet weighs
+nothing: it is no shared fact). The facts are chosen greedily, as concept-coverage summarisers do
+(Gillick and Favre 2009, word pairs weighted by the documents using them): each time the stand-alone
+sentence whose concepts not yet covered weigh the most, over the square root of its words; what it
+says is then covered. The page's own lines (What's happened, the themes' sentences) are covered
+before the first pick, so a fact repeats nothing shown above it.
+
+>>> sorted(concepts("Tariffs of 10% start on April 5."))
+['10%', '5', 'april', 'start', 'tariffs']
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.digest.model import Item
+from analysis.digest.sections import cite
+from analysis.digest.themes import stands_alone
+from analysis.emphasis import terms
+
+# Key facts shown (each ~25-40 words with its citation); chosen on the multi-day stories (3-6 alike).
+MAX_FACTS = 4
+# A concept counts when this many outlets use it (one outlet's words are not a shared fact).
+MIN_CONCEPT_OUTLETS = 2
+# A fact is at most this many words (a long sentence covers much and costs much).
+MAX_FACT_WORDS = 40
+# A candidate must add at least this much weight per sqrt(word) (below it, what is left is thin).
+MIN_GAIN = 2.0
+# The heading of a key fact inside the short page's What's happened (after the lede sentences).
+FACT_HEADING = "Also"
+_NUMBER = re.compile(r"\d[\d,.]*\d%?|\d%?")
+
+
+def concepts(sentence: str, excluded: Iterable[str] = ()) -> set[str]:
+    """Return a sentence's concepts: content words and word pairs, and numbers (a trailing % kept)."""
+    skip = set(excluded)
+    found = {t for t in terms(sentence, (1, 2)) if not (set(t.split()) & skip)}
+    return found | {n.rstrip(".,") for n in _NUMBER.findall(sentence)}
+
+
+def concept_weights(table: pd.DataFrame, excluded: Iterable[str] = ()) -> dict[str, int]:
+    """Return, per concept, the number of outlets using it in their coverage (furniture left out)."""
+    skip = set(excluded)
+    outlets_of: dict[str, set[str]] = defaultdict(set)
+    for outlet, sentence, furniture in zip(table["outlet"], table["sentence"], table["furniture"]):
+        if furniture:
+            continue
+        for concept in concepts(str(sentence), skip):
+            outlets_of[concept].add(str(outlet))
+    return {c: len(o) for c, o in outlets_of.items() if len(o) >= MIN_CONCEPT_OUTLETS}
+
+
+@dataclass
+class Coverage:
+    """What the page already says (its concepts), against the outlet-weighted concepts of the story."""
+
+    weights: dict[str, int]
+    covered: set[str] = field(default_factory=set)
+    excluded: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, table: pd.DataFrame, shown: Iterable[str], excluded: Iterable[str] = ()) -> Coverage:
+        """Return the story's concept weights with the concepts of the ``shown`` sentences covered."""
+        skip = frozenset(excluded)
+        coverage = cls(concept_weights(table, skip), set(), skip)
+        for sentence in shown:
+            coverage.add(sentence)
+        return coverage
+
+    def concepts(self, sentence: str) -> set[str]:
+        """Return the sentence's concepts that weigh something."""
+        return {c for c in concepts(sentence, self.excluded) if c in self.weights}
+
+    def gain(self, sentence: str) -> float:
+        """Return the weight of what the sentence adds, over the square root of its words."""
+        new = self.concepts(sentence) - self.covered
+        return round(sum(self.weights[c] for c in new) / math.sqrt(max(1, len(sentence.split()))), 9)
+
+    def add(self, sentence: str) -> None:
+        """Count the sentence's concepts as said."""
+        self.covered |= concepts(sentence, self.excluded)
+
+
+def key_facts(table: pd.DataFrame, coverage: Coverage, *, limit: int = MAX_FACTS) -> list[Item]:
+    """Return up to ``limit`` cited sentences adding the most outlet-weighted concepts ``coverage`` lacks.
+
+    The chosen sentences are added to ``coverage``. Ties go to the earlier article id and offset.
+    """
+    seen: set[str] = set()
+    candidates: list[int] = []
+    for row, (sentence, furniture) in enumerate(zip(table["sentence"], table["furniture"])):
+        text = str(sentence)
+        key = " ".join(text.lower().split())
+        if furniture or key in seen or len(text.split()) > MAX_FACT_WORDS or not stands_alone(text):
+            continue
+        seen.add(key)
+        if coverage.concepts(text) <= coverage.covered:  # a sentence the page already says
+            continue
+        candidates.append(row)
+    candidates.sort(key=lambda r: (str(table.at[r, "article_id"]), int(table.at[r, "start"])))
+    items: list[Item] = []
+    while len(items) < limit and candidates:
+        best, best_gain = 0, -1.0
+        for i, row in enumerate(candidates):  # the first of equal gains wins (article id, offset)
+            gain = coverage.gain(str(table.at[row, "sentence"]))
+            if gain > best_gain:
+                best, best_gain = i, gain
+        if best_gain < MIN_GAIN:
+            break
+        row = candidates.pop(best)
+        coverage.add(str(table.at[row, "sentence"]))
+        items.append(Item(heading=FACT_HEADING, text=str(table.at[row, "sentence"]), citations=(cite(table.iloc[row]),),
+                          quoted=True))
+    return items

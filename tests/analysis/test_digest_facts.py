@@ -1,0 +1,89 @@
+"""Key facts (analysis.digest.facts): what several outlets report that the page does not yet say; the story's
+days chosen for what they add; the word budget dropping the least busy day first."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.digest.facts import MIN_GAIN, Coverage, concept_weights, concepts, key_facts
+from analysis.digest.model import Digest, Item, Section
+from analysis.digest.sections import sentence_table
+from analysis.digest.short import TRIM_ORDER, _least_needed, fit, story_days
+
+
+def _table() -> pd.DataFrame:
+    texts = {
+        "One": "Pope Francis died on Monday at the age of 88, the Vatican said. "
+               "Francis will be buried in the basilica of Santa Maria Maggiore in a simple tomb, as he wished. "
+               "The cardinals will meet in a conclave in May to choose his successor.",
+        "Two": "Pope Francis died on Monday aged 88, the Vatican announced. "
+               "Francis asked to be buried in the basilica of Santa Maria Maggiore, not in the Vatican grottoes. "
+               "A local bakery in Buenos Aires baked a cake shaped like a white hat for the mourners.",
+        "Three": "The Vatican said Pope Francis died on Monday, aged 88. "
+                 "The cardinals gather in a conclave in May to elect the next pope.",
+    }
+    articles = pd.DataFrame([{"id": f"a{k}", "outlet": outlet, "url": f"https://x{k}.example/p", "title": "Pope dies",
+                              "published": f"2025-04-2{k + 1}", "text": text}
+                             for k, (outlet, text) in enumerate(texts.items())])
+    return sentence_table(articles)
+
+
+def test_concepts_are_content_words_pairs_and_numbers() -> None:
+    assert concepts("Tariffs of 10% start on April 5.") == {"tariffs", "start", "april", "10%", "5"}
+    assert "santa maria" in concepts("Buried in Santa Maria Maggiore.")
+    assert "vatican" not in concepts("The Vatican said so.", excluded={"vatican"})
+
+
+def test_a_concept_weighs_the_outlets_using_it() -> None:
+    weights = concept_weights(_table())
+    assert weights["santa maria"] == 2 and weights["88"] == 3 and weights["conclave"] == 2
+    assert "bakery" not in weights  # one outlet's words are no shared fact
+
+
+def test_key_facts_add_what_several_outlets_say_and_the_page_does_not() -> None:
+    table = _table()
+    shown = ["Pope Francis died on Monday at the age of 88, the Vatican said."]
+    coverage = Coverage.of(table, shown)
+    facts = key_facts(table, coverage, limit=3)
+    texts = [f.text for f in facts]
+    assert texts and "Santa Maria Maggiore" in texts[0]  # the burial: 2 outlets, many uncovered concepts
+    # the conclave (two concepts of two outlets: 2 x 2 / sqrt(14 words) = 1.1) adds less than MIN_GAIN
+    assert len(texts) == 1 and coverage.gain("The cardinals will meet in a conclave in May.") < MIN_GAIN
+    assert not any("bakery" in t for t in texts)  # one outlet's anecdote adds no shared concept
+    assert not set(texts) & set(shown)
+    for fact in facts:  # verbatim: the cited characters of the stored text
+        c = fact.citations[0]
+        assert c.sentence == fact.text and fact.quoted
+    assert coverage.gain(texts[0]) == 0.0  # what is chosen counts as said
+
+
+def test_no_fact_when_the_page_says_it_all() -> None:
+    table = _table()
+    coverage = Coverage.of(table, list(table["sentence"]))
+    assert key_facts(table, coverage) == []
+
+
+def test_story_days_with_coverage_choose_the_lede_that_adds() -> None:
+    table = _table()
+    plain = story_days(table, set())
+    assert [i.heading for i in plain] == ["2025-04-21", "2025-04-22", "2025-04-23"]
+    coverage = Coverage.of(table, ["Pope Francis died on Monday at the age of 88, the Vatican said."])
+    added = story_days(table, set(), coverage)
+    assert "Santa Maria Maggiore" in added[0].text or "conclave" in added[0].text
+    assert all(i.citations[0].sentence == i.text for i in added)
+
+
+def test_trimming_drops_the_least_busy_day_but_keeps_the_first() -> None:
+    days = tuple(Item(heading=f"2025-01-0{d}", text=f"Day {d} news.", note=f"{n} article{'s' if n != 1 else ''}")
+                 for d, n in ((1, 1), (2, 5), (3, 1), (4, 3)))
+    section = Section("how_we_got_here", "How we got here", days)
+    assert _least_needed(section) == 2  # day 3: one article (day 1 has one too, but the first day stays)
+    assert _least_needed(Section("go_deeper", "Go deeper", days)) == 3  # elsewhere: the last line
+
+    def render(d: Digest) -> str:
+        return "\n".join(i.text for s in d.sections for i in s.items)
+
+    others = tuple(Section(key, key) for key in dict(TRIM_ORDER) if key != "how_we_got_here")
+    digest = Digest("s", "S", 4, 2, None, None, sections=(section, *others), detail="short")
+    kept = fit(digest, render, max_words=9).section("how_we_got_here")
+    assert [i.heading for i in kept.items] == ["2025-01-01", "2025-01-02", "2025-01-04"]
