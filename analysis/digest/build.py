@@ -201,8 +201,25 @@ def _background(store: Store, story_id: str) -> BackgroundTerms:
         every, frame = _count_column(store, column)
     else:
         every, frame = _store_terms(store.path, store.data_version(), column)
-    own = [t for t, s in zip(frame["value"], frame["story_id"]) if s == story_id]
+    own = frame.loc[frame["story_id"] == story_id, "value"].tolist()
     return every.without(own)
+
+
+def _store_outlets(store: Store) -> tuple[pd.DataFrame, pd.Series]:
+    """Return the groups of every outlet in the store and the store's articles per outlet (once per store version)."""
+    if store.path == ":memory:":
+        return _count_outlets(store)
+    return _cached_outlets(store.path, store.data_version())
+
+
+@lru_cache(maxsize=2)
+def _cached_outlets(path: str, version: int) -> tuple[pd.DataFrame, pd.Series]:
+    with Store.open(path, readonly=True) as store:
+        return _count_outlets(store)
+
+
+def _count_outlets(store: Store) -> tuple[pd.DataFrame, pd.Series]:
+    return outlet_groups(store.outlets()), store.articles(columns=["outlet"])["outlet"].astype(str).value_counts()
 
 
 @lru_cache(maxsize=2)
@@ -273,8 +290,7 @@ def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Se
     source = f"data/facets/{story_id}.toml" if facets is not None and (FACETS_DIR / f"{story_id}.toml").exists() else ""
     threads = story_thread_ids(store, story_id, match.iloc[0].get("first_published"))
     if detail == "short":
-        every = outlet_groups(store.outlets())
-        per_outlet = store.articles(columns=["outlet"])["outlet"].astype(str).value_counts()
+        every, per_outlet = _store_outlets(store)
         present = set(per_outlet.index)
         return digest_from_frames(match.iloc[0], articles, stories=stories, related=related,
                                   syndication=store.syndication(flt), targets=targets, entities=entities,

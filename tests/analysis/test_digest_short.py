@@ -278,3 +278,18 @@ def test_cli_detail_and_outlet_filter(small_store: Path, tmp_path: Path) -> None
     assert "## What the papers say" in full.read_text(encoding="utf-8")
     with pytest.raises(SystemExit):
         _parser().parse_args(["digest", "--story", "floods", "--detail", "medium"])
+
+
+def test_store_outlets_are_counted_once_per_store_version(small_store: Path) -> None:
+    from analysis.digest.build import _store_outlets
+
+    with Store.open(small_store, readonly=True) as store:
+        groups, per_outlet = _store_outlets(store)
+        assert int(per_outlet["Alpha Daily"]) == 1 and "Nu Gazette" not in per_outlet
+        assert _store_outlets(store)[1] is per_outlet  # the same store version: counted once
+    with Store.open(small_store) as store:  # a write makes a new version: counted again
+        store.upsert_articles([Article(id="n01", outlet="Nu Gazette", title="Floods recede",
+                                       url="https://nu.example/f", text="The floods receded on Friday.",
+                                       published="2025-07-09", story_id="floods")])
+    with Store.open(small_store, readonly=True) as store:
+        assert int(_store_outlets(store)[1]["Nu Gazette"]) == 1
