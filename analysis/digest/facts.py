@@ -37,6 +37,8 @@ MAX_FACT_WORDS = 40
 MIN_GAIN = 2.0
 # The heading of a key fact inside the short page's What's happened (after the lede sentences).
 FACT_HEADING = "Also"
+# A post (a handle or hashtag) or a quotation cut in half is not a fact the page can state on its own.
+_POST = re.compile(r"(?:^|\s)[@#]\w")
 _NUMBER = re.compile(r"\d[\d,.]*\d%?|\d%?")
 
 
@@ -45,6 +47,17 @@ def concepts(sentence: str, excluded: Iterable[str] = ()) -> set[str]:
     skip = set(excluded)
     found = {t for t in terms(sentence, (1, 2)) if not (set(t.split()) & skip)}
     return found | {n.rstrip(".,") for n in _NUMBER.findall(sentence)}
+
+
+def whole(sentence: str) -> bool:
+    """Return False for a social-media post or a sentence holding half a quotation (quote marks unbalanced).
+
+    >>> whole('History matters,” Khanna wrote on Twitter.'), whole('He said “no” twice.')
+    (False, True)
+    """
+    if _POST.search(sentence):
+        return False
+    return sentence.count("“") == sentence.count("”") and sentence.count('"') % 2 == 0
 
 
 def concept_weights(table: pd.DataFrame, excluded: Iterable[str] = ()) -> dict[str, int]:
@@ -100,7 +113,8 @@ def key_facts(table: pd.DataFrame, coverage: Coverage, *, limit: int = MAX_FACTS
     for row, (sentence, furniture) in enumerate(zip(table["sentence"], table["furniture"])):
         text = str(sentence)
         key = " ".join(text.lower().split())
-        if furniture or key in seen or len(text.split()) > MAX_FACT_WORDS or not stands_alone(text):
+        if (furniture or key in seen or len(text.split()) > MAX_FACT_WORDS or not stands_alone(text)
+                or not whole(text)):
             continue
         seen.add(key)
         if coverage.concepts(text) <= coverage.covered:  # a sentence the page already says

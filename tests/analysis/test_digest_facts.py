@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.digest.facts import MIN_GAIN, Coverage, concept_weights, concepts, key_facts
+from analysis.digest.facts import MIN_GAIN, Coverage, concept_weights, concepts, key_facts, whole
 from analysis.digest.model import Digest, Item, Section
 from analysis.digest.sections import sentence_table
 from analysis.digest.short import TRIM_ORDER, _least_needed, fit, story_days
@@ -32,6 +32,13 @@ def test_concepts_are_content_words_pairs_and_numbers() -> None:
     assert concepts("Tariffs of 10% start on April 5.") == {"tariffs", "start", "april", "10%", "5"}
     assert "santa maria" in concepts("Buried in Santa Maria Maggiore.")
     assert "vatican" not in concepts("The Vatican said so.", excluded={"vatican"})
+
+
+def test_posts_and_half_quotes_are_no_facts() -> None:
+    assert not whole("PAYGO is bad economics, as @RoKhanna explains.")
+    assert not whole("Politicians need to read economic history,” Khanna wrote on Twitter.")
+    assert not whole('The rule "hamstrings progress, he said.')
+    assert whole("The package requires bills to be public for 72 hours, “a full three days”, before a vote.")
 
 
 def test_a_concept_weighs_the_outlets_using_it() -> None:
