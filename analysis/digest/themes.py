@@ -107,11 +107,12 @@ def _furniture(table: pd.DataFrame) -> list[bool]:
 
 
 def stands_alone(sentence: str) -> bool:
-    """Return True for a sentence a reader understands without the one before it."""
+    """Return True for a sentence a reader understands without the one before it (a headline run into a
+    byline, "Title/ Site/ CITY/ Name/ ...", is not one: three slashes, as What's happened's candidates)."""
     words = len(sentence.split())
     return (STATEMENT_MIN_WORDS <= words <= STATEMENT_MAX_WORDS and not _NEEDS_CONTEXT.match(sentence)
             and not _OPENING_QUOTE.match(sentence) and not sentence.rstrip().endswith("?")
-            and bool(_ENDS.search(sentence)) and not is_furniture(sentence))
+            and bool(_ENDS.search(sentence)) and not is_furniture(sentence) and sentence.count("/") < 3)
 
 
 def excluded_words(names: Sequence[str]) -> set[str]:

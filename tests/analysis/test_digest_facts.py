@@ -94,3 +94,11 @@ def test_trimming_drops_the_least_busy_day_but_keeps_the_first() -> None:
     digest = Digest("s", "S", 4, 2, None, None, sections=(section, *others), detail="short")
     kept = fit(digest, render, max_words=9).section("how_we_got_here")
     assert [i.heading for i in kept.items] == ["2025-01-01", "2025-01-02", "2025-01-04"]
+
+
+def test_a_headline_run_into_a_byline_does_not_stand_alone() -> None:
+    from analysis.digest.themes import stands_alone
+
+    assert not stands_alone("Trump Pauses Tariffs for 90 Days/ Newslooks/ WASHINGTON/ J. Mansour/ President Trump "
+                            "announced a 90-day pause on new tariffs for most countries.")
+    assert stands_alone("President Trump announced a 90-day pause on new tariffs for most countries, calming markets.")
