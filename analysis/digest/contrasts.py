@@ -216,8 +216,10 @@ def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.Da
         if made is not None:
             found.append(made)
     tested = sorted((c for c in found if c.q is not None and c.q < MAX_Q), key=lambda c: (-round(c.score, 9), c.a))
-    # no significant group difference: the largest group gap is shown once, with its q (a lead, not a finding)
-    leads = sorted((c for c in found if c.q is not None and c.q >= MAX_Q), key=lambda c: (-round(c.score, 9), c.a))
+    # no significant group difference: one group gap is shown, with its q (a lead, not a finding) ...
+    # ... the best supported (smallest q, then the largest gap): a 9-article group's lean before a 2-article one's
+    leads = sorted((c for c in found if c.q is not None and c.q >= MAX_Q),
+                   key=lambda c: (round(c.q if c.q is not None else 1.0, 9), -round(c.score, 9), c.a))
     described = sorted((c for c in found if c.q is None),
                        key=lambda c: (-c.a_n, -round(c.score, 9), c.a))
     show_lead = not tested and not groups_mostly_unknown(articles, groups)
@@ -296,8 +298,8 @@ def contrasts_section(table: pd.DataFrame, themes: Sequence[Theme], contrasts: S
             heading = "Main divide" if c is significant[0] else ""
         elif c.q is not None:
             text += (f" Not significant (q = {c.q:.2f}; none of {n_tests} group tests reached q < {MAX_Q}): "
-                     "the largest gap between groups, not a finding.")
-            heading = "Largest group gap"
+                     "the best supported gap between groups, not a finding.")
+            heading = "Main divide, not significant"
         rows = [r for r in (c.a_row, c.b_row) if r is not None and r not in quoted]
         quoted.update(rows)
         citations = tuple(cite(table.iloc[r]) for r in rows)  # type: ignore[operator]

@@ -173,7 +173,7 @@ def test_a_group_gap_that_is_not_significant_is_a_lead_with_its_q(small_store: P
     assert sum(c.q is not None for c in contrasts) == 1  # one lead, then outlets
     section = contrasts_section(table, themes, contrasts, [], cite, {o: 1 for o in LEFT + RIGHT}, n_tests,
                                 coverage=group_coverage(articles, groups))
-    assert section.items[0].heading == "Largest group gap"
+    assert section.items[0].heading == "Main divide, not significant"
     assert f"none of {n_tests} group tests reached q < 0.1" in section.items[0].text
     assert not any(i.heading == "Outlet groups" for i in section.items)  # said once, in the lead
 
