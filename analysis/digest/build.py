@@ -153,7 +153,7 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
     themes = find_themes(table, names=excluded)
     happened = whats_happened(table, syndication)
     skip = {i.text for i in happened.items}
-    coverage = Coverage.of(table, sorted(skip), excluded_words(excluded))  # what the page says so far
+    coverage = Coverage.of(table, sorted(skip), excluded_words(excluded), syndication)  # what the page says so far
     insights, carried = themes_section(table, themes, groups, n_articles, skip, coverage)
     skip |= {i.text for i in insights.items}
     facts = key_facts(table, coverage)

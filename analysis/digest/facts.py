@@ -1,12 +1,12 @@
 """Key facts: the sentences that add the most of what many outlets report and the page does not yet say.
 
 A *concept* is a content word, a content word pair (analysis.emphasis.terms) or a number of a
-sentence; its weight is the number of outlets whose coverage uses it (a concept of one outlet weighs
-nothing: it is no shared fact). The facts are chosen greedily, as concept-coverage summarisers do
-(Gillick and Favre 2009, word pairs weighted by the documents using them): each time the stand-alone
-sentence whose concepts not yet covered weigh the most, over the square root of its words; what it
-says is then covered. The page's own lines (What's happened, the themes' sentences) are covered
-before the first pick, so a fact repeats nothing shown above it.
+sentence; its weight is the number of outlets whose coverage uses it, copies of one wire story counting
+once (a concept of one voice weighs nothing: it is no shared fact). The facts are chosen greedily, as
+concept-coverage summarisers do (Gillick and Favre 2009, word pairs weighted by the documents using
+them): each time the stand-alone sentence whose concepts not yet covered weigh the most, over the square
+root of its words; what it says is then covered. The page's own lines (What's happened, the themes'
+sentences) are covered before the first pick, so a fact repeats nothing shown above it.
 
 >>> sorted(concepts("Tariffs of 10% start on April 5."))
 ['10%', '5', 'april', 'start', 'tariffs']
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.digest.model import Item
-from analysis.digest.sections import cite
+from analysis.digest.sections import cite, voices
 from analysis.digest.themes import stands_alone
 from analysis.emphasis import terms
 
@@ -60,15 +60,21 @@ def whole(sentence: str) -> bool:
     return sentence.count("“") == sentence.count("”") and sentence.count('"') % 2 == 0
 
 
-def concept_weights(table: pd.DataFrame, excluded: Iterable[str] = ()) -> dict[str, int]:
-    """Return, per concept, the number of outlets using it in their coverage (furniture left out)."""
+def concept_weights(table: pd.DataFrame, excluded: Iterable[str] = (),
+                    syndication: pd.DataFrame | None = None) -> dict[str, int]:
+    """Return, per concept, the number of voices using it in their coverage (furniture left out).
+
+    A voice is an outlet, or one wire story however many outlets carry it (``syndication``, as
+    analysis.digest.sections.whats_happened counts them).
+    """
     skip = set(excluded)
     outlets_of: dict[str, set[str]] = defaultdict(set)
-    for outlet, sentence, furniture in zip(table["outlet"], table["sentence"], table["furniture"]):
+    voice_of = voices(list(table["outlet"]), list(table["article_id"]), syndication)
+    for voice, sentence, furniture in zip(voice_of, table["sentence"], table["furniture"]):
         if furniture:
             continue
         for concept in concepts(str(sentence), skip):
-            outlets_of[concept].add(str(outlet))
+            outlets_of[concept].add(voice)
     return {c: len(o) for c, o in outlets_of.items() if len(o) >= MIN_CONCEPT_OUTLETS}
 
 
@@ -81,10 +87,11 @@ class Coverage:
     excluded: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, table: pd.DataFrame, shown: Iterable[str], excluded: Iterable[str] = ()) -> Coverage:
+    def of(cls, table: pd.DataFrame, shown: Iterable[str], excluded: Iterable[str] = (),
+           syndication: pd.DataFrame | None = None) -> Coverage:
         """Return the story's concept weights with the concepts of the ``shown`` sentences covered."""
         skip = frozenset(excluded)
-        coverage = cls(concept_weights(table, skip), set(), skip)
+        coverage = cls(concept_weights(table, skip, syndication), set(), skip)
         for sentence in shown:
             coverage.add(sentence)
         return coverage

@@ -137,7 +137,7 @@ def _vectors(table: pd.DataFrame) -> Any:
 
 
 # ------------------------------------------------------------------------------------------ what's happened
-def _voices(outlets: Sequence[str], article_ids: Sequence[str], syndication: pd.DataFrame | None) -> list[str]:
+def voices(outlets: Sequence[str], article_ids: Sequence[str], syndication: pd.DataFrame | None) -> list[str]:
     """Return who speaks for each sentence: its outlet, or its wire group when the article is syndicated."""
     group_of: dict[str, str] = {}
     if syndication is not None and not syndication.empty:
@@ -169,15 +169,15 @@ def whats_happened(table: pd.DataFrame, syndication: pd.DataFrame | None = None)
     matrix = _vectors(table)
     if matrix is None:
         return Section("whats_happened", title, note="Too little coverage to say what happened.")
-    voices = _voices(list(table["outlet"]), list(table["article_id"]), syndication)
+    voice_of = voices(list(table["outlet"]), list(table["article_id"]), syndication)
     voice_grams: dict[str, tuple[set[tuple[str, str]], set[str]]] = {}
-    for voice, sentence in zip(voices, table["sentence"]):
+    for voice, sentence in zip(voice_of, table["sentence"]):
         bigrams, words = _grams(sentence)
         mine = voice_grams.setdefault(voice, (set(), set()))
         mine[0].update(bigrams)
         mine[1].update(words)
     candidates = table[mask.to_numpy()].reset_index(drop=True)
-    cand_voices = [v for v, m in zip(voices, mask.to_numpy()) if m]
+    cand_voices = [v for v, m in zip(voice_of, mask.to_numpy()) if m]
     cand = matrix[np.flatnonzero(mask.to_numpy())]
     sims = (cand @ cand.T).toarray()
     grams = [_grams(s) for s in candidates["sentence"]]

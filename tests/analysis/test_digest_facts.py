@@ -102,3 +102,11 @@ def test_a_headline_run_into_a_byline_does_not_stand_alone() -> None:
     assert not stands_alone("Trump Pauses Tariffs for 90 Days/ Newslooks/ WASHINGTON/ J. Mansour/ President Trump "
                             "announced a 90-day pause on new tariffs for most countries.")
     assert stands_alone("President Trump announced a 90-day pause on new tariffs for most countries, calming markets.")
+
+
+def test_copies_of_one_wire_story_are_one_voice() -> None:
+    table = _table()
+    wire = pd.DataFrame({"article_id": ["a0", "a1"], "group_id": ["g1", "g1"], "group_size": [2, 2]})
+    weights = concept_weights(table, syndication=wire)
+    assert "santa maria" not in weights  # said by One and Two, copies of one wire story: one voice
+    assert weights["88"] == 2  # the wire and Three
