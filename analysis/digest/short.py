@@ -291,11 +291,12 @@ def short_how_we_got_here(full: Section, table: pd.DataFrame, skip: set[str],
     """Return the earlier linked stories of the full section (at most EARLIER_STORIES) and the story's days."""
     earlier = [i for i in full.items if i.link is not None or "(story " in i.text][-EARLIER_STORIES:]
     days = story_days(table, skip, coverage)
-    note = ("Earlier stories that share this story's key names, then the story's busiest days, each with its most "
-            "typical lede sentence.")
+    day_line = ("each with the lede sentence adding the most to the page" if coverage is not None else
+                "each with its most typical lede sentence")
+    note = f"Earlier stories that share this story's key names, then the story's busiest days, {day_line}."
     if not earlier:
         note = "No earlier story in the store shares this story's key names. " + (
-            "The story's busiest days, each with its most typical lede sentence." if days else "")
+            f"The story's busiest days, {day_line}." if days else "")
     return Section("how_we_got_here", "How we got here", tuple(earlier) + tuple(days), note.strip())
 
 
