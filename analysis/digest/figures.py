@@ -7,8 +7,9 @@ Rules, not a model, so every figure can be checked against its sentence:
    regular expressions. ``value`` is the matched text exactly as the sentence has it.
 2. Each claim keeps the content words of its clause around the number (:func:`context_words`):
    what the number is about ("imports tumbled year ago", "people infected").
-3. :func:`group_claims` links claims of the same kind whose context words overlap (Jaccard at
-   least ``GROUP_SIMILARITY`` and ``MIN_SHARED_WORDS`` shared words) and labels each group with
+3. :func:`group_claims` groups claims of the same kind whose context words overlap (Jaccard at
+   least ``GROUP_SIMILARITY`` and ``MIN_SHARED_WORDS`` shared words with every claim of the group:
+   complete linkage, so figures of different things are not chained together) and labels each group with
    the clause of its most typical claim, verbatim. A group is a figure several outlets gave;
    when their normalised values differ, the outlets disagree (or count different things).
 
@@ -183,8 +184,16 @@ class FigureGroup:
 
     @property
     def disagree(self) -> bool:
-        """Whether the outlets gave different figures (or counted different things)."""
-        return len(self.values) > 1
+        """Whether two outlets gave different figures: some two outlets share none of their values.
+
+        Two outlets that both give "11% to 50%" agree; one outlet that reported 84% and later 125%
+        (a figure that changed over the story) disagrees with nobody by itself.
+        """
+        by_outlet: dict[str, set[str]] = {}
+        for c in self.claims:
+            by_outlet.setdefault(c.outlet, set()).add(c.claim.normalised)
+        sets = list(by_outlet.values())
+        return any(not (a & b) for i, a in enumerate(sets) for b in sets[i + 1:])
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -196,37 +205,42 @@ def group_claims(claims: Sequence[SentenceClaim], *, min_outlets: int = 2,
                  kinds: Iterable[str] = ("percent", "money", "count")) -> list[FigureGroup]:
     """Group claims of one kind whose clauses share their content words; keep groups of ``min_outlets``+.
 
-    Single linkage over claims sorted by (kind, article, position), so the result does not depend
-    on input order. Groups come largest first (outlets, then claims, then label).
+    Complete linkage: a claim joins a group only when its clause is similar to the clause of every
+    claim already there (the most similar such group on average), so a chain of claims that each share
+    a word or two with the next ("46% tariff on Vietnam", "34% tariff on US imports", "125% on China")
+    never becomes one "figure" whose values then seem to disagree. Claims are taken in (kind, article,
+    position) order, so the result does not depend on input order. Groups come largest first (outlets,
+    then claims, then label).
     """
     wanted = set(kinds)
     ordered = sorted((c for c in claims if c.claim.kind in wanted and c.claim.words),
                      key=lambda c: (c.claim.kind, c.key, c.claim.start))
-    parent = list(range(len(ordered)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(ordered)):
-        for j in range(i + 1, len(ordered)):
-            if ordered[i].claim.kind == ordered[j].claim.kind and _similar(ordered[i].claim.words,
-                                                                         ordered[j].claim.words):
-                a, b = find(i), find(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-    members: dict[int, list[SentenceClaim]] = {}
-    for i, claim in enumerate(ordered):
-        members.setdefault(find(i), []).append(claim)
+    members: list[list[SentenceClaim]] = []
+    for claim in ordered:
+        best, best_score = None, 0.0
+        for items in members:
+            if items[0].claim.kind != claim.claim.kind:
+                continue
+            if not all(_similar(claim.claim.words, other.claim.words) for other in items):
+                continue
+            score = sum(_jaccard(claim.claim.words, other.claim.words) for other in items) / len(items)
+            if score > best_score:
+                best, best_score = items, score
+        if best is None:
+            members.append([claim])
+        else:
+            best.append(claim)
     groups = []
-    for items in members.values():
+    for items in members:
         if len({c.outlet for c in items}) < min_outlets:
             continue
         typical = _typical(items)
         groups.append(FigureGroup(typical.claim.kind, claim_label(typical.sentence, typical.claim), tuple(items)))
     return sorted(groups, key=lambda g: (-len(g.outlets), -len(g.claims), g.label))
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / max(1, len(a | b))
 
 
 def _typical(items: list[SentenceClaim]) -> SentenceClaim:
