@@ -396,7 +396,8 @@ def figures_section(table: pd.DataFrame) -> Section:
             members = by_value[value]
             entries.append(Entry(label=value, text=", ".join(c.outlet for c in members),
                                  citations=tuple(cite(table.iloc[row_of[(c.key, c.claim.start)]]) for c in members)))
-        verdict = ("the figures differ: " + ", ".join(group.values)) if group.disagree else "all give the same figure"
+        verdict = (("different figures in similar words (check what each counts): " + ", ".join(group.values))
+                   if group.disagree else "all give the same figure")
         items.append(Item(heading=group.label, text=f"{group.kind}; {len(group.outlets)} outlets; {verdict}",
                           entries=tuple(entries)))
     note = ("Numbers found by pattern (percentages, amounts, counts) and grouped when the words around them match; "

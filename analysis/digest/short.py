@@ -231,7 +231,7 @@ def loose_figures(table: pd.DataFrame, carried: set[int]) -> Section:
     if not groups:
         return Section("figures", title, note="Too little coverage to compare figures: no number appears in the "
                        "same context in two or more outlets.", level=3)
-    items = [Item(heading=g.label, text=("the figures differ" if g.disagree else "same figure") +
+    items = [Item(heading=g.label, text=("different figures in similar words" if g.disagree else "same figure") +
                   f", {len(g.outlets)} outlets", entries=tuple(_figure_entries(g, table, row_of, limit=4)))
              for g in rest]
     note = "Figures the key insights above do not already show; the full digest lists every group."
