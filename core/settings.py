@@ -167,7 +167,8 @@ class Settings:
             raise SettingsError(f"news_tone_max_articles must be >= 0 (0: never by default), "
                                 f"got {self.news_tone_max_articles}")
         if self.dashboard_auth not in DASHBOARD_AUTH:
-            raise SettingsError(f"dashboard_auth must be one of {', '.join(DASHBOARD_AUTH)}, got {self.dashboard_auth!r}")
+            raise SettingsError(f"dashboard_auth must be one of {', '.join(DASHBOARD_AUTH)}, "
+                                f"got {self.dashboard_auth!r}")
         if not self.proxy_user_header.strip():
             raise SettingsError("proxy_user_header must name a request header, got an empty value")
 

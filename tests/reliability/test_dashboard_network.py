@@ -151,3 +151,10 @@ def test_a_non_loopback_host_needs_sign_in(monkeypatch: pytest.MonkeyPatch, caps
     assert "s" * 32 not in " ".join(command) + capsys.readouterr().out  # the secret is never on a command line
     assert dash.main(["--port", "8600"]) == 0
     assert dict(zip(seen[1][0][5::2], seen[1][0][6::2]))["--server.address"] == "127.0.0.1"
+
+
+def test_bench_with_a_bad_setting_is_one_line(tmp_path: Path) -> None:
+    done = run_cli("dashboard", "bench", "--db", str(tmp_path / "x.db"), env={"PRESSLENS_BATCH_SIZE": "lots"})
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert [line for line in done.stderr.splitlines() if line.strip()] == [
+        line for line in done.stderr.splitlines() if "batch_size" in line]
