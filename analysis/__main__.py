@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from analysis import registry
+from analysis import cluster, registry
 from analysis import run as runner
 from analysis.brief.build import build_brief
 from analysis.brief.render import brief_markdown
@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="score every article not yet scored by the current scorers")
     run.add_argument("--scorer", action="append", default=[], metavar="NAME",
                      help="scorer to apply (repeatable; default: the default scorers)")
+    run.add_argument("--executor", choices=cluster.EXECUTORS, default="local",
+                     help="where batches are scored: local (this machine's process pool, setting workers) or dask "
+                          "(a Dask cluster; this process stays the only writer)")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --executor dask; without it, "
+                          "--executor dask starts a local cluster of `workers` processes)")
     add_common_arguments(run)
 
     report = commands.add_parser("report", help="one row per outlet: articles, tone with 95%% interval, dates")
@@ -104,7 +110,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     for name in args.scorer:
         registry.scorer_class(name)  # fail on a typo before opening the store
     with Store.open_with(settings) as store:
-        report = runner.run(store, settings, args.scorer)
+        if args.executor == "dask" or args.scheduler:
+            with cluster.dask_cluster(args.scheduler, settings.workers or runner.worker_count(settings, 2)) as where:
+                report = runner.run(store, settings, args.scorer, where)
+        else:
+            report = runner.run(store, settings, args.scorer)
         total = store.count("articles")
     print(report.summary())
     if total == 0:

@@ -3,8 +3,8 @@
 Each batch is read, scored and written in one transaction, so a run killed at any
 moment and started again scores each article once: what was committed is skipped,
 what was not is redone. With more than one batch to do, batches are scored in a pool
-of worker processes (setting ``workers``) while this process reads the next batches and
-writes finished ones: the store is only ever written from here.
+of worker processes (setting ``workers``), or on a Dask cluster (analysis/cluster.py), while
+this process reads the next batches and writes finished ones: the store is only ever written from here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis import registry
 from analysis.base import Scorer, Scores
+from analysis.cluster import Cluster
 from core.settings import Settings
 from core.store import ScoreBatch, Store
 
@@ -104,11 +105,17 @@ def _batches(store: Store, pending: list[str], size: int) -> Iterator[pd.DataFra
         yield store.articles(ids=pending[start:start + size], with_text=True)
 
 
-def score_pending(store: Store, scorer: Scorer, settings: Settings, run_id: int | None = None) -> int:
-    """Score every article that lacks a current score from ``scorer``; return how many."""
+def score_pending(store: Store, scorer: Scorer, settings: Settings, run_id: int | None = None,
+                  cluster: Cluster | None = None) -> int:
+    """Score every article that lacks a current score from ``scorer``; return how many.
+
+    With ``cluster``, every batch is scored there; else in this process or the local pool.
+    """
     foreign = store.foreign_language(SCORED_LANGUAGES)
     pending = [i for i in store.unscored(scorer.name, scorer.version) if i not in foreign]
     n_batches = -(-len(pending) // settings.batch_size)
+    if cluster is not None:
+        return _score_on(cluster.submit, cluster.slots, store, scorer, settings, pending, run_id)
     workers = worker_count(settings, n_batches)
     done = 0
     if workers == 1:
@@ -119,15 +126,22 @@ def score_pending(store: Store, scorer: Scorer, settings: Settings, run_id: int 
         return done
     context = multiprocessing.get_context("fork")  # workers inherit the loaded registry; they never touch the store
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
-        inflight: deque[tuple[pd.DataFrame, Future[Scores]]] = deque()
-        for articles in _batches(store, pending, settings.batch_size):
-            inflight.append((articles, pool.submit(_score_batch, scorer.name, articles)))
-            while len(inflight) > workers:
-                done += _finish(store, scorer, inflight.popleft(), run_id)
-                log.info("%s: %d / %d articles scored", scorer.name, done, len(pending))
-        while inflight:
+        return _score_on(pool.submit, workers, store, scorer, settings, pending, run_id)
+
+
+def _score_on(submit: Callable[..., Future[Scores]], slots: int, store: Store, scorer: Scorer, settings: Settings,
+              pending: list[str], run_id: int | None) -> int:
+    """Send batches to ``submit`` (``slots`` at work, one more queued) and write the results in order."""
+    done = 0
+    inflight: deque[tuple[pd.DataFrame, Future[Scores]]] = deque()
+    for articles in _batches(store, pending, settings.batch_size):
+        inflight.append((articles, submit(_score_batch, scorer.name, articles)))
+        while len(inflight) > slots:
             done += _finish(store, scorer, inflight.popleft(), run_id)
             log.info("%s: %d / %d articles scored", scorer.name, done, len(pending))
+    while inflight:
+        done += _finish(store, scorer, inflight.popleft(), run_id)
+        log.info("%s: %d / %d articles scored", scorer.name, done, len(pending))
     return done
 
 
@@ -161,8 +175,12 @@ def default_scorers(articles: int, settings: Settings) -> tuple[list[str], str]:
     return names, why
 
 
-def run(store: Store, settings: Settings, scorer_names: Sequence[str] = ()) -> RunReport:
-    """Apply the named scorers (default: :func:`default_scorers` for this store) to every article not yet scored."""
+def run(store: Store, settings: Settings, scorer_names: Sequence[str] = (),
+        cluster: Cluster | None = None) -> RunReport:
+    """Apply the named scorers (default: :func:`default_scorers` for this store) to every article not yet scored.
+
+    ``cluster``: score the batches on a Dask cluster (:func:`analysis.cluster.dask_cluster`) instead of locally.
+    """
     report = RunReport()
     if scorer_names:
         names = list(scorer_names)
@@ -171,13 +189,14 @@ def run(store: Store, settings: Settings, scorer_names: Sequence[str] = ()) -> R
     scorers = [registry.get(name) for name in names]  # unknown names fail before any work
     for language in store.foreign_language(SCORED_LANGUAGES).values():
         report.unscored_languages[language] = report.unscored_languages.get(language, 0) + 1
-    run_id = store.start_run("analysis run " + " ".join(names), settings.as_dict(),
+    where = "" if cluster is None else f" --executor dask --scheduler {cluster.address}"
+    run_id = store.start_run("analysis run " + " ".join(names) + where, settings.as_dict(),
                              {s.name: s.version for s in scorers})
     status = "failed"
     try:
         for scorer in scorers:
             began = time.perf_counter()
-            report.scored[scorer.name] = score_pending(store, scorer, settings, run_id)
+            report.scored[scorer.name] = score_pending(store, scorer, settings, run_id, cluster)
             report.seconds[scorer.name] = time.perf_counter() - began
         status = "done"
     except KeyboardInterrupt:

@@ -22,6 +22,8 @@ from core.errors import SettingsError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO_ROOT / "data" / "presslens.db"
 ENV_PREFIX = "PRESSLENS_"
+# Who may open the dashboard (dashboard/access.py).
+DASHBOARD_AUTH = ("none", "proxy")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,14 @@ SETTINGS: tuple[Setting, ...] = (
         "analysis run scores tone with the news model (tone_news) by default on stores of up to this many "
         "articles, VADER only beyond (0: never by default). 5,000 score in about 4 minutes on two cores.",
     ),
+    Setting("dashboard_auth", "none",
+            "Who may open the dashboard: `none` (loopback only: python -m dashboard refuses another address) or "
+            "`proxy` (behind an authenticating reverse proxy that passes the user and the shared secret)."),
+    Setting("proxy_user_header", "X-Forwarded-User",
+            "With dashboard_auth = proxy: the request header in which the proxy names the signed-in user."),
+    Setting("proxy_secret_file", "",
+            "With dashboard_auth = proxy: a file holding the secret the proxy sends in X-PressLens-Proxy-Secret "
+            "(a file, so the secret is never in a URL, a log line or the runs table)."),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -104,6 +114,9 @@ class Settings:
     max_article_chars: int = _BY_NAME["max_article_chars"].default
     outlets_local: str = _BY_NAME["outlets_local"].default
     news_tone_max_articles: int = _BY_NAME["news_tone_max_articles"].default
+    dashboard_auth: str = _BY_NAME["dashboard_auth"].default
+    proxy_user_header: str = _BY_NAME["proxy_user_header"].default
+    proxy_secret_file: str = _BY_NAME["proxy_secret_file"].default
 
     @classmethod
     def load(
@@ -153,6 +166,11 @@ class Settings:
         if self.news_tone_max_articles < 0:
             raise SettingsError(f"news_tone_max_articles must be >= 0 (0: never by default), "
                                 f"got {self.news_tone_max_articles}")
+        if self.dashboard_auth not in DASHBOARD_AUTH:
+            raise SettingsError(f"dashboard_auth must be one of {', '.join(DASHBOARD_AUTH)}, "
+                                f"got {self.dashboard_auth!r}")
+        if not self.proxy_user_header.strip():
+            raise SettingsError("proxy_user_header must name a request header, got an empty value")
 
     def as_dict(self) -> dict[str, Any]:
         """Return every setting by name (recorded with each run)."""

@@ -1,8 +1,9 @@
 """``python -m dashboard``: start the Streamlit app on the store (``--db`` or $PRESSLENS_DB).
 
-It listens on 127.0.0.1 unless ``--host`` says otherwise (with a warning: anyone who reaches that address
-reads the store), and Streamlit is told its address so that it makes no outside request at start (no usage
-statistics, no look-up of the machine's external IP).
+It listens on 127.0.0.1 unless ``--host`` says otherwise; another address needs ``--auth proxy`` (an
+authenticating reverse proxy in front, dashboard/access.py), else the command refuses to start. Streamlit
+is told its address so that it makes no outside request at start (no usage statistics, no look-up of the
+machine's external IP).
 
 ``python -m dashboard bench --db DB`` renders every page through realistic filter changes and
 prints per-page timings and a last line ``p95_ms=N pages=N``.
@@ -11,7 +12,6 @@ prints per-page timings and a last line ``p95_ms=N pages=N``.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import subprocess
 import sys
@@ -20,23 +20,12 @@ from pathlib import Path
 
 from core.cli import add_common_arguments, run_cli, settings_from
 from core.errors import InputError
+from core.settings import DASHBOARD_AUTH, Settings
+from dashboard import access
+from dashboard.access import is_loopback
 
 APP = Path(__file__).resolve().parent / "app.py"
 DEFAULT_HOST = "127.0.0.1"
-
-
-def is_loopback(host: str) -> bool:
-    """Return whether a host name or address stays on this machine.
-
-    >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("localhost"), is_loopback("0.0.0.0")
-    (True, True, True, False)
-    """
-    if host.lower() in ("localhost", "localhost."):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def streamlit_command(host: str, port: int) -> list[str]:
@@ -59,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=8501)
+    parser.add_argument("--auth", choices=DASHBOARD_AUTH,
+                        help="who may open it (default: setting dashboard_auth, 'none': loopback only; 'proxy': "
+                             "behind an authenticating reverse proxy, see docs/dashboard.md)")
     add_common_arguments(parser)
     return parser
 
@@ -71,13 +63,12 @@ def build_bench_parser() -> argparse.ArgumentParser:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
+    settings = Settings.load({"db": args.db, "dashboard_auth": args.auth})
     if not 0 < args.port < 65536:
         raise InputError(f"--port must be in 1..65535, got {args.port}")
-    if not is_loopback(args.host):
-        print(f"warning: the dashboard listens on {args.host}: whoever reaches this machine on port {args.port} "
-              "can read the store", file=sys.stderr)
-    env = {**os.environ, "PRESSLENS_DB": str(Path(settings.db).resolve())}
+    access.check_serving(settings, is_loopback(args.host))
+    env = {**os.environ, "PRESSLENS_DB": str(Path(settings.db).resolve()),
+           "PRESSLENS_DASHBOARD_AUTH": settings.dashboard_auth}
     shown = "localhost" if is_loopback(args.host) else args.host
     print(f"PressLens dashboard on http://{shown}:{args.port} (store: {env['PRESSLENS_DB']})", flush=True)
     return subprocess.call(streamlit_command(args.host, args.port), env=env)

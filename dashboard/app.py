@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import queries, state, ui
+from core.errors import InputError
+from dashboard import access, queries, state, ui
 
 OVERVIEW = st.Page("app_pages/overview.py", title="Overview", url_path="overview")
 
@@ -27,8 +28,31 @@ PAGES = [
     st.Page("app_pages/methodology.py", title="Methodology", url_path="methodology"),
 ]
 
+
+
+def _visitor() -> access.Visitor:
+    """Who is reading; a refused visit sees one message and nothing of the store."""
+    settings = ui.settings()
+    headers = dict(st.context.headers)
+    loopback = access.serving_loopback(st.get_option("server.address"), headers)
+    if settings.dashboard_auth != "proxy":
+        return access.visitor(headers, settings, serving_loopback=loopback)
+    try:
+        secret = access.read_secret(settings)
+    except InputError as exc:
+        return access.Visitor(user=None, refused=f"The dashboard's sign-in is not set up: {exc}")
+    return access.visitor(headers, settings, serving_loopback=loopback, secret=secret)
+
+
 st.set_page_config(page_title="PressLens", layout="wide")
+who = _visitor()
+if who.refused is not None:
+    st.title("PressLens")
+    st.error(who.refused)
+    st.stop()
 page = st.navigation(PAGES)
+if who.user is not None:
+    st.sidebar.caption(f"signed in as {who.user}")
 db = ui.db()
 problem = queries.store_problem(db, ui.settings())
 if problem is not None:

@@ -125,18 +125,32 @@ def test_streamlit_is_told_its_address() -> None:
     assert pairs["--server.headless"] == "true"
 
 
-def test_a_non_loopback_host_is_warned_about(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-                                             ) -> None:
+def test_a_non_loopback_host_needs_sign_in(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                           tmp_path: Path) -> None:
     from dashboard import __main__ as dash
 
-    seen: list[list[str]] = []
-    monkeypatch.setattr(dash.subprocess, "call", lambda command, env: seen.append(command) or 0)
-    assert dash.main(["--host", "0.0.0.0", "--port", "8600"]) == 0
-    assert "warning: the dashboard listens on 0.0.0.0" in capsys.readouterr().err
-    assert dict(zip(seen[0][5::2], seen[0][6::2]))["--server.address"] == "0.0.0.0"
+    seen: list[tuple[list[str], dict[str, str]]] = []
+    monkeypatch.setattr(dash.subprocess, "call", lambda command, env: seen.append((command, env)) or 0)
+    monkeypatch.delenv("PRESSLENS_DASHBOARD_AUTH", raising=False)
+    monkeypatch.delenv("PRESSLENS_PROXY_SECRET_FILE", raising=False)
+    # No sign-in: a network address is refused in one line, and nothing is started.
+    assert dash.main(["--host", "0.0.0.0", "--port", "8600"]) == 2
+    err = capsys.readouterr().err
+    assert "no sign-in" in err and "dashboard_auth = proxy" in err and len(err.strip().splitlines()) == 1
+    # Behind a proxy without its secret: refused too, naming the missing setting.
+    assert dash.main(["--host", "0.0.0.0", "--port", "8600", "--auth", "proxy"]) == 2
+    assert "proxy_secret_file" in capsys.readouterr().err
+    assert seen == []
+    secret = tmp_path / "secret"
+    secret.write_text("s" * 32 + "\n")
+    monkeypatch.setenv("PRESSLENS_PROXY_SECRET_FILE", str(secret))
+    assert dash.main(["--host", "0.0.0.0", "--port", "8600", "--auth", "proxy"]) == 0
+    command, env = seen[0]
+    assert dict(zip(command[5::2], command[6::2]))["--server.address"] == "0.0.0.0"
+    assert env["PRESSLENS_DASHBOARD_AUTH"] == "proxy"
+    assert "s" * 32 not in " ".join(command) + capsys.readouterr().out  # the secret is never on a command line
     assert dash.main(["--port", "8600"]) == 0
-    assert "warning" not in capsys.readouterr().err
-    assert dict(zip(seen[1][5::2], seen[1][6::2]))["--server.address"] == "127.0.0.1"
+    assert dict(zip(seen[1][0][5::2], seen[1][0][6::2]))["--server.address"] == "127.0.0.1"
 
 
 def test_bench_with_a_bad_setting_is_one_line(tmp_path: Path) -> None:
