@@ -7,6 +7,7 @@ plays the proxy by sending its two headers, or plays an anonymous visitor by sen
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -26,8 +27,10 @@ SECRET = "team-secret-0123456789abcdef"
 
 def _serve(command: list[str], env: dict[str, str]) -> Iterator[str]:
     port = _free_port()
+    # A session of its own: `python -m dashboard` starts Streamlit as a child, and both must stop.
     server = subprocess.Popen([*command, "--server.port" if "streamlit" in command else "--port", str(port)],
-                              cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              start_new_session=True)
     ready = threading.Event()
     lines: list[str] = []
 
@@ -43,8 +46,16 @@ def _serve(command: list[str], env: dict[str, str]) -> Iterator[str]:
         assert ready.wait(READY_SECONDS), "the dashboard did not start:\n" + "".join(lines)
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
+        try:
+            os.killpg(server.pid, signal.SIGKILL)  # the Streamlit child, if it outlived its parent
+        except ProcessLookupError:
+            pass
 
 
 @pytest.fixture(scope="module")
