@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import numpy as np
 
 from core.urls import canonical_url
 
@@ -103,3 +106,46 @@ class Article:
         row["labels"] = json.dumps(self.labels, ensure_ascii=False, sort_keys=True)
         row["content_hash"] = self.content_hash
         return {column: row[column] for column in ARTICLE_COLUMNS}
+
+
+# Columns of a sentence-evidence row, as Store.evidence returns them.
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "article_id", "scorer", "version", "metric", "part", "sentence_index", "start", "end", "value",
+)
+
+# One article's evidence from one scorer is stored as one packed record (the evidence_packs table):
+# these columns of fixed width, column after column, little-endian, zlib-compressed. ``metric`` and
+# ``part`` are keys of the metrics and evidence_parts tables; a NULL value is NaN. 64-bit integers
+# keep every SQLite integer as it was; zlib takes the unused high bytes away (9.4 bytes a row on
+# allsides_abp, against 40 unpacked and about 150 as a row of the old evidence table with its index).
+EVIDENCE_PACK_LAYOUT: tuple[tuple[str, str], ...] = (
+    ("metric", "<i8"), ("part", "<i8"), ("sentence_index", "<i8"), ("start", "<i8"), ("end", "<i8"),
+    ("value", "<f8"),
+)
+_PACK_LEVEL = 6  # zlib's default: level 9 saved under 2% more on allsides_abp and wrote slower
+
+
+def pack_evidence(columns: dict[str, Any]) -> bytes:
+    """Pack evidence columns (the names of EVIDENCE_PACK_LAYOUT, equal lengths) into one compressed record.
+
+    >>> blob = pack_evidence({"metric": [1], "part": [0], "sentence_index": [0], "start": [0], "end": [9],
+    ...                       "value": [0.5]})
+    >>> unpack_evidence(blob, 1)["end"].tolist()
+    [9]
+    """
+    parts = [np.ascontiguousarray(columns[name], dtype=dtype).tobytes() for name, dtype in EVIDENCE_PACK_LAYOUT]
+    return zlib.compress(b"".join(parts), _PACK_LEVEL)
+
+
+def unpack_evidence(blob: bytes, rows: int) -> dict[str, np.ndarray]:
+    """Return the columns of a record made by :func:`pack_evidence` holding ``rows`` rows."""
+    raw = zlib.decompress(blob)
+    columns: dict[str, np.ndarray] = {}
+    offset = 0
+    for name, dtype in EVIDENCE_PACK_LAYOUT:
+        width = np.dtype(dtype).itemsize * rows
+        columns[name] = np.frombuffer(raw, dtype=dtype, count=rows, offset=offset)
+        offset += width
+    if offset != len(raw):
+        raise ValueError(f"an evidence record of {len(raw)} bytes does not hold {rows} rows")
+    return columns

@@ -29,8 +29,16 @@ import numpy as np
 import pandas as pd
 
 from core.errors import StoreError
-from core.migrations import MIGRATIONS
-from core.schema import ARTICLE_COLUMNS, STORY_FROM_DATA, STORY_FROM_GROUPING, Article
+from core.migrations import MIGRATIONS, VACUUM_AFTER, steps
+from core.schema import (
+    ARTICLE_COLUMNS,
+    EVIDENCE_COLUMNS,
+    STORY_FROM_DATA,
+    STORY_FROM_GROUPING,
+    Article,
+    pack_evidence,
+    unpack_evidence,
+)
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,10 +81,9 @@ def _expected_columns(version: int) -> dict[str, list[str]]:
     """Return each ordinary table's columns as migrations 1..version create them (built once in memory)."""
     if version not in _EXPECTED:
         memory = sqlite3.connect(":memory:")
-        for number, _name, sql in MIGRATIONS:
+        for number, _name, body in MIGRATIONS:
             if number <= version:
-                for statement in _split_sql(sql):
-                    memory.execute(statement)
+                _apply(memory, body)
         names = [r[0] for r in memory.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' "
             "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts_%'")]
@@ -303,14 +310,14 @@ class Store:
             "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         applied: list[int] = []
-        for version, name, sql in MIGRATIONS:
+        start = self.schema_version()
+        for version, name, body in MIGRATIONS:
             if version <= self.schema_version():
                 continue
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 if version > self.schema_version():  # another process may have just applied it
-                    for statement in _split_sql(sql):
-                        self._db.execute(statement)
+                    _apply(self._db, body)
                     self._db.execute(
                         "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                         (version, name, _now()),
@@ -322,7 +329,23 @@ class Store:
                 raise StoreError(f"migration {version} ({name}) failed on {self.path}: {exc}") from exc
         if applied:
             log.info("applied migrations %s to %s", applied, self.path)
+        if start and VACUUM_AFTER & set(applied):
+            self.vacuum()
         return applied
+
+    def vacuum(self) -> bool:
+        """Rewrite the store file without its free pages (after a migration that dropped much); return success.
+
+        A reader holding the file open can make it fail; the store stays correct, only larger, and the
+        next VACUUM frees the space.
+        """
+        try:
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            log.warning("could not vacuum %s (%s): its free pages stay until the next VACUUM", self.path, exc)
+            return False
+        return True
 
     # -- writing -------------------------------------------------------------------------------
     @contextmanager
@@ -463,44 +486,101 @@ class Store:
         return len(rows)
 
     def write_scores(self, batch: ScoreBatch, run_id: int | None = None) -> None:
-        """Replace a scorer's scores and evidence for the batch's articles, atomically."""
+        """Replace a scorer's scores and evidence for the batch's articles, atomically.
+
+        Articles not in the store are skipped (with a warning): scores are keyed by the article's key.
+        """
         ids = list(batch.content_hashes)
         if not ids:
             return
         now = _now()
         with self._write() as db:
-            for chunk in _chunks(ids, 500):
+            keys = self._article_keys(ids)
+            missing = [i for i in ids if i not in keys]
+            if missing:
+                log.warning("%s scores of %d article(s) not in the store skipped (e.g. %s)", batch.scorer,
+                            len(missing), missing[0])
+            scorer_key = self._dictionary_keys("scorers", [batch.scorer])[batch.scorer]
+            names = [str(m) for m in dict.fromkeys([*batch.scores["metric"], *batch.evidence["metric"]])]
+            metric_keys = self._metric_keys(batch.scorer, batch.version, names)
+            for chunk in _chunks(list(keys.values()), 500):
                 marks = ",".join("?" * len(chunk))
-                db.execute(f"DELETE FROM scores WHERE scorer = ? AND article_id IN ({marks})",
-                           [batch.scorer, *chunk])
-                db.execute(f"DELETE FROM evidence WHERE scorer = ? AND article_id IN ({marks})",
-                           [batch.scorer, *chunk])
+                db.execute(f"DELETE FROM score_values WHERE article_key IN ({marks}) "
+                           "AND metric_key IN (SELECT key FROM metrics WHERE scorer = ?)", [*chunk, batch.scorer])
+                db.execute(f"DELETE FROM evidence_packs WHERE article_key IN ({marks}) AND scorer_key = ?",
+                           [*chunk, scorer_key])
             db.executemany(
-                "INSERT INTO scores (article_id, scorer, version, metric, value) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO score_values (metric_key, article_key, value) VALUES (?, ?, ?)",
                 [
-                    (r.article_id, batch.scorer, batch.version, r.metric, _real(r.value))
-                    for r in batch.scores.itertuples(index=False)
+                    (metric_keys[str(metric)], keys[article], _real(value))
+                    for article, metric, value in zip(batch.scores["article_id"], batch.scores["metric"],
+                                                      batch.scores["value"])
+                    if article in keys
                 ],
             )
             db.executemany(
-                "INSERT INTO evidence (article_id, scorer, version, metric, part, sentence_index, start,"
-                " end, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (r.article_id, batch.scorer, batch.version, r.metric, r.part, int(r.sentence_index),
-                     int(r.start), int(r.end), _real(r.value))
-                    for r in batch.evidence.itertuples(index=False)
-                ],
+                "INSERT INTO evidence_packs (article_key, scorer_key, rows, data) VALUES (?, ?, ?, ?)",
+                [(key, scorer_key, rows, blob) for key, rows, blob in self._packs(batch.evidence, keys, metric_keys)],
             )
             db.executemany(
                 """
-                INSERT INTO scored (article_id, scorer, version, content_hash, run_id, scored_at)
+                INSERT INTO scored_by (article_key, scorer_key, version, content_hash, run_id, scored_at)
                 VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(article_id, scorer) DO UPDATE SET version = excluded.version,
+                ON CONFLICT(article_key, scorer_key) DO UPDATE SET version = excluded.version,
                     content_hash = excluded.content_hash, run_id = excluded.run_id,
                     scored_at = excluded.scored_at
                 """,
-                [(aid, batch.scorer, batch.version, h, run_id, now) for aid, h in batch.content_hashes.items()],
+                [(keys[aid], scorer_key, batch.version, h, run_id, now)
+                 for aid, h in batch.content_hashes.items() if aid in keys],
             )
+
+    def _article_keys(self, ids: Sequence[str]) -> dict[str, int]:
+        """Return ``{article id: key}`` of the given ids that are stored."""
+        keys: dict[str, int] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids)), 500):
+            keys.update((str(i), int(k)) for i, k in self._db.execute(
+                f"SELECT id, key FROM articles WHERE id IN ({','.join('?' * len(chunk))})", list(chunk)))
+        return keys
+
+    def _dictionary_keys(self, table: str, names: Sequence[str]) -> dict[str, int]:
+        """Return the keys of names in a dictionary table (scorers, evidence_parts), adding the new ones."""
+        assert table in ("scorers", "evidence_parts")
+        self._db.executemany(f"INSERT OR IGNORE INTO {table} (name) VALUES (?)", [(n,) for n in names])
+        return {n: int(self._db.execute(f"SELECT key FROM {table} WHERE name = ?", (n,)).fetchone()[0])
+                for n in names}
+
+    def _metric_keys(self, scorer: str, version: str, metrics: Sequence[str]) -> dict[str, int]:
+        """Return the keys of a scorer version's metrics, adding the new ones."""
+        self._db.executemany("INSERT OR IGNORE INTO metrics (scorer, version, metric) VALUES (?, ?, ?)",
+                             [(scorer, version, m) for m in metrics])
+        rows = self._db.execute("SELECT metric, key FROM metrics WHERE scorer = ? AND version = ?", (scorer, version))
+        return {str(m): int(k) for m, k in rows}
+
+    def _packs(self, evidence: pd.DataFrame, keys: dict[str, int],
+               metric_keys: dict[str, int]) -> Iterator[tuple[int, int, bytes]]:
+        """Yield (article key, rows, packed record) for each stored article of an evidence frame."""
+        if evidence.empty:
+            return
+        frame = evidence[evidence["article_id"].isin(list(keys))]
+        if frame.empty:
+            return
+        parts = [str(p) for p in dict.fromkeys(frame["part"])]
+        part_keys = self._dictionary_keys("evidence_parts", parts)
+        article = frame["article_id"].map(keys).to_numpy(dtype=np.int64)
+        order = np.argsort(article, kind="stable")
+        article = article[order]
+        columns = {
+            "metric": frame["metric"].astype(str).map(metric_keys).to_numpy(dtype=np.int64)[order],
+            "part": frame["part"].astype(str).map(part_keys).to_numpy(dtype=np.int64)[order],
+            "sentence_index": frame["sentence_index"].to_numpy(dtype=np.int64)[order],
+            "start": frame["start"].to_numpy(dtype=np.int64)[order],
+            "end": frame["end"].to_numpy(dtype=np.int64)[order],
+            "value": np.array([np.nan if (x := _real(v)) is None else x for v in frame["value"]],
+                              dtype=np.float64)[order],  # NULL as NaN (_real stores NaN as NULL)
+        }
+        starts = np.flatnonzero(np.r_[True, np.diff(article) != 0])
+        for first, last in zip(starts, np.r_[starts[1:], len(article)]):
+            yield int(article[first]), int(last - first), pack_evidence({n: c[first:last] for n, c in columns.items()})
 
     def write_syndication(self, groups: pd.DataFrame) -> int:
         """Store syndication groups (the frame of ``scrapers.dedup.syndication_groups``) by article id.
@@ -694,7 +774,10 @@ class Store:
         """Return the number of rows of one of the store's tables."""
         if table not in {"articles", "outlets", "pages", "fetch_log", "scores", "evidence", "runs", "scored"}:
             raise StoreError(f"unknown table {table!r}")
-        return int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+        compact = {"scores": "SELECT COUNT(*) FROM score_values", "scored": "SELECT COUNT(*) FROM scored_by",
+                   "evidence": "SELECT COALESCE(SUM(rows), 0) FROM evidence_packs"}  # rows, as before migration 7
+        sql = compact.get(table, f"SELECT COUNT(*) FROM {table}")
+        return int(self._db.execute(sql).fetchone()[0])
 
     def articles(self, flt: ArticleFilter = ArticleFilter(), *, with_text: bool = False,
                  ids: Sequence[str] | None = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -727,7 +810,8 @@ class Store:
 
     def scorers_present(self) -> list[str]:
         """Return the names of the scorers that scored at least one article, sorted."""
-        return sorted(str(row[0]) for row in self._db.execute("SELECT DISTINCT scorer FROM scored"))
+        return sorted(str(row[0]) for row in self._db.execute(
+            "SELECT name FROM scorers k WHERE EXISTS (SELECT 1 FROM scored_by s WHERE s.scorer_key = k.key)"))
 
     def foreign_language(self, readable: Sequence[str]) -> dict[str, str]:
         """Return ``{id: language}`` of articles whose stored language is none of ``readable`` (ISO 639-1 codes).
@@ -744,8 +828,8 @@ class Store:
         """Return ids of articles with no score from this scorer version for their current text."""
         sql = """
             SELECT a.id FROM articles a
-            LEFT JOIN scored s ON s.article_id = a.id AND s.scorer = ?
-            WHERE s.article_id IS NULL OR s.version != ? OR s.content_hash != a.content_hash
+            LEFT JOIN scored_by s ON s.article_key = a.key AND s.scorer_key = (SELECT key FROM scorers WHERE name = ?)
+            WHERE s.article_key IS NULL OR s.version != ? OR s.content_hash != a.content_hash
             ORDER BY a.id
         """
         params: list[Any] = [scorer, version]
@@ -759,51 +843,68 @@ class Store:
         """Return article-level scores joined to their article's outlet and date."""
         where, params = flt.where("a")
         if scorer:
-            where += " AND s.scorer = ?"
+            where += " AND m.scorer = ?"
             params.append(scorer)
         if metrics:
-            where += f" AND s.metric IN ({','.join('?' * len(metrics))})"
+            where += f" AND m.metric IN ({','.join('?' * len(metrics))})"
             params.extend(metrics)
         return self._frame(
-            "SELECT s.article_id, a.outlet, a.published, a.story_id, s.scorer, s.version, s.metric, s.value "
-            f"FROM scores s JOIN articles a ON a.id = s.article_id WHERE {where} "
-            "ORDER BY s.article_id, s.scorer, s.metric",
+            "SELECT a.id AS article_id, a.outlet, a.published, a.story_id, m.scorer, m.version, m.metric, v.value "
+            "FROM score_values v JOIN metrics m ON m.key = v.metric_key JOIN articles a ON a.key = v.article_key "
+            f"WHERE {where} ORDER BY a.id, m.scorer, m.metric",
             params,
         )
 
     def score_matrix(self, scorers: Sequence[str] | None = None, *, exclude: Sequence[str] = ()) -> pd.DataFrame:
-        """Return article-level scores as one row per article and one column per ``scorer.metric``.
+        """Return article-level scores as one row per article (sorted by id) and one column per ``scorer.metric``.
 
-        ``scorers`` limits the read to those scorers (through the (scorer, metric) index),
-        ``exclude`` leaves some out; by default every score, in one scan of the scores table (a
-        join and a sort per row cost 3x more on 2 million scores).
+        ``scorers`` limits the read to those scorers, ``exclude`` leaves some out: each read is a range of
+        the (metric, article) primary key; integers are mapped to ids and names once per distinct key.
         """
+        metrics = self._db.execute("SELECT key, scorer, metric FROM metrics").fetchall()
+        if scorers is not None:
+            metrics = [m for m in metrics if m[1] in set(scorers)]
+        elif exclude:
+            metrics = [m for m in metrics if m[1] not in set(exclude)]
         cursor = self._db.cursor()
         cursor.row_factory = None  # plain tuples: sqlite3.Row costs 2x on millions of rows
-        sql, params = "SELECT article_id, scorer || '.' || metric, value FROM scores", list(scorers or exclude)
-        if scorers is not None:
-            sql += f" WHERE scorer IN ({', '.join('?' * len(params))})" if params else " WHERE 0"
-        elif exclude:
-            sql += f" WHERE scorer NOT IN ({', '.join('?' * len(params))})"
-        rows = cursor.execute(sql, params).fetchall()
-        if not rows:
+        chunks = []
+        for key, _scorer, _metric in metrics:
+            rows = cursor.execute("SELECT article_key, value FROM score_values WHERE metric_key = ?", (key,)).fetchall()
+            if rows:
+                table = np.array(rows, dtype=np.float64)  # NULL (None) -> NaN
+                chunks.append((np.full(len(table), key, dtype=np.int64), table))
+        if not chunks:
             return pd.DataFrame(index=pd.Index([], name="article_id"))
-        table = np.array(rows, dtype=object)  # 2-3x faster than zip(*rows) on millions of rows
-        row_codes, row_labels = pd.factorize(table[:, 0])
-        col_codes, col_labels = pd.factorize(table[:, 1])
-        matrix = np.full((len(row_labels), len(col_labels)), np.nan)
-        matrix[row_codes, col_codes] = table[:, 2].astype(float)  # NULL (None) -> NaN
-        frame = pd.DataFrame(matrix, index=pd.Index(row_labels, name="article_id"), columns=list(col_labels))
-        return frame[sorted(frame.columns)]
+        metric_of = np.concatenate([c[0] for c in chunks])
+        article_of = np.concatenate([c[1][:, 0] for c in chunks]).astype(np.int64)
+        values = np.concatenate([c[1][:, 1] for c in chunks])
+        article_keys, row_codes = np.unique(article_of, return_inverse=True)
+        ids = np.array(self._ids_of(article_keys), dtype=object)
+        labels = {int(key): f"{scorer}.{metric}" for key, scorer, metric in metrics}
+        names = sorted(set(labels.values()))  # two versions of a metric share a column (an article has one)
+        column_of = np.zeros(max(labels) + 1, dtype=np.int64)
+        for key, label in labels.items():
+            column_of[key] = names.index(label)
+        col_codes = column_of[metric_of]
+        matrix = np.full((len(article_keys), len(names)), np.nan)
+        matrix[row_codes, col_codes] = values
+        present = sorted({int(c) for c in np.unique(col_codes)})
+        order = np.argsort(ids, kind="stable")
+        return pd.DataFrame(matrix[order][:, present], index=pd.Index(ids[order], name="article_id"),
+                            columns=[names[c] for c in present])
+
+    def _ids_of(self, article_keys: np.ndarray) -> list[str]:
+        """Return the ids of article keys (sorted ascending), in their order."""
+        if len(article_keys) == 0:
+            return []
+        low, high = int(article_keys[0]), int(article_keys[-1])
+        found = dict(self._db.execute("SELECT key, id FROM articles WHERE key BETWEEN ? AND ?", (low, high)))
+        return [found[int(k)] for k in article_keys]
 
     def evidence(self, article_id: str, scorer: str | None = None) -> pd.DataFrame:
-        """Return the sentence-level evidence of one article."""
-        sql = "SELECT * FROM evidence WHERE article_id = ?"
-        params: list[Any] = [article_id]
-        if scorer:
-            sql += " AND scorer = ?"
-            params.append(scorer)
-        return self._frame(sql + " ORDER BY scorer, metric, part, sentence_index", params)
+        """Return the sentence-level evidence of one article, by scorer, metric, part and sentence."""
+        return self.evidence_of([article_id], scorer)
 
     def with_label(self, key: str) -> pd.DataFrame:
         """Return the id and outlet of every article whose labels hold ``key`` (e.g. mojibake_original)."""
@@ -814,26 +915,50 @@ class Store:
     def evidence_of(self, article_ids: Sequence[str], scorer: str | None = None) -> pd.DataFrame:
         """Return the sentence-level evidence of many articles: one read per 500 ids, not one per article.
 
-        Rows come in the order of ``article_ids``, then as :meth:`evidence` orders one article's.
+        Rows come in the order of ``article_ids``, then by scorer, metric, part and sentence (as
+        :meth:`evidence` orders one article's). Columns: EVIDENCE_COLUMNS.
         """
         ids = list(dict.fromkeys(str(i) for i in article_ids))
-        frames = []
+        packs: list[tuple[str, int, bytes]] = []  # (article id, rows, record)
         for start in range(0, len(ids), EVIDENCE_IDS_PER_READ):
             chunk = ids[start:start + EVIDENCE_IDS_PER_READ]
-            sql = f"SELECT * FROM evidence WHERE article_id IN ({', '.join('?' * len(chunk))})"
+            sql = ("SELECT a.id, p.rows, p.data FROM articles a "
+                   f"JOIN evidence_packs p ON p.article_key = a.key WHERE a.id IN ({', '.join('?' * len(chunk))})")
             params: list[Any] = list(chunk)
             if scorer:
-                sql += " AND scorer = ?"
+                sql += " AND p.scorer_key = (SELECT key FROM scorers WHERE name = ?)"
                 params.append(scorer)
-            frames.append(self._frame(sql, params))
-        found = [f for f in frames if not f.empty]
-        if not found:
-            return self._frame("SELECT * FROM evidence WHERE 0", [])
-        rows = pd.concat(found, ignore_index=True)
+            packs.extend((str(i), int(n), bytes(d)) for i, n, d in self._db.execute(sql, params) if n)
+        if not packs:
+            return pd.DataFrame.from_records([], columns=list(EVIDENCE_COLUMNS))
         order = {aid: k for k, aid in enumerate(ids)}
-        rows["_order"] = rows["article_id"].map(order)
-        rows = rows.sort_values(["_order", "scorer", "metric", "part", "sentence_index"], kind="mergesort")
-        return rows.drop(columns="_order").reset_index(drop=True)
+        metric_rows = {int(k): (s, v, m)
+                       for k, s, v, m in self._db.execute("SELECT key, scorer, version, metric FROM metrics")}
+        part_names = dict(self._db.execute("SELECT key, name FROM evidence_parts"))
+        unpacked = [unpack_evidence(data, rows) for _id, rows, data in packs]
+        sizes = np.array([rows for _id, rows, _data in packs])
+        column = {name: np.concatenate([u[name] for u in unpacked]) for name in unpacked[0]}
+        article = np.repeat(np.array([aid for aid, _rows, _data in packs], dtype=object), sizes)
+        rank = np.repeat(np.array([order[aid] for aid, _rows, _data in packs]), sizes)
+        metric_keys, metric_codes = np.unique(column["metric"], return_inverse=True)
+        scorers_ = np.array([metric_rows[int(k)][0] for k in metric_keys], dtype=object)[metric_codes]
+        versions = np.array([metric_rows[int(k)][1] for k in metric_keys], dtype=object)[metric_codes]
+        metrics = np.array([metric_rows[int(k)][2] for k in metric_keys], dtype=object)[metric_codes]
+        part_keys, part_codes = np.unique(column["part"], return_inverse=True)
+        parts = np.array([part_names[int(k)] for k in part_keys], dtype=object)[part_codes]
+        ordered = np.lexsort((column["sentence_index"], _ranks(parts), _ranks(metrics), _ranks(scorers_), rank))
+        values = column["value"][ordered]
+        nulls = np.isnan(values)
+        value: np.ndarray = values
+        if nulls.all():
+            value = np.full(len(values), None, dtype=object)  # as a column of NULLs reads from SQLite
+        return pd.DataFrame({
+            "article_id": article[ordered], "scorer": scorers_[ordered], "version": versions[ordered],
+            "metric": metrics[ordered], "part": parts[ordered],
+            "sentence_index": column["sentence_index"][ordered].astype(np.int64),
+            "start": column["start"][ordered].astype(np.int64), "end": column["end"][ordered].astype(np.int64),
+            "value": value,
+        })
 
     def syndication(self, flt: ArticleFilter = ArticleFilter()) -> pd.DataFrame:
         """Return the syndication groups of the filtered articles (one row per grouped article)."""
@@ -1003,9 +1128,25 @@ def _text_or_none(value: Any) -> str | None:
     return text or None
 
 
+def _ranks(strings: np.ndarray) -> np.ndarray:
+    """Return each string's rank among the distinct strings (Python's order: SQLite's BINARY order on UTF-8)."""
+    _distinct, codes = np.unique(strings.astype(str), return_inverse=True)
+    return codes
+
+
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _apply(db: sqlite3.Connection, body: Any) -> None:
+    """Run one migration's steps (SQL scripts and Python steps) on ``db``."""
+    for step in steps(body):
+        if isinstance(step, str):
+            for statement in _split_sql(step):
+                db.execute(statement)
+        else:
+            step(db)
 
 
 def _split_sql(script: str) -> list[str]:

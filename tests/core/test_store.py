@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 from core.errors import StoreError
+from core.migrations import steps
 from core.schema import STORY_FROM_DATA, STORY_FROM_GROUPING, Article, article_id
 from core.store import MIGRATIONS, ArticleFilter, ScoreBatch, Store
 from tests.conftest import REPO_ROOT
@@ -189,10 +191,21 @@ def test_outlet_groups_filter_by_bias_or_country(store: Store) -> None:
 
 def test_readers_refuse_an_old_schema_with_the_fix(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
-    with Store.open(db) as store:
-        store._db.execute("DELETE FROM schema_migrations WHERE version = ?", (MIGRATIONS[-1][0],))
+    with sqlite3.connect(db) as raw:  # a store as PressLens wrote it one migration ago
+        raw.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                    "applied_at TEXT NOT NULL)")
+        for number, name, body in MIGRATIONS[:-1]:
+            for step in steps(body):
+                if isinstance(step, str):
+                    raw.executescript(step)
+                else:
+                    step(raw)
+            raw.execute("INSERT INTO schema_migrations VALUES (?, ?, '2026-01-01')", (number, name))
+    raw.close()
     with pytest.raises(StoreError, match=r"schema version .* open it once for writing"):
         Store.open(db, readonly=True)
+    with Store.open(db) as writer:  # a writer migrates it
+        assert writer.schema_version() == MIGRATIONS[-1][0]
 
 
 def test_grouped_stories_never_replace_the_data_and_labels_read_back(store: Store) -> None:
