@@ -497,8 +497,11 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
     if reason:
         raise NotNewsError(f"{where}: not a news article: {reason}")
 
-    # 4. line clean-up
+    # 4. line clean-up (which can leave too little: a "body" of stray markup)
     text = refine(text, method, evidence)
+    words = len(_WORD.findall(text))
+    if words < MIN_BODY_WORDS:
+        raise ExtractError(f"{where}: no article body text found ({words} words after clean-up)")
 
     published, modified = _dates(tree, article, url)
     logger.debug("%s: %d chars by %s", where, len(text), method)

@@ -171,6 +171,12 @@ def test_extract_on_arbitrary_bytes(data: bytes) -> None:
     _extract_or_documented_error(data)
 
 
+def test_markup_left_after_clean_up_is_no_body() -> None:
+    """Found by hypothesis: the escaped tags of a broken title passed as ten words, then clean-up left '-->'."""
+    with pytest.raises(ExtractError, match=r"^https://fuzz.example/a: no article body text found"):
+        extract("<p><title><p><p><p><p><p><p><p><p><p><p></title>-->", url="https://fuzz.example/a")
+
+
 @slow(EXTRACT_EXAMPLES)
 @given(HTMLISH, st.sampled_from(ENCODINGS), st.binary(max_size=8))
 def test_extract_on_broken_html_and_charsets(html: str, encoding: str, junk: bytes) -> None:
