@@ -25,7 +25,7 @@ NEWS, VADER = "tone_news", "tone_vader"
 PREFERENCE: tuple[str, ...] = (NEWS, VADER)
 LABELS: dict[str, str] = {NEWS: "tone (news model)", VADER: "tone (VADER)"}
 # Below this magnitude a tone mean is read as neutral, not as a sign: VADER's own sentence neutral
-# band (0.05); the news model's cross-validated band is 0.04, so one value serves both.
+# band (0.05), which is also the news model's cross-validated band: one value serves both.
 SIGN_TOLERANCE = 0.05
 
 

@@ -6,8 +6,10 @@ heads trained by ``python -m analysis.tone.train`` lie in ``analysis/models/tone
 Nothing is downloaded: the encoder ships in an installed package, the heads in
 the repository.
 
-* Sentence tone: a ridge regression on the mean-pooled sentence embedding plus
-  VADER features, trained on NYT editorial snippets (mean of 20 human ratings).
+* Sentence tone: a ridge regression on the mean-pooled sentence embedding, VADER
+  features and two lexicon-weighted poolings of the token states (each token weighted
+  by the VADER valence of its word, signed and absolute), trained on NYT editorial
+  snippets (mean of 20 human ratings).
 * Tone toward a target: a logistic regression over the sentence embedding, the
   mention's own token states, the token states of the words around the mention
   and VADER features of that window, trained on NewsMTSC.
@@ -59,6 +61,8 @@ BATCH_SIZE = 16
 # FINDINGS.md; train_tone.py's cross-validation found 6-10 within noise of each other.
 WINDOW_WORDS = 8
 _WORD = re.compile(r"\S+")
+# Punctuation stripped from a word before it is looked up in VADER's lexicon.
+_PUNCT = ".,;:!?\"'()[]{}“”‘’"
 
 
 class ToneModelError(RuntimeError):
@@ -191,11 +195,45 @@ def _pool(enc: Encoded, start: int, end: int, exclude: tuple[int, int] | None = 
     return _normalise(enc.states[keep].mean(axis=0))
 
 
+def token_valence(text: str, enc: Encoded) -> np.ndarray:
+    """Return the VADER lexicon valence (-4..+4) of the word each token belongs to; 0 off the lexicon.
+
+    >>> enc = Encoded(states=np.zeros((4, DIM), np.float32), special=np.array([True, False, False, True]),
+    ...               offsets=np.array([[0, 0], [0, 3], [4, 10], [0, 0]]))
+    >>> token_valence("Bad policy.", enc).tolist()
+    [0.0, -2.5, 0.0, 0.0]
+    """
+    lexicon = _vader().lexicon
+    valence = np.zeros(len(enc.offsets), dtype=np.float32)
+    for match in _WORD.finditer(text):
+        value = lexicon.get(match.group(0).lower().strip(_PUNCT), 0.0)
+        if value:
+            start, end = match.span()
+            valence[(~enc.special) & (enc.offsets[:, 1] > start) & (enc.offsets[:, 0] < end)] = value
+    return valence
+
+
+def valence_pooling(text: str, enc: Encoded) -> np.ndarray:
+    """Return [absolute, signed] VADER-valence-weighted means of the token states (384 each, L2-normalised).
+
+    Zeros when no word of the text is in VADER's lexicon.
+    """
+    valence = token_valence(text, enc)
+    if not valence.any():
+        return np.zeros(2 * DIM, dtype=np.float32)
+    return np.concatenate([_normalise(np.abs(valence) @ enc.states), _normalise(valence @ enc.states)])
+
+
+# Columns of the sentence features: embedding, VADER, then the valence poolings.
+SENTENCE_FEATURES = DIM + 4 + 2 * DIM
+VALENCE_COLUMNS = slice(DIM + 4, SENTENCE_FEATURES)
+
+
 def sentence_feature_matrix(texts: Sequence[str], encoded: Sequence[Encoded]) -> np.ndarray:
-    """Features of the sentence head: [embedding (384), VADER (4)] per text."""
-    rows = [np.concatenate([sentence_embedding(enc), vader_features(text)])
+    """Features of the sentence head: [embedding (384), VADER (4), valence poolings (768)] per text."""
+    rows = [np.concatenate([sentence_embedding(enc), vader_features(text), valence_pooling(text, enc)])
             for text, enc in zip(texts, encoded)]
-    return np.vstack(rows) if rows else np.zeros((0, DIM + 4), dtype=np.float32)
+    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, SENTENCE_FEATURES), dtype=np.float32)
 
 
 def target_feature_matrix(items: Sequence[tuple[str, int, int]], encoded: Sequence[Encoded],
