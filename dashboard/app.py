@@ -68,4 +68,7 @@ options = ui.filter_options(db, ui.version())
 st.session_state["filter"] = state.sidebar_filters(options)
 ui.bundle_button(st.session_state["filter"])
 st.sidebar.caption(f"store: {db} · {options.articles:,} articles")
-page.run()
+try:
+    page.run()
+finally:  # once the first page is drawn, the other pages' tables load in the background
+    ui.warm(db, ui.version(), ui.settings())

@@ -2,10 +2,18 @@
 
 Caching happens only here (bounded ``st.cache_data``), and every loader opens a
 short read-only connection: no connection outlives a call or crosses threads.
+
+The sidebar and the Overview need only the articles' metadata (``meta``); the other pages the
+whole catalogue (scores and outlet groups, ``catalogue``), which ``warm`` loads in the background
+once the first page is drawn, with the generic frames and the Compare page's opening table.
+Loaders that the warm-up calls take the settings as ``_settings`` (not part of the cache key):
+a background thread has no session to read them from.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 
 import pandas as pd
@@ -20,6 +28,8 @@ from core.outlet_profiles import outlet_listing as outlet_listing_of
 from core.settings import Settings
 from core.store import ArticleFilter
 from dashboard import exports, framing, queries, sets, textviews
+
+log = logging.getLogger(__name__)
 
 CACHE_ENTRIES = 64
 # Evidence tables show a sentence over up to three wrapped lines.
@@ -43,18 +53,26 @@ def version() -> int:
 
 
 @st.cache_data(max_entries=4, show_spinner="Loading the store ...")
-def catalogue(path: str, data_version: int) -> pd.DataFrame:
-    return queries.catalogue(path, settings())
+def meta(path: str, data_version: int, _settings: Settings | None = None) -> pd.DataFrame:
+    """Return every article's metadata, no scores (the sidebar's and the Overview's table)."""
+    return queries.article_meta(path, _settings or settings())
+
+
+@st.cache_data(max_entries=4, show_spinner="Loading the scores ...")
+def catalogue(path: str, data_version: int, _settings: Settings | None = None) -> pd.DataFrame:
+    """Return the metadata with every non-lazy score and the outlet groups (``queries.catalogue``)."""
+    chosen = _settings or settings()
+    return queries.catalogue(path, chosen, meta=meta(path, data_version, chosen))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def filter_options(path: str, data_version: int) -> queries.FilterOptions:
-    return queries.filter_options(catalogue(path, data_version))
+    return queries.filter_options(meta(path, data_version))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def search_ids(path: str, data_version: int, query: str) -> frozenset[str]:
-    return queries.search_ids(path, query, settings())
+def search_ids(path: str, data_version: int, query: str, _settings: Settings | None = None) -> frozenset[str]:
+    return queries.search_ids(path, query, _settings or settings())
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Reading the outlets ...")
@@ -78,8 +96,8 @@ def ledger_facts(path: str, data_version: int) -> queries.LedgerFacts:
 
 
 def story_events(story_id: str) -> pd.DataFrame:
-    """Return the story's events as a dated timeline (from the cached catalogue)."""
-    return queries.story_events(catalogue(db(), version()), story_id)
+    """Return the story's events as a dated timeline (from the cached metadata)."""
+    return queries.story_events(meta(db(), version()), story_id)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Finding the stories that led here ...")
@@ -94,30 +112,66 @@ def story_threads(path: str, data_version: int, story_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=8, show_spinner="Loading scores ...")
-def scorer_columns(path: str, data_version: int, scorer: str) -> pd.DataFrame:
-    return queries.scorer_columns(path, settings(), scorer)
+def scorer_columns(path: str, data_version: int, scorer: str, _settings: Settings | None = None) -> pd.DataFrame:
+    return queries.scorer_columns(path, _settings or settings(), scorer)
 
 
-def selection(flt: ArticleFilter, scorers: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Return the catalogue rows the shared filters select, with the named lazily loaded scorers' columns."""
-    path, current = db(), version()
-    matching = search_ids(path, current, flt.search) if flt.search else None
-    frame = queries.apply_filter(catalogue(path, current), flt, matching)
+def selection(flt: ArticleFilter, scorers: tuple[str, ...] = (), *, metadata_only: bool = False) -> pd.DataFrame:
+    """Return the catalogue rows the shared filters select, with the named lazily loaded scorers' columns.
+
+    ``metadata_only``: the rows of ``meta`` instead (no scores, no outlet groups), for pages that need no more.
+    """
+    return _select(db(), version(), settings(), flt, scorers, metadata_only)
+
+
+def _select(path: str, data_version: int, chosen: Settings, flt: ArticleFilter, scorers: tuple[str, ...] = (),
+            metadata_only: bool = False) -> pd.DataFrame:
+    matching = search_ids(path, data_version, flt.search, chosen) if flt.search else None
+    table = meta(path, data_version, chosen) if metadata_only else catalogue(path, data_version, chosen)
+    frame = queries.apply_filter(table, flt, matching)
     lazy = [s for s in scorers if s in queries.LAZY_SCORERS]
-    return queries.with_scorers(frame, [scorer_columns(path, current, s) for s in lazy]) if lazy else frame
+    return (queries.with_scorers(frame, [scorer_columns(path, data_version, s, chosen) for s in lazy]) if lazy
+            else frame)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def outlet_view(path: str, data_version: int, flt: ArticleFilter) -> pd.DataFrame:
-    matching = search_ids(path, data_version, flt.search) if flt.search else None
-    frame = queries.apply_filter(catalogue(path, data_version), flt, matching)
-    return queries.outlet_view(frame, settings())
+    return queries.outlet_view(_select(path, data_version, settings(), flt), settings())
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def group_view(path: str, data_version: int, flt: ArticleFilter, by: str) -> pd.DataFrame:
+def group_view(path: str, data_version: int, flt: ArticleFilter, by: str,
+               _settings: Settings | None = None) -> pd.DataFrame:
     """Return the per-outlet or per-group table of the selection (cached per filter and grouping)."""
-    return queries.group_view(selection(flt), settings(), by)
+    chosen = _settings or settings()
+    return queries.group_view(_select(path, data_version, chosen, flt), chosen, by)
+
+
+@st.cache_resource(max_entries=4)
+def warm(path: str, data_version: int, _settings: Settings) -> threading.Thread:
+    """Load the whole catalogue, the generic frames and Compare's opening table in the background (once each).
+
+    Called after the first page of a store version is drawn (that page needs only ``meta``), so the
+    next pages find them cached; a page that asks before the warm-up is done waits for the same load.
+    """
+    def load() -> None:
+        try:
+            _warmed(path, data_version, _settings)
+        except Exception:  # a page that needs them loads them itself and shows the error
+            log.exception("warming the dashboard's caches failed")
+
+    thread = threading.Thread(target=load, name="presslens-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _warmed(path: str, data_version: int, _settings: Settings) -> bool:
+    # Called inside a cached function, the loaders show no spinner: the warm-up thread has no page to show one on.
+    catalogue(path, data_version, _settings)
+    scorer_columns(path, data_version, "frames_generic", _settings)
+    group_view(path, data_version, ArticleFilter(), "outlet", _settings)
+    return True
 
 
 def comparison_set(table: pd.DataFrame, by: str = "outlet") -> sets.Cut:
@@ -151,7 +205,7 @@ def text_sample(path: str, data_version: int, flt: ArticleFilter,
                 size: int = textviews.SAMPLE_SIZE) -> textviews.TextSample:
     """Return the texts of the selection (a fixed sample of ``size`` when it is large), cached per filter."""
     with queries.open_store(path, settings()) as store:
-        return textviews.load_sample(store, selection(flt), size)
+        return textviews.load_sample(store, selection(flt, metadata_only=True), size)
 
 
 def sample_size(view: str) -> int:
@@ -217,9 +271,14 @@ def _image(figure: go.Figure, fmt: str) -> Callable[[], bytes]:
 def show_table(frame: pd.DataFrame, name: str, flt: ArticleFilter, key: str, **kwargs: object) -> None:
     """Show a table (cells as plain text, never HTML) with a CSV download of exactly these rows."""
     st.dataframe(frame, hide_index=True, width="stretch", key=f"table_{key}", **kwargs)
-    st.download_button(f"Download {name} (CSV)", exports.csv_bytes(frame),
+    st.download_button(f"Download {name} (CSV)", _csv(frame),
                        file_name=exports.file_stem(name, flt) + ".csv", mime="text/csv", key=f"csv_{key}",
                        on_click="ignore")
+
+
+def _csv(frame: pd.DataFrame) -> Callable[[], bytes]:
+    """Return the table's CSV as a callable: written when the button is clicked, not on every rerun."""
+    return lambda: exports.csv_bytes(frame)
 
 
 def show_chart(figure: go.Figure, name: str, flt: ArticleFilter, key: str) -> None:

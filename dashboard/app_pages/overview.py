@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import charts, queries, sets, state, ui
 
 flt = state.current_filter()
-frame = ui.selection(flt)
+frame = ui.selection(flt, metadata_only=True)
 
 st.title("Overview")
 if frame.empty:
