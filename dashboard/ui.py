@@ -124,8 +124,11 @@ def selection(flt: ArticleFilter, scorers: tuple[str, ...] = (), *, metadata_onl
     return _select(db(), version(), settings(), flt, scorers, metadata_only)
 
 
-def _select(path: str, data_version: int, chosen: Settings, flt: ArticleFilter, scorers: tuple[str, ...] = (),
+@st.cache_data(max_entries=8, show_spinner=False)
+def _select(path: str, data_version: int, _chosen: Settings, flt: ArticleFilter, scorers: tuple[str, ...] = (),
             metadata_only: bool = False) -> pd.DataFrame:
+    """Return the selection (cached: a page asks for it several times per run, and the next page again)."""
+    chosen = _chosen
     matching = search_ids(path, data_version, flt.search, chosen) if flt.search else None
     table = meta(path, data_version, chosen) if metadata_only else catalogue(path, data_version, chosen)
     frame = queries.apply_filter(table, flt, matching)
@@ -149,7 +152,7 @@ def group_view(path: str, data_version: int, flt: ArticleFilter, by: str,
 
 @st.cache_resource(max_entries=4)
 def warm(path: str, data_version: int, _settings: Settings) -> threading.Thread:
-    """Load the whole catalogue, the generic frames and Compare's opening table in the background (once each).
+    """Load the whole catalogue and the Compare and Framing pages' opening tables in the background (once each).
 
     Called after the first page of a store version is drawn (that page needs only ``meta``), so the
     next pages find them cached; a page that asks before the warm-up is done waits for the same load.
@@ -169,8 +172,10 @@ def warm(path: str, data_version: int, _settings: Settings) -> threading.Thread:
 def _warmed(path: str, data_version: int, _settings: Settings) -> bool:
     # Called inside a cached function, the loaders show no spinner: the warm-up thread has no page to show one on.
     catalogue(path, data_version, _settings)
-    scorer_columns(path, data_version, "frames_generic", _settings)
     group_view(path, data_version, ArticleFilter(), "outlet", _settings)
+    frame_shares(path, data_version, ArticleFilter(), "frames_generic", "present", _settings)
+    # the Story page's first digest links threads with scikit-learn: imported here, not in front of a reader
+    import analysis.stories.linking  # noqa: F401
     return True
 
 
@@ -189,14 +194,22 @@ def comparison_set(table: pd.DataFrame, by: str = "outlet") -> sets.Cut:
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def frame_shares(path: str, data_version: int, flt: ArticleFilter, scorer: str, kind: str = "present") -> pd.DataFrame:
+def frame_shares(path: str, data_version: int, flt: ArticleFilter, scorer: str, kind: str = "present",
+                 _settings: Settings | None = None) -> pd.DataFrame:
     """Return per-outlet frame shares with intervals for the selection (cached per filter)."""
-    return framing.frame_shares(selection(flt, (scorer,)), scorer, settings(), kind=kind)
+    chosen = _settings or settings()
+    return framing.frame_shares(_select(path, data_version, chosen, flt, (scorer,)), scorer, chosen, kind=kind)
 
 
 def frame_evidence(flt: ArticleFilter, outlet: str, scorer: str, key: str) -> pd.DataFrame:
     """Return the stored cue sentences behind one outlet x frame cell."""
-    with queries.open_store(db(), settings()) as store:
+    return _frame_evidence(db(), version(), flt, outlet, scorer, key)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _frame_evidence(path: str, data_version: int, flt: ArticleFilter, outlet: str, scorer: str,
+                    key: str) -> pd.DataFrame:
+    with queries.open_store(path, settings()) as store:
         return framing.frame_evidence(store, selection(flt, (scorer,)), outlet, scorer, key)
 
 
