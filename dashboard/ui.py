@@ -12,9 +12,11 @@ a background thread has no session to read them from.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -150,16 +152,40 @@ def group_view(path: str, data_version: int, flt: ArticleFilter, by: str,
     return queries.group_view(_select(path, data_version, chosen, flt), chosen, by)
 
 
+# What the warm-up loads, in order, each step only while no page is being drawn: the whole catalogue,
+# Compare's opening table, the generic frames and Framing's opening table, the Story page's linker.
+WARM_STEPS = ("catalogue", "compare", "frames", "framing", "linking")
+_drawing = {"runs": 0}
+_drawing_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def drawing() -> Iterator[None]:
+    """Mark a script run (a page being drawn) for as long as it lasts: the warm-up waits for none to be running."""
+    with _drawing_lock:
+        _drawing["runs"] += 1
+    try:
+        yield
+    finally:
+        with _drawing_lock:
+            _drawing["runs"] -= 1
+
+
 @st.cache_resource(max_entries=4)
 def warm(path: str, data_version: int, _settings: Settings) -> threading.Thread:
-    """Load the whole catalogue and the Compare and Framing pages' opening tables in the background (once each).
+    """Load the other pages' tables in the background (``WARM_STEPS``, once per store version).
 
-    Called after the first page of a store version is drawn (that page needs only ``meta``), so the
-    next pages find them cached; a page that asks before the warm-up is done waits for the same load.
+    Called when the first page of a store version has been drawn (that page needs only ``meta``),
+    so the next pages find their tables cached. Each step starts only while no page is being
+    drawn (``drawing``), so the warm-up takes the processor when readers do not; a page that asks
+    for a table the warm-up is loading waits for that load instead of starting another.
     """
     def load() -> None:
         try:
-            _warmed(path, data_version, _settings)
+            for step in WARM_STEPS:
+                while _drawing["runs"]:
+                    time.sleep(0.05)
+                _warm_step(path, data_version, step, _settings)
         except Exception:  # a page that needs them loads them itself and shows the error
             log.exception("warming the dashboard's caches failed")
 
@@ -168,14 +194,20 @@ def warm(path: str, data_version: int, _settings: Settings) -> threading.Thread:
     return thread
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _warmed(path: str, data_version: int, _settings: Settings) -> bool:
+@st.cache_data(max_entries=4 * len(WARM_STEPS), show_spinner=False)
+def _warm_step(path: str, data_version: int, step: str, _settings: Settings) -> bool:
     # Called inside a cached function, the loaders show no spinner: the warm-up thread has no page to show one on.
-    catalogue(path, data_version, _settings)
-    group_view(path, data_version, ArticleFilter(), "outlet", _settings)
-    frame_shares(path, data_version, ArticleFilter(), "frames_generic", "present", _settings)
-    # the Story page's first digest links threads with scikit-learn: imported here, not in front of a reader
-    import analysis.stories.linking  # noqa: F401
+    everything = ArticleFilter()
+    if step == "catalogue":
+        catalogue(path, data_version, _settings)
+    elif step == "compare":
+        group_view(path, data_version, everything, "outlet", _settings)
+    elif step == "frames":
+        scorer_columns(path, data_version, "frames_generic", _settings)
+    elif step == "framing":
+        frame_shares(path, data_version, everything, "frames_generic", "present", _settings)
+    elif step == "linking":  # the Story page's first digest links threads with scikit-learn (~1 s to import)
+        import analysis.stories.linking  # noqa: F401
     return True
 
 
