@@ -65,11 +65,9 @@ with ui.drawing():  # the background warm-up (ui.warm) waits while a page is dra
         st.info(queries.empty_store_help(db))
         st.stop()
 
+    ui.warm(db, ui.version(), ui.settings())  # the other pages' tables load in the background (once)
     options = ui.filter_options(db, ui.version())
     st.session_state["filter"] = state.sidebar_filters(options)
     ui.bundle_button(st.session_state["filter"])
     st.sidebar.caption(f"store: {db} · {options.articles:,} articles")
-    try:
-        page.run()
-    finally:  # the other pages' tables load in the background once this page is drawn
-        ui.warm(db, ui.version(), ui.settings())
+    page.run()

@@ -4,14 +4,15 @@ Caching happens only here (bounded ``st.cache_data``), and every loader opens a
 short read-only connection: no connection outlives a call or crosses threads.
 
 The sidebar and the Overview need only the articles' metadata (``meta``); the other pages the
-whole catalogue (scores and outlet groups, ``catalogue``), which ``warm`` loads in the background
-once the first page is drawn, with the generic frames and the Compare page's opening table.
+whole catalogue (scores and outlet groups, ``catalogue``), which ``warm`` has a lower-priority
+process load while the first page is read, then the Compare and Framing pages' opening tables.
 Loaders that the warm-up calls take the settings as ``_settings`` (not part of the cache key):
 a background thread has no session to read them from.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import threading
@@ -29,7 +30,7 @@ from core.errors import PressLensError
 from core.outlet_profiles import outlet_listing as outlet_listing_of
 from core.settings import Settings
 from core.store import ArticleFilter
-from dashboard import exports, framing, queries, sets, textviews
+from dashboard import exports, framing, queries, sets, textviews, warmup
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,13 @@ def meta(path: str, data_version: int, _settings: Settings | None = None) -> pd.
 
 @st.cache_data(max_entries=4, show_spinner="Loading the scores ...")
 def catalogue(path: str, data_version: int, _settings: Settings | None = None) -> pd.DataFrame:
-    """Return the metadata with every non-lazy score and the outlet groups (``queries.catalogue``)."""
+    """Return the metadata with every non-lazy score and the outlet groups (``queries.catalogue``).
+
+    Taken from the warm-up process when it has written it; else computed here.
+    """
+    ready = _warmed_table(path, data_version, "catalogue")
+    if ready is not None:
+        return ready
     chosen = _settings or settings()
     return queries.catalogue(path, chosen, meta=meta(path, data_version, chosen))
 
@@ -115,7 +122,8 @@ def story_threads(path: str, data_version: int, story_id: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=8, show_spinner="Loading scores ...")
 def scorer_columns(path: str, data_version: int, scorer: str, _settings: Settings | None = None) -> pd.DataFrame:
-    return queries.scorer_columns(path, _settings or settings(), scorer)
+    ready = _warmed_table(path, data_version, scorer) if scorer in warmup.TABLES else None
+    return ready if ready is not None else queries.scorer_columns(path, _settings or settings(), scorer)
 
 
 def selection(flt: ArticleFilter, scorers: tuple[str, ...] = (), *, metadata_only: bool = False) -> pd.DataFrame:
@@ -154,7 +162,7 @@ def group_view(path: str, data_version: int, flt: ArticleFilter, by: str,
 
 # What the warm-up loads, in order, each step only while no page is being drawn: the whole catalogue,
 # Compare's opening table, the generic frames and Framing's opening table, the Story page's linker.
-WARM_STEPS = ("catalogue", "compare", "frames", "framing", "linking")
+WARM_STEPS = ("catalogue", "compare", "frames_generic", "framing", "linking")
 _drawing = {"runs": 0}
 _drawing_lock = threading.Lock()
 
@@ -171,27 +179,49 @@ def drawing() -> Iterator[None]:
             _drawing["runs"] -= 1
 
 
-@st.cache_resource(max_entries=4)
-def warm(path: str, data_version: int, _settings: Settings) -> threading.Thread:
-    """Load the other pages' tables in the background (``WARM_STEPS``, once per store version).
+_warmups: dict[tuple[str, int], warmup.Warmup] = {}
+_warmups_lock = threading.Lock()
 
-    Called when the first page of a store version has been drawn (that page needs only ``meta``),
-    so the next pages find their tables cached. Each step starts only while no page is being
-    drawn (``drawing``), so the warm-up takes the processor when readers do not; a page that asks
-    for a table the warm-up is loading waits for that load instead of starting another.
+
+def warm(path: str, data_version: int, chosen: Settings) -> None:
+    """Load the other pages' tables in the background, once per store version.
+
+    Called by every run, it starts once per store version (the first page needs only ``meta``).
+    A lower-priority process (``dashboard.warmup``) computes the catalogue and the generic frames;
+    a thread here then takes them into the cache and computes the steps of ``WARM_STEPS`` that
+    follow, each only while no page is being drawn (``drawing``). A page that needs the catalogue
+    before the process is done computes it itself and the process stops.
     """
+    with _warmups_lock:
+        if (path, data_version) in _warmups:
+            return
+        _warmups[(path, data_version)] = started = warmup.Warmup.start(path, data_version)
+    atexit.register(started.close)
+
     def load() -> None:
         try:
             for step in WARM_STEPS:
+                if step in warmup.TABLES:
+                    started.wait(step)  # outside the cached loader: a page asking meanwhile computes it itself
                 while _drawing["runs"]:
                     time.sleep(0.05)
-                _warm_step(path, data_version, step, _settings)
+                _warm_step(path, data_version, step, chosen)
         except Exception:  # a page that needs them loads them itself and shows the error
             log.exception("warming the dashboard's caches failed")
 
-    thread = threading.Thread(target=load, name="presslens-warm-up", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=load, name="presslens-warm-up", daemon=True).start()
+
+
+def _warmed_table(path: str, data_version: int, name: str) -> pd.DataFrame | None:
+    """Return a table the warm-up process has written, or None (and stop the process: the caller computes it)."""
+    with _warmups_lock:
+        started = _warmups.get((path, data_version))
+    if started is None or name in started.taken:
+        return None
+    table = started.result(name)
+    if table is None:
+        started.close()  # the caller computes the table now: the process would only compete with it
+    return table
 
 
 @st.cache_data(max_entries=4 * len(WARM_STEPS), show_spinner=False)
@@ -202,7 +232,7 @@ def _warm_step(path: str, data_version: int, step: str, _settings: Settings) -> 
         catalogue(path, data_version, _settings)
     elif step == "compare":
         group_view(path, data_version, everything, "outlet", _settings)
-    elif step == "frames":
+    elif step == "frames_generic":
         scorer_columns(path, data_version, "frames_generic", _settings)
     elif step == "framing":
         frame_shares(path, data_version, everything, "frames_generic", "present", _settings)

@@ -1,0 +1,39 @@
+"""The warm-up process: it hands over exactly the tables the server would compute, once, and cleans up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from core.settings import Settings
+from dashboard import queries, warmup
+
+
+def test_the_warm_up_process_writes_the_catalogue_and_the_generic_frames(sample_db: Path) -> None:
+    settings = Settings.load()
+    version = queries.data_version(str(sample_db), settings)
+    started = warmup.Warmup.start(str(sample_db), version)
+    try:
+        assert started.wait("catalogue") and started.wait("frames_generic")
+        catalogue = started.result("catalogue")
+        assert catalogue is not None and len(catalogue) == 36
+        pd.testing.assert_frame_equal(catalogue, queries.catalogue(str(sample_db), settings))
+        assert started.result("catalogue") is None  # handed over once: the server caches it
+        frames = started.result("frames_generic")
+        assert frames is not None
+        pd.testing.assert_frame_equal(frames, queries.scorer_columns(str(sample_db), settings, "frames_generic"))
+        assert not started.directory.exists()  # every table taken: the directory is gone
+    finally:
+        started.close()
+
+
+def test_a_stale_version_writes_nothing(sample_db: Path, tmp_path: Path) -> None:
+    settings = Settings.load()
+    version = queries.data_version(str(sample_db), settings)
+    warmup.write(str(sample_db), version + 1, tmp_path)  # the store is no longer at that version
+    assert list(tmp_path.iterdir()) == []
+    started = warmup.Warmup.start(str(tmp_path / "missing.db"), version)  # a process that fails
+    assert not started.wait("catalogue") and started.result("catalogue") is None
+    started.close()
+    assert not started.directory.exists()
