@@ -156,13 +156,13 @@ def outlet_view(path: str, data_version: int, flt: ArticleFilter) -> pd.DataFram
 def group_view(path: str, data_version: int, flt: ArticleFilter, by: str,
                _settings: Settings | None = None) -> pd.DataFrame:
     """Return the per-outlet or per-group table of the selection (cached per filter and grouping)."""
+    ready = _warmed_table(path, data_version, "compare") if (flt, by) == (ArticleFilter(), "outlet") else None
+    if ready is not None:
+        return ready
     chosen = _settings or settings()
     return queries.group_view(_select(path, data_version, chosen, flt), chosen, by)
 
 
-# What the warm-up loads, in order, each step only while no page is being drawn: the whole catalogue,
-# Compare's opening table, the generic frames and Framing's opening table, the Story page's linker.
-WARM_STEPS = ("catalogue", "compare", "frames_generic", "framing", "linking")
 _drawing = {"runs": 0}
 _drawing_lock = threading.Lock()
 
@@ -187,10 +187,11 @@ def warm(path: str, data_version: int, chosen: Settings) -> None:
     """Load the other pages' tables in the background, once per store version.
 
     Called by every run, it starts once per store version (the first page needs only ``meta``).
-    A lower-priority process (``dashboard.warmup``) computes the catalogue and the generic frames;
-    a thread here then takes them into the cache and computes the steps of ``WARM_STEPS`` that
-    follow, each only while no page is being drawn (``drawing``). A page that needs the catalogue
-    before the process is done computes it itself and the process stops.
+    A lower-priority process (``dashboard.warmup``) computes the catalogue, the generic frames and
+    the tables Compare and Framing open on; a thread here takes each into the cache as it comes,
+    only while no page is being drawn (``drawing``: reading a pickle still holds the interpreter).
+    A page that needs one of them before the process has written it computes it itself, and the
+    process stops (it would only compete with that page).
     """
     with _warmups_lock:
         if (path, data_version) in _warmups:
@@ -200,12 +201,12 @@ def warm(path: str, data_version: int, chosen: Settings) -> None:
 
     def load() -> None:
         try:
-            for step in WARM_STEPS:
-                if step in warmup.TABLES:
-                    started.wait(step)  # outside the cached loader: a page asking meanwhile computes it itself
+            for name in warmup.TABLES:
+                if not started.wait(name):  # outside the cached loader: a page asking meanwhile computes it itself
+                    return
                 while _drawing["runs"]:
                     time.sleep(0.05)
-                _warm_step(path, data_version, step, chosen)
+                _warm_step(path, data_version, name, chosen)
         except Exception:  # a page that needs them loads them itself and shows the error
             log.exception("warming the dashboard's caches failed")
 
@@ -224,20 +225,18 @@ def _warmed_table(path: str, data_version: int, name: str) -> pd.DataFrame | Non
     return table
 
 
-@st.cache_data(max_entries=4 * len(WARM_STEPS), show_spinner=False)
-def _warm_step(path: str, data_version: int, step: str, _settings: Settings) -> bool:
+@st.cache_data(max_entries=4 * len(warmup.TABLES), show_spinner=False)
+def _warm_step(path: str, data_version: int, name: str, _settings: Settings) -> bool:
     # Called inside a cached function, the loaders show no spinner: the warm-up thread has no page to show one on.
     everything = ArticleFilter()
-    if step == "catalogue":
+    if name == "catalogue":
         catalogue(path, data_version, _settings)
-    elif step == "compare":
+    elif name == "compare":
         group_view(path, data_version, everything, "outlet", _settings)
-    elif step == "frames_generic":
+    elif name == "frames_generic":
         scorer_columns(path, data_version, "frames_generic", _settings)
-    elif step == "framing":
+    elif name == "framing":
         frame_shares(path, data_version, everything, "frames_generic", "present", _settings)
-    elif step == "linking":  # the Story page's first digest links threads with scikit-learn (~1 s to import)
-        import analysis.stories.linking  # noqa: F401
     return True
 
 
@@ -259,6 +258,10 @@ def comparison_set(table: pd.DataFrame, by: str = "outlet") -> sets.Cut:
 def frame_shares(path: str, data_version: int, flt: ArticleFilter, scorer: str, kind: str = "present",
                  _settings: Settings | None = None) -> pd.DataFrame:
     """Return per-outlet frame shares with intervals for the selection (cached per filter)."""
+    opening = (flt, scorer, kind) == (ArticleFilter(), "frames_generic", "present")
+    ready = _warmed_table(path, data_version, "framing") if opening else None
+    if ready is not None:
+        return ready
     chosen = _settings or settings()
     return framing.frame_shares(_select(path, data_version, chosen, flt, (scorer,)), scorer, chosen, kind=kind)
 

@@ -1,8 +1,9 @@
 """Load the dashboard's whole catalogue in a separate, lower-priority process while the first page is read.
 
 The first page (Overview) needs only the articles' metadata; the other pages need the catalogue
-with every score and outlet group (seconds on a large store) and the generic frames. A thread in
-the server would hold the interpreter lock for those seconds and slow every page drawn meanwhile;
+with every score and outlet group (seconds on a large store), the generic frames and the tables
+they open on (``TABLES``). A thread in the server would hold the interpreter lock for those
+seconds and slow every page drawn meanwhile (measured: the Overview's reruns took twice as long);
 a process at a lower priority (``NICE``) takes only the processor time readers leave, and hands
 its tables over as pickles in a private directory (``mkdtemp``: readable by this user only),
 deleted once read.
@@ -33,8 +34,9 @@ if TYPE_CHECKING:  # the process lowers its priority before it imports pandas: i
 
 # Nice value of the warm-up process: the server and the browser drawing a page go first.
 NICE = 10
-# What it writes, in order (``queries.catalogue`` and the generic frames' columns).
-TABLES = ("catalogue", "frames_generic")
+# What it writes, in order: the catalogue (``queries.catalogue``), Compare's opening table (every
+# article, by outlet), the generic frames' columns and Framing's opening table (generic, present).
+TABLES = ("catalogue", "compare", "frames_generic", "framing")
 REPO = Path(__file__).resolve().parent.parent
 POLL_S = 0.05
 
@@ -94,17 +96,26 @@ class Warmup:
 def write(db: str, data_version: int, directory: Path) -> None:
     """Compute the tables and write each as a pickle (renamed into place when complete)."""
     from core.settings import Settings
-    from dashboard import queries
+    from core.store import ArticleFilter
+    from dashboard import framing, queries
 
     settings = Settings.load()
-    tables = {"catalogue": lambda: queries.catalogue(db, settings),
-              "frames_generic": lambda: queries.scorer_columns(db, settings, "frames_generic")}
+    everything = ArticleFilter()
+    done: dict[str, pd.DataFrame] = {}
+    tables = {
+        "catalogue": lambda: queries.catalogue(db, settings),
+        "compare": lambda: queries.group_view(queries.apply_filter(done["catalogue"], everything), settings, "outlet"),
+        "frames_generic": lambda: queries.scorer_columns(db, settings, "frames_generic"),
+        "framing": lambda: framing.frame_shares(
+            queries.with_scorers(queries.apply_filter(done["catalogue"], everything), [done["frames_generic"]]),
+            "frames_generic", settings, kind="present"),
+    }
     for name in TABLES:
-        frame = tables[name]()
+        done[name] = tables[name]()
         if queries.data_version(db, settings) != data_version:
             return  # the store changed meanwhile: the server loads the new version itself
         partial = directory / f".{name}.pkl"
-        frame.to_pickle(partial)
+        done[name].to_pickle(partial)
         partial.replace(directory / f"{name}.pkl")
 
 

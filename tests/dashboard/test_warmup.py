@@ -7,22 +7,25 @@ from pathlib import Path
 import pandas as pd
 
 from core.settings import Settings
-from dashboard import queries, warmup
+from dashboard import framing, queries, warmup
 
 
-def test_the_warm_up_process_writes_the_catalogue_and_the_generic_frames(sample_db: Path) -> None:
+def test_the_warm_up_process_writes_the_tables_the_pages_open_on(sample_db: Path) -> None:
     settings = Settings.load()
     version = queries.data_version(str(sample_db), settings)
     started = warmup.Warmup.start(str(sample_db), version)
     try:
-        assert started.wait("catalogue") and started.wait("frames_generic")
-        catalogue = started.result("catalogue")
-        assert catalogue is not None and len(catalogue) == 36
-        pd.testing.assert_frame_equal(catalogue, queries.catalogue(str(sample_db), settings))
+        assert all(started.wait(name) for name in warmup.TABLES)
+        tables = {name: started.result(name) for name in warmup.TABLES}
+        catalogue = queries.catalogue(str(sample_db), settings)
+        frames = queries.scorer_columns(str(sample_db), settings, "frames_generic")
+        assert len(catalogue) == 36 and len(tables["compare"]) == 6  # six outlets
+        pd.testing.assert_frame_equal(tables["catalogue"], catalogue)
+        pd.testing.assert_frame_equal(tables["compare"], queries.group_view(catalogue, settings, "outlet"))
+        pd.testing.assert_frame_equal(tables["frames_generic"], frames)
+        shares = framing.frame_shares(queries.with_scorers(catalogue, [frames]), "frames_generic", settings)
+        pd.testing.assert_frame_equal(tables["framing"], shares)
         assert started.result("catalogue") is None  # handed over once: the server caches it
-        frames = started.result("frames_generic")
-        assert frames is not None
-        pd.testing.assert_frame_equal(frames, queries.scorer_columns(str(sample_db), settings, "frames_generic"))
         assert not started.directory.exists()  # every table taken: the directory is gone
     finally:
         started.close()
