@@ -104,6 +104,15 @@ def ledger_facts(path: str, data_version: int) -> queries.LedgerFacts:
     return queries.ledger_facts(path, settings())
 
 
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def overview_tables(path: str, data_version: int,
+                    flt: ArticleFilter) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return the Overview's volume, stories and data-quality ledger of the selection (cached per filter)."""
+    frame = _select(path, data_version, settings(), flt, metadata_only=True)
+    ledger = queries.quality_ledger(path, frame, settings(), ledger_facts(path, data_version))
+    return queries.volume(frame), queries.stories(frame), ledger
+
+
 def story_events(story_id: str) -> pd.DataFrame:
     """Return the story's events as a dated timeline (from the cached metadata)."""
     return queries.story_events(meta(db(), version()), story_id)
