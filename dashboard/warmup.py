@@ -121,7 +121,8 @@ def write(db: str, data_version: int, directory: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     db, version, directory = (sys.argv[1:] if argv is None else list(argv))
-    os.nice(NICE)
+    if hasattr(os, "nice"):  # POSIX; elsewhere the warm-up runs at the server's priority
+        os.nice(NICE)
     write(db, int(version), Path(directory))
     return 0
 
