@@ -53,19 +53,21 @@ if who.refused is not None:
 page = st.navigation(PAGES)
 if who.user is not None:
     st.sidebar.caption(f"signed in as {who.user}")
-db = ui.db()
-problem = queries.store_problem(db, ui.settings())
-if problem is not None:
-    st.title("PressLens")
-    st.error(problem)
-    st.stop()
-if not queries.store_exists(db) or ui.filter_options(db, ui.version()).articles == 0:
-    st.title("PressLens")
-    st.info(queries.empty_store_help(db))
-    st.stop()
+with ui.drawing():  # the background warm-up (ui.warm) waits while a page is drawn
+    db = ui.db()
+    problem = queries.store_problem(db, ui.settings())
+    if problem is not None:
+        st.title("PressLens")
+        st.error(problem)
+        st.stop()
+    if not queries.store_exists(db) or ui.filter_options(db, ui.version()).articles == 0:
+        st.title("PressLens")
+        st.info(queries.empty_store_help(db))
+        st.stop()
 
-options = ui.filter_options(db, ui.version())
-st.session_state["filter"] = state.sidebar_filters(options)
-ui.bundle_button(st.session_state["filter"])
-st.sidebar.caption(f"store: {db} · {options.articles:,} articles")
-page.run()
+    ui.warm(db, ui.version(), ui.settings())  # the other pages' tables load in the background (once)
+    options = ui.filter_options(db, ui.version())
+    st.session_state["filter"] = state.sidebar_filters(options)
+    ui.bundle_button(st.session_state["filter"])
+    st.sidebar.caption(f"store: {db} · {options.articles:,} articles")
+    page.run()

@@ -2,11 +2,22 @@
 
 Caching happens only here (bounded ``st.cache_data``), and every loader opens a
 short read-only connection: no connection outlives a call or crosses threads.
+
+The sidebar and the Overview need only the articles' metadata (``meta``); the other pages the
+whole catalogue (scores and outlet groups, ``catalogue``), which ``warm`` has a lower-priority
+process load while the first page is read, then the Compare and Framing pages' opening tables.
+Loaders that the warm-up calls take the settings as ``_settings`` (not part of the cache key):
+a background thread has no session to read them from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import atexit
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,7 +30,9 @@ from core.errors import PressLensError
 from core.outlet_profiles import outlet_listing as outlet_listing_of
 from core.settings import Settings
 from core.store import ArticleFilter
-from dashboard import exports, framing, queries, sets, textviews
+from dashboard import exports, framing, queries, sets, textviews, warmup
+
+log = logging.getLogger(__name__)
 
 CACHE_ENTRIES = 64
 # Evidence tables show a sentence over up to three wrapped lines.
@@ -43,18 +56,32 @@ def version() -> int:
 
 
 @st.cache_data(max_entries=4, show_spinner="Loading the store ...")
-def catalogue(path: str, data_version: int) -> pd.DataFrame:
-    return queries.catalogue(path, settings())
+def meta(path: str, data_version: int, _settings: Settings | None = None) -> pd.DataFrame:
+    """Return every article's metadata, no scores (the sidebar's and the Overview's table)."""
+    return queries.article_meta(path, _settings or settings())
+
+
+@st.cache_data(max_entries=4, show_spinner="Loading the scores ...")
+def catalogue(path: str, data_version: int, _settings: Settings | None = None) -> pd.DataFrame:
+    """Return the metadata with every non-lazy score and the outlet groups (``queries.catalogue``).
+
+    Taken from the warm-up process when it has written it; else computed here.
+    """
+    ready = _warmed_table(path, data_version, "catalogue")
+    if ready is not None:
+        return ready
+    chosen = _settings or settings()
+    return queries.catalogue(path, chosen, meta=meta(path, data_version, chosen))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def filter_options(path: str, data_version: int) -> queries.FilterOptions:
-    return queries.filter_options(catalogue(path, data_version))
+    return queries.filter_options(meta(path, data_version))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def search_ids(path: str, data_version: int, query: str) -> frozenset[str]:
-    return queries.search_ids(path, query, settings())
+def search_ids(path: str, data_version: int, query: str, _settings: Settings | None = None) -> frozenset[str]:
+    return queries.search_ids(path, query, _settings or settings())
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Reading the outlets ...")
@@ -77,9 +104,18 @@ def ledger_facts(path: str, data_version: int) -> queries.LedgerFacts:
     return queries.ledger_facts(path, settings())
 
 
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def overview_tables(path: str, data_version: int,
+                    flt: ArticleFilter) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return the Overview's volume, stories and data-quality ledger of the selection (cached per filter)."""
+    frame = _select(path, data_version, settings(), flt, metadata_only=True)
+    ledger = queries.quality_ledger(path, frame, settings(), ledger_facts(path, data_version))
+    return queries.volume(frame), queries.stories(frame), ledger
+
+
 def story_events(story_id: str) -> pd.DataFrame:
-    """Return the story's events as a dated timeline (from the cached catalogue)."""
-    return queries.story_events(catalogue(db(), version()), story_id)
+    """Return the story's events as a dated timeline (from the cached metadata)."""
+    return queries.story_events(meta(db(), version()), story_id)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Finding the stories that led here ...")
@@ -94,30 +130,123 @@ def story_threads(path: str, data_version: int, story_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=8, show_spinner="Loading scores ...")
-def scorer_columns(path: str, data_version: int, scorer: str) -> pd.DataFrame:
-    return queries.scorer_columns(path, settings(), scorer)
+def scorer_columns(path: str, data_version: int, scorer: str, _settings: Settings | None = None) -> pd.DataFrame:
+    ready = _warmed_table(path, data_version, scorer) if scorer in warmup.TABLES else None
+    return ready if ready is not None else queries.scorer_columns(path, _settings or settings(), scorer)
 
 
-def selection(flt: ArticleFilter, scorers: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Return the catalogue rows the shared filters select, with the named lazily loaded scorers' columns."""
-    path, current = db(), version()
-    matching = search_ids(path, current, flt.search) if flt.search else None
-    frame = queries.apply_filter(catalogue(path, current), flt, matching)
+def selection(flt: ArticleFilter, scorers: tuple[str, ...] = (), *, metadata_only: bool = False) -> pd.DataFrame:
+    """Return the catalogue rows the shared filters select, with the named lazily loaded scorers' columns.
+
+    ``metadata_only``: the rows of ``meta`` instead (no scores, no outlet groups), for pages that need no more.
+    """
+    return _select(db(), version(), settings(), flt, scorers, metadata_only)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _select(path: str, data_version: int, _chosen: Settings, flt: ArticleFilter, scorers: tuple[str, ...] = (),
+            metadata_only: bool = False) -> pd.DataFrame:
+    """Return the selection (cached: a page asks for it several times per run, and the next page again)."""
+    chosen = _chosen
+    matching = search_ids(path, data_version, flt.search, chosen) if flt.search else None
+    table = meta(path, data_version, chosen) if metadata_only else catalogue(path, data_version, chosen)
+    frame = queries.apply_filter(table, flt, matching)
     lazy = [s for s in scorers if s in queries.LAZY_SCORERS]
-    return queries.with_scorers(frame, [scorer_columns(path, current, s) for s in lazy]) if lazy else frame
+    return (queries.with_scorers(frame, [scorer_columns(path, data_version, s, chosen) for s in lazy]) if lazy
+            else frame)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def outlet_view(path: str, data_version: int, flt: ArticleFilter) -> pd.DataFrame:
-    matching = search_ids(path, data_version, flt.search) if flt.search else None
-    frame = queries.apply_filter(catalogue(path, data_version), flt, matching)
-    return queries.outlet_view(frame, settings())
+    return queries.outlet_view(_select(path, data_version, settings(), flt), settings())
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def group_view(path: str, data_version: int, flt: ArticleFilter, by: str) -> pd.DataFrame:
+def group_view(path: str, data_version: int, flt: ArticleFilter, by: str,
+               _settings: Settings | None = None) -> pd.DataFrame:
     """Return the per-outlet or per-group table of the selection (cached per filter and grouping)."""
-    return queries.group_view(selection(flt), settings(), by)
+    ready = _warmed_table(path, data_version, "compare") if (flt, by) == (ArticleFilter(), "outlet") else None
+    if ready is not None:
+        return ready
+    chosen = _settings or settings()
+    return queries.group_view(_select(path, data_version, chosen, flt), chosen, by)
+
+
+_drawing = {"runs": 0}
+_drawing_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def drawing() -> Iterator[None]:
+    """Mark a script run (a page being drawn) for as long as it lasts: the warm-up waits for none to be running."""
+    with _drawing_lock:
+        _drawing["runs"] += 1
+    try:
+        yield
+    finally:
+        with _drawing_lock:
+            _drawing["runs"] -= 1
+
+
+_warmups: dict[tuple[str, int], warmup.Warmup] = {}
+_warmups_lock = threading.Lock()
+
+
+def warm(path: str, data_version: int, chosen: Settings) -> None:
+    """Load the other pages' tables in the background, once per store version.
+
+    Called by every run, it starts once per store version (the first page needs only ``meta``).
+    A lower-priority process (``dashboard.warmup``) computes the catalogue, the generic frames and
+    the tables Compare and Framing open on; a thread here takes each into the cache as it comes,
+    only while no page is being drawn (``drawing``: reading a pickle still holds the interpreter).
+    A page that needs one of them before the process has written it computes it itself, and the
+    process stops (it would only compete with that page).
+    """
+    with _warmups_lock:
+        if (path, data_version) in _warmups:
+            return
+        _warmups[(path, data_version)] = started = warmup.Warmup.start(path, data_version)
+    atexit.register(started.close)
+
+    def load() -> None:
+        try:
+            for name in warmup.TABLES:
+                if not started.wait(name):  # outside the cached loader: a page asking meanwhile computes it itself
+                    return
+                while _drawing["runs"]:
+                    time.sleep(0.05)
+                _warm_step(path, data_version, name, chosen)
+        except Exception:  # a page that needs them loads them itself and shows the error
+            log.exception("warming the dashboard's caches failed")
+
+    threading.Thread(target=load, name="presslens-warm-up", daemon=True).start()
+
+
+def _warmed_table(path: str, data_version: int, name: str) -> pd.DataFrame | None:
+    """Return a table the warm-up process has written, or None (and stop the process: the caller computes it)."""
+    with _warmups_lock:
+        started = _warmups.get((path, data_version))
+    if started is None or name in started.taken:
+        return None
+    table = started.result(name)
+    if table is None:
+        started.close()  # the caller computes the table now: the process would only compete with it
+    return table
+
+
+@st.cache_data(max_entries=4 * len(warmup.TABLES), show_spinner=False)
+def _warm_step(path: str, data_version: int, name: str, _settings: Settings) -> bool:
+    # Called inside a cached function, the loaders show no spinner: the warm-up thread has no page to show one on.
+    everything = ArticleFilter()
+    if name == "catalogue":
+        catalogue(path, data_version, _settings)
+    elif name == "compare":
+        group_view(path, data_version, everything, "outlet", _settings)
+    elif name == "frames_generic":
+        scorer_columns(path, data_version, "frames_generic", _settings)
+    elif name == "framing":
+        frame_shares(path, data_version, everything, "frames_generic", "present", _settings)
+    return True
 
 
 def comparison_set(table: pd.DataFrame, by: str = "outlet") -> sets.Cut:
@@ -135,14 +264,26 @@ def comparison_set(table: pd.DataFrame, by: str = "outlet") -> sets.Cut:
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def frame_shares(path: str, data_version: int, flt: ArticleFilter, scorer: str, kind: str = "present") -> pd.DataFrame:
+def frame_shares(path: str, data_version: int, flt: ArticleFilter, scorer: str, kind: str = "present",
+                 _settings: Settings | None = None) -> pd.DataFrame:
     """Return per-outlet frame shares with intervals for the selection (cached per filter)."""
-    return framing.frame_shares(selection(flt, (scorer,)), scorer, settings(), kind=kind)
+    opening = (flt, scorer, kind) == (ArticleFilter(), "frames_generic", "present")
+    ready = _warmed_table(path, data_version, "framing") if opening else None
+    if ready is not None:
+        return ready
+    chosen = _settings or settings()
+    return framing.frame_shares(_select(path, data_version, chosen, flt, (scorer,)), scorer, chosen, kind=kind)
 
 
 def frame_evidence(flt: ArticleFilter, outlet: str, scorer: str, key: str) -> pd.DataFrame:
     """Return the stored cue sentences behind one outlet x frame cell."""
-    with queries.open_store(db(), settings()) as store:
+    return _frame_evidence(db(), version(), flt, outlet, scorer, key)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _frame_evidence(path: str, data_version: int, flt: ArticleFilter, outlet: str, scorer: str,
+                    key: str) -> pd.DataFrame:
+    with queries.open_store(path, settings()) as store:
         return framing.frame_evidence(store, selection(flt, (scorer,)), outlet, scorer, key)
 
 
@@ -151,7 +292,7 @@ def text_sample(path: str, data_version: int, flt: ArticleFilter,
                 size: int = textviews.SAMPLE_SIZE) -> textviews.TextSample:
     """Return the texts of the selection (a fixed sample of ``size`` when it is large), cached per filter."""
     with queries.open_store(path, settings()) as store:
-        return textviews.load_sample(store, selection(flt), size)
+        return textviews.load_sample(store, selection(flt, metadata_only=True), size)
 
 
 def sample_size(view: str) -> int:
@@ -217,9 +358,14 @@ def _image(figure: go.Figure, fmt: str) -> Callable[[], bytes]:
 def show_table(frame: pd.DataFrame, name: str, flt: ArticleFilter, key: str, **kwargs: object) -> None:
     """Show a table (cells as plain text, never HTML) with a CSV download of exactly these rows."""
     st.dataframe(frame, hide_index=True, width="stretch", key=f"table_{key}", **kwargs)
-    st.download_button(f"Download {name} (CSV)", exports.csv_bytes(frame),
+    st.download_button(f"Download {name} (CSV)", _csv(frame),
                        file_name=exports.file_stem(name, flt) + ".csv", mime="text/csv", key=f"csv_{key}",
                        on_click="ignore")
+
+
+def _csv(frame: pd.DataFrame) -> Callable[[], bytes]:
+    """Return the table's CSV as a callable: written when the button is clicked, not on every rerun."""
+    return lambda: exports.csv_bytes(frame)
 
 
 def show_chart(figure: go.Figure, name: str, flt: ArticleFilter, key: str) -> None:

@@ -11,7 +11,7 @@ VIEWS = {"terms": "Distinctive terms", "entities": "Entity salience", "facets": 
          "timing": "Volume and timing"}
 
 flt = state.current_filter()
-frame = ui.selection(flt)
+frame = ui.selection(flt, metadata_only=True)
 st.title("Emphasis")
 if frame.empty:
     st.warning("No article matches these filters.")

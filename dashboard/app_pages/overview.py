@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import charts, queries, sets, state, ui
 
 flt = state.current_filter()
-frame = ui.selection(flt)
+frame = ui.selection(flt, metadata_only=True)
 
 st.title("Overview")
 if frame.empty:
@@ -19,7 +19,7 @@ n_outlets = frame["outlet"].nunique()
 st.caption(f"{len(frame):,} articles from {n_outlets:,} outlets · {span}")
 
 st.subheader("Coverage volume")
-volume = queries.volume(frame)
+volume, stories, ledger = ui.overview_tables(ui.db(), ui.version(), flt)
 if volume.empty:
     st.info("None of these articles has a publication date.")
 else:
@@ -31,7 +31,6 @@ else:
     ui.show_table(volume, "volume", flt, "volume")
 
 st.subheader("Stories")
-stories = queries.stories(frame)
 if stories.empty:
     st.info("No story grouping in this selection: stories come with imported data or from "
             "`python -m analysis stories`.")
@@ -39,7 +38,6 @@ else:
     ui.show_table(stories, "stories", flt, "stories")
 
 st.subheader("Data quality")
-ledger = queries.quality_ledger(ui.db(), frame, ui.settings(), ui.ledger_facts(ui.db(), ui.version()))
 if ledger.empty:
     st.success("No failed fetches, missing dates or missing headlines in this selection.")
 else:

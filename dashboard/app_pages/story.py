@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.digest.model import Digest
 from analysis.digest.render import render_html, render_markdown
 from core.store import ArticleFilter
 from dashboard import briefs, exports, state, ui
@@ -15,7 +16,7 @@ if not options.stories:
     st.info("This store has no stories: they come with imported data or from `python -m analysis stories`.")
     st.stop()
 
-frame = ui.selection(flt)
+frame = ui.selection(flt, metadata_only=True)
 in_selection = set(frame["story_id"].dropna()) if not frame.empty else set()
 choices = [s for s in options.stories if s in in_selection] or list(options.stories)
 if flt.story_id in choices:
@@ -40,11 +41,13 @@ if isinstance(digest, str):
 
 stem = exports.file_stem("digest", ArticleFilter(story_id=story))
 columns = st.columns(3)
-for column, (fmt, mime, text) in zip(columns, (("md", "text/markdown", render_markdown(digest)),
-                                                ("html", "text/html", render_html(digest)),
-                                                ("json", "application/json", digest.to_json()))):
-    column.download_button(f"Digest as {fmt.upper()}", text.encode("utf-8"), file_name=f"{stem}.{fmt}",
-                           mime=mime, key=f"digest_{fmt}", on_click="ignore", width="stretch")
+for column, (fmt, mime, render) in zip(columns, (("md", "text/markdown", render_markdown),
+                                                  ("html", "text/html", render_html),
+                                                  ("json", "application/json", Digest.to_json))):
+    # written when clicked, not on every rerun
+    column.download_button(f"Digest as {fmt.upper()}", lambda render=render: render(digest).encode("utf-8"),
+                           file_name=f"{stem}.{fmt}", mime=mime, key=f"digest_{fmt}", on_click="ignore",
+                           width="stretch")
 
 data = digest.to_dict()
 header, sections = briefs.digest_view(data)

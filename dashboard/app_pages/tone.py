@@ -27,15 +27,15 @@ leaders = sets.ranked(counts)["outlet"].head(3).tolist()
 chosen = st.multiselect("Lines on the chart", [queries.ALL_SELECTED, *sorted(frame["outlet"].unique())],
                         default=[queries.ALL_SELECTED, *leaders], key="tone_outlets",
                         help="The whole selection pooled, and the outlets you pick (default: the three largest).")
-over_time = queries.tone_over_time(frame, chosen, metric, drop_empty=True)
+every_period = queries.tone_over_time(frame, chosen, metric)  # the chart's; the table leaves out empty periods
+over_time = every_period[every_period["articles"] > 0].reset_index(drop=True)
 if over_time.empty:
     st.info("No dated, scored articles for these outlets.")
 else:
     period = queries.period_for(frame)
     st.caption(f"A {sets.PERIOD_NAMES[period]}'s mean is drawn from {sets.MIN_ARTICLES_PER_PERIOD} articles; the line "
                "pools each period with its neighbours. Periods without articles are left out of the table.")
-    ui.show_chart(charts.tone_time_chart(queries.tone_over_time(frame, chosen, metric), period), "tone-over-time",
-                  flt, "tone_time")
+    ui.show_chart(charts.tone_time_chart(every_period, period), "tone-over-time", flt, "tone_time")
     ui.show_table(over_time, "tone-over-time", flt, "tone_time")
 
 st.subheader("Tone toward a target")

@@ -12,6 +12,7 @@ import pytest
 
 from core.settings import Settings
 from core.store import ArticleFilter, Store
+from core.urls import url_host
 from dashboard import charts, exports, queries
 from tests.fixtures import corpus
 
@@ -167,3 +168,24 @@ def test_tone_cell_style() -> None:
 def test_empty_store_help_names_the_commands() -> None:
     text = queries.empty_store_help("data/x.db")
     assert "python -m scrapers import" in text and "python -m analysis run --db data/x.db" in text
+
+
+def test_article_meta_is_the_catalogue_without_scores_and_groups(sample_db: Path, catalogue: pd.DataFrame) -> None:
+    meta = queries.article_meta(str(sample_db), SETTINGS)
+    scores = [c for c in catalogue.columns if "." in c]
+    groups = [*(f for f in queries.GROUP_FIELDS if f != "language"), "outlet_language", "inferred_fields"]
+    assert scores and list(meta.columns) == [c for c in catalogue.columns if c not in {*scores, *groups}]
+    pd.testing.assert_frame_equal(meta, catalogue[meta.columns])
+    assert queries.filter_options(meta) == queries.filter_options(catalogue)  # the sidebar needs no scores
+    # the catalogue built on the cached metadata is the one built from scratch, column for column
+    pd.testing.assert_frame_equal(queries.catalogue(str(sample_db), SETTINGS, lazy=(), meta=meta), catalogue)
+
+
+def test_the_filter_and_the_ledger_read_the_same_rows_as_before(catalogue: pd.DataFrame) -> None:
+    ids = set(catalogue["id"].iloc[::3])
+    assert set(queries.apply_filter(catalogue, ArticleFilter(), frozenset(ids))["id"]) == ids
+    assert queries.members(catalogue["id"], ids).sum() == len(ids) == 12
+    urls = catalogue["url"].dropna()
+    cut = queries.host_urls(urls)
+    assert len(urls) > 30 and (cut.str.count("/") == 2).all()
+    assert [url_host(u) for u in cut] == [url_host(u) for u in urls]  # outlet groups infer from the same hosts
