@@ -33,7 +33,7 @@ from core.outlets import default_outlets
 from core.schema import STORY_FROM_DATA, Article, article_id
 from core.settings import Settings
 from core.store import Store, UpsertCounts
-from core.urls import canonical_url
+from core.urls import canonical_url, url_host
 from scrapers.outlets import display_name, outlet_for_url, outlet_rows
 
 log = logging.getLogger(__name__)
@@ -303,11 +303,13 @@ def import_files(paths: list[Path], store: Store, run_id: int | None = None,
     limits = JsonlLimits.from_settings(settings)
     report = ImportReport()
     known = default_outlets() if known is None else known
+    names = OutletNames(known)
     for path in paths:
         report.files.append(str(path))
         seen: dict[str, int] = {}
         batch: list[Article] = []
         outlets: dict[str, dict[str, Any]] = {}
+        stored: set[str] = set()  # outlets already upserted from this file (their facts are fixed at first sight)
         records = read_records(path, limits)
         try:
             for number, record in records:
@@ -317,7 +319,7 @@ def import_files(paths: list[Path], store: Store, run_id: int | None = None,
                         raise record
                     article, warnings = record_to_article(record, source=f"import:{path.name}",
                                                           max_chars=settings.max_article_chars)
-                    article = with_host(with_known_outlet(article, known), known)
+                    article = names.with_host(names.with_known_outlet(article))
                     if article.id in seen:
                         raise LineError("duplicate", f"duplicate of line {seen[article.id]} (same id or url)")
                 except LineError as exc:
@@ -328,9 +330,9 @@ def import_files(paths: list[Path], store: Store, run_id: int | None = None,
                 batch.append(article)
                 _note(report, article, outlets)
                 if len(batch) >= BATCH:
-                    _flush(store, batch, outlets, report, known)
+                    _flush(store, batch, outlets, report, names, stored)
         finally:
-            _flush(store, batch, outlets, report, known)  # what was read before a broken line is kept
+            _flush(store, batch, outlets, report, names, stored)  # what was read before a broken line is kept
         if isinstance(records, JsonlReader):
             report.warnings.update(records.warnings)
             if records.truncated is not None:
@@ -402,9 +404,71 @@ def outlet_facts(outlets: dict[str, dict[str, Any]], known: dict[str, dict[str, 
 
 
 def _flush(store: Store, batch: list[Article], outlets: dict[str, dict[str, Any]], report: ImportReport,
-           known: dict[str, dict[str, Any]] | None = None) -> None:
+           names: OutletNames, stored: set[str]) -> None:
+    """Store the batch, and the outlet rows not stored yet (an outlet's row is fixed when first seen)."""
     if not batch:
         return
-    store.upsert_outlets(outlet_facts(outlets, known or {}))
+    new = {name: facts for name, facts in outlets.items() if name not in stored}
+    if new:
+        store.upsert_outlets([names.outlet_row(name, facts) for name, facts in new.items()])
+        stored.update(new)
     report.counts.add(store.upsert_articles(batch))
     batch.clear()
+
+
+class OutletNames:
+    """The outlets file's answers for one import, remembered per name and per host.
+
+    Looking a spelling up in the outlets file costs a pass over it; an import of a million
+    articles from a few hundred outlets asks the same few hundred questions, so each is asked once.
+
+    >>> facts = {"Fox News": {"name": "Fox News", "display_name": "Fox News", "domains": ["foxnews.com"],
+    ...                       "aliases": ["Fox Online News"]}}
+    >>> names = OutletNames(facts)
+    >>> a = names.with_host(names.with_known_outlet(Article(id="s-1", outlet="Fox Online News", title="T",
+    ...                                                     text="B", url="https://www.foxnews.com/a")))
+    >>> a.outlet, a.host
+    ('Fox News', 'Fox News')
+    """
+
+    def __init__(self, known: dict[str, dict[str, Any]]) -> None:
+        self.known = known
+        self._display: dict[str, str] = {}
+        self._hosts: dict[str, str] = {}
+
+    def display_name(self, name: str) -> str:
+        """Return :func:`scrapers.outlets.display_name` of ``name`` (remembered)."""
+        found = self._display.get(name)
+        if found is None:
+            found = self._display[name] = display_name(name, self.known)
+        return found
+
+    def host_name(self, url: str) -> str:
+        """Return the display name of the outlet of a URL's host (remembered per host)."""
+        try:
+            host = url_host(url)
+        except ValueError:
+            host = ""
+        if not host:  # named after the URL itself: nothing to share
+            return self.display_name(outlet_for_url(url, self.known))
+        found = self._hosts.get(host)
+        if found is None:
+            found = self._hosts[host] = self.display_name(outlet_for_url(url, self.known))
+        return found
+
+    def with_known_outlet(self, article: Article) -> Article:
+        """Return :func:`with_known_outlet` of the article."""
+        name = self.display_name(article.outlet)
+        if name == article.outlet:
+            return article
+        return replace(article, outlet=name, labels={**article.labels, "outlet_as_given": article.outlet})
+
+    def with_host(self, article: Article) -> Article:
+        """Return :func:`with_host` of the article."""
+        if not article.url:
+            return article
+        return replace(article, host=self.host_name(article.url), attribution="file")
+
+    def outlet_row(self, name: str, given: dict[str, Any]) -> dict[str, Any]:
+        """Return :func:`outlet_facts`' row of one outlet."""
+        return outlet_facts({name: given}, self.known)[0]

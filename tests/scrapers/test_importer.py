@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from core.errors import InputError
 from core.store import Store
-from scrapers.importer import import_files, parse_date, record_to_article
+from scrapers.importer import BATCH, import_files, parse_date, record_to_article
 from tests.conftest import require_shared
 
 GOOD = {"id": "t-1", "outlet": "Daily Example", "url": "https://daily.example/a-1", "title": "A headline",
@@ -226,3 +226,25 @@ def test_truncated_gzip_through_the_cli_counts_its_lines_in_the_summary_and_the_
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"warning: {path}:") and "truncated" in lines[0], err
     assert json.loads(run["counts"])["inserted"] == stored and run["status"] == "partial"
+
+
+def test_outlets_first_seen_in_a_later_batch_are_stored_with_their_facts(store: Store, tmp_path: Path) -> None:
+    # BATCH articles of one outlet, then two more outlets in the second batch: every outlet row is written
+    # once, with the facts of its first article, and every article keeps the host its URL names.
+    lines = [json.dumps(good(n, labels={"allsides_bias": "center"})) for n in range(BATCH)]
+    lines.append(json.dumps(good(BATCH, outlet="Fox Online News", url="https://www.foxnews.com/politics/x",
+                                 labels={"allsides_bias": "Right"})))
+    lines.append(json.dumps(good(BATCH + 1, outlet="Fox News", url="https://www.foxnews.com/politics/y",
+                                 labels={"allsides_bias": "Lean Right"})))
+    lines.append(json.dumps(good(BATCH + 2, outlet="AP", url="https://apnews.com/article/z", labels={})))
+    report = import_files([write_jsonl(tmp_path / "b.jsonl", lines)], store)
+    assert report.counts.inserted == BATCH + 3
+    outlets = store.outlets().set_index("name")
+    assert sorted(outlets.index) == ["Daily Example", "Fox News", "The Associated Press"]
+    assert outlets.loc["Daily Example", "bias"] == "center"
+    assert outlets.loc["Fox News", "bias"] == "right"  # its first article's rating
+    assert outlets.loc["The Associated Press", "country"] == "US"
+    articles = store.articles(columns=("outlet", "host", "url")).set_index("url")
+    assert articles.loc["https://www.foxnews.com/politics/y", "host"] == "Fox News"
+    assert articles.loc["https://apnews.com/article/z", "host"] == "The Associated Press"
+    assert articles.loc["https://daily.example/a-1", "host"] == "daily.example"
