@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import registry
@@ -49,7 +50,7 @@ GOAL_IMPORT = 2000.0  # articles/s at 1M (issue 24)
 GOAL_REPORT_SECONDS = 120.0
 GOAL_PER_CORE = 45.0
 BULK_SCORERS = ("tone_vader", "frames_generic", "frames_policy", "quotes", "length", "facets")
-SCORE_BLOCK = 500  # replayed articles per ScoreBatch (one transaction each)
+SCORE_BLOCK = 2000  # replayed articles per ScoreBatch (one transaction each)
 
 
 @dataclass
@@ -98,13 +99,13 @@ def _pairs(source: Path, articles: int) -> Iterator[tuple[str, str]]:
 def replay_scores(source: Path, articles: int, scored: Path, db: Path) -> tuple[int, int]:
     """Write each replayed article its source article's scores (from the read-only ``scored`` store).
 
-    Returns (articles given scores, score rows written). Memory: the source store's scores as one
-    wide frame (source articles x metrics), not the copies'.
+    Returns (articles given scores, score rows written). Memory: the source store's scores
+    (source articles x metrics, in long form once), not the copies'.
     """
     with Store.open(scored, readonly=True) as src:
         names = src.scorers_present()
         hashes = src.articles(columns=("content_hash",)).set_index("id")["content_hash"].to_dict()
-        wide = {name: src.score_matrix([name]) for name in names}
+        tables = {name: SourceScores.of(src.score_matrix([name])) for name in names}
     versions = {name: _version(name) for name in names}
     done = rows = 0
     with Store.open(db) as store:
@@ -113,11 +114,11 @@ def replay_scores(source: Path, articles: int, scored: Path, db: Path) -> tuple[
             if pair[0] in hashes:
                 block.append(pair)
             if len(block) >= SCORE_BLOCK:
-                rows += _write_block(store, block, wide, hashes, versions)
+                rows += _write_block(store, block, tables, hashes, versions)
                 done += len(block)
                 block = []
         if block:
-            rows += _write_block(store, block, wide, hashes, versions)
+            rows += _write_block(store, block, tables, hashes, versions)
             done += len(block)
     return done, rows
 
@@ -129,22 +130,47 @@ def _version(name: str) -> str:
         return "replayed"
 
 
-def _write_block(store: Store, block: list[tuple[str, str]], wide: dict[str, pd.DataFrame],
+@dataclass(frozen=True)
+class SourceScores:
+    """One scorer's scores of the source articles in long form, each article's rows contiguous."""
+
+    metric: np.ndarray
+    value: np.ndarray
+    spans: dict[str, tuple[int, int]]  # source article id -> (first row, end)
+
+    @classmethod
+    def of(cls, wide: pd.DataFrame) -> SourceScores:
+        """Return the long form of ``Store.score_matrix``'s frame (``scorer.metric`` columns; NaN left out)."""
+        metrics = np.array([c.split(".", 1)[1] for c in wide.columns], dtype=object)
+        values = wide.to_numpy(dtype=float)
+        present = ~np.isnan(values)
+        counts = present.sum(axis=1)
+        ends = np.cumsum(counts)
+        spans = {str(aid): (int(e - c), int(e)) for aid, c, e in zip(wide.index, counts, ends)}
+        rows, cols = np.nonzero(present)  # row-major: each article's values together, in column order
+        return cls(metrics[cols], values[rows, cols], spans)
+
+    def rows_for(self, pairs: list[tuple[str, str]]) -> pd.DataFrame:
+        """Return (article_id, metric, value) rows of each (source id, replayed id) pair, under the replayed id."""
+        found = [(self.spans[s], d) for s, d in pairs if s in self.spans]
+        if not found:
+            return pd.DataFrame(columns=["article_id", "metric", "value"])
+        index = np.concatenate([np.arange(a, b) for (a, b), _ in found])
+        ids = np.repeat(np.array([d for _, d in found], dtype=object), [b - a for (a, b), _ in found])
+        return pd.DataFrame({"article_id": ids, "metric": self.metric[index], "value": self.value[index]})
+
+
+def _write_block(store: Store, block: list[tuple[str, str]], tables: dict[str, SourceScores],
                  hashes: dict[str, str], versions: dict[str, str]) -> int:
     written = 0
-    for name, frame in wide.items():
-        present = [(s, d) for s, d in block if s in frame.index]
+    for name, table in tables.items():
+        present = [(s, d) for s, d in block if s in table.spans]
         if not present:
             continue
-        part = frame.loc[[s for s, _ in present]]
-        part.index = pd.Index([d for _, d in present], name="article_id")
-        long = part.stack(future_stack=True).dropna().reset_index()
-        long.columns = ["article_id", "key", "value"]
-        long["metric"] = long["key"].str.split(".", n=1).str[1]
+        rows = table.rows_for(present)
         store.write_scores(ScoreBatch(scorer=name, version=versions[name],
-                                      content_hashes={d: hashes[s] for s, d in present},
-                                      scores=long[["article_id", "metric", "value"]]))
-        written += len(long)
+                                      content_hashes={d: hashes[s] for s, d in present}, scores=rows))
+        written += len(rows)
     return written
 
 

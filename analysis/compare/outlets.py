@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,9 @@ MIN_TEST_ARTICLES = 5
 # for all groups) instead of one multinomial bootstrap per group: on allsides_abp (28k articles, 431
 # outlets) the per-group rests cost 7.6 s each. At or below it the exact per-group bootstrap is cheap.
 POOL_MIN_ARTICLES = 2000
+# Score values held at once by outlet_metrics_by_blocks (articles x metrics, float64): 400 MB. allsides_abp
+# (28k articles x 81 metrics, 2.3M values) is one block; a million articles take 50 metrics per block.
+BLOCK_CELLS = 50_000_000
 # Rest resamples kept in memory at once (resamples x metrics x groups, float64): 64 MB.
 _REST_CELLS = 8_000_000
 METRIC_COLUMNS = (
@@ -198,6 +201,67 @@ def outlet_metrics(articles: pd.DataFrame, scores: pd.DataFrame, *, groups: pd.D
     values, keys = score_matrix(articles, scores, metrics)
     if not keys:
         return pd.DataFrame(columns=list(METRIC_COLUMNS))
+    table = _metrics_block(labels, values, keys, samples=samples, confidence=confidence, seed=seed, by=by)
+    return _corrected(table, correction, q)
+
+
+def outlet_metrics_by_blocks(articles: pd.DataFrame, keys: Sequence[tuple[str, str]],
+                             read: Callable[[str, str], pd.DataFrame], *, groups: pd.DataFrame | None = None,
+                             by: str = "outlet", samples: int = 2000, confidence: float = 0.95, seed: int = 0,
+                             correction: str = "bh", q: float = FDR_Q,
+                             max_cells: int = BLOCK_CELLS) -> pd.DataFrame:
+    """Return :func:`outlet_metrics`' table, reading one metric at a time and resampling blocks of metrics.
+
+    ``keys`` are the (scorer, metric) pairs to read; ``read(scorer, metric)`` returns that metric's
+    scores in the store's long format (at least article_id and value). Memory: one metric's rows at a
+    time, and an articles x metrics block of at most ``max_cells`` values (a block holds at least one
+    metric). Resampling draws depend on the articles and the seed, not on the metrics beside them,
+    so the table is :func:`outlet_metrics`' whatever the blocks; each block costs one pass of
+    resampling, so the fewer blocks the faster.
+    """
+    if by != "outlet" and groups is None:
+        raise ValueError(f"grouping by {by!r} needs the outlet groups (analysis.compare.groups.outlet_groups)")
+    if articles.empty or not keys:
+        return pd.DataFrame(columns=list(METRIC_COLUMNS))
+    articles = articles.sort_values("id", kind="mergesort")
+    labels = group_of(articles, groups if groups is not None else pd.DataFrame(columns=["outlet"]), by).to_numpy()
+    ids = pd.Index(articles["id"].astype(str))
+    width = max(1, max_cells // max(len(ids), 1))
+    tables = []
+    ordered = sorted(set(keys))
+    for first in range(0, len(ordered), width):
+        block_keys, columns = [], []
+        for scorer, metric in ordered[first:first + width]:
+            rows = read(scorer, metric)
+            if rows.empty:
+                continue
+            value = pd.to_numeric(rows["value"], errors="coerce")
+            column = pd.Series(value.to_numpy(dtype=float), index=rows["article_id"].astype(str).to_numpy())
+            column = column[~column.index.duplicated()].reindex(ids).to_numpy(dtype=float)
+            if np.isnan(column).all():
+                continue  # a metric with no value in the selection has no rows (as score_matrix drops it)
+            block_keys.append((scorer, metric))
+            columns.append(column)
+        if block_keys:
+            tables.append(_metrics_block(labels, np.column_stack(columns), block_keys, samples=samples,
+                                         confidence=confidence, seed=seed, by=by))
+    if not tables:
+        return pd.DataFrame(columns=list(METRIC_COLUMNS))
+    table = pd.concat(tables, ignore_index=True)
+    table = table.sort_values(["group", "scorer", "metric"], kind="mergesort").reset_index(drop=True)
+    return _corrected(table, correction, q)
+
+
+def _corrected(table: pd.DataFrame, correction: str, q: float) -> pd.DataFrame:
+    """Return the table with ``p_adjusted`` over all its tests and the ``significant`` flag."""
+    table["p_adjusted"] = adjust_p_values(table["p_value"].to_numpy(), correction)
+    table["significant"] = (table["p_adjusted"] <= q).fillna(False).astype(bool)
+    return table[list(METRIC_COLUMNS)]
+
+
+def _metrics_block(labels: np.ndarray, values: np.ndarray, keys: Sequence[tuple[str, str]], *, samples: int,
+                   confidence: float, seed: int, by: str) -> pd.DataFrame:
+    """Return the group x metric rows (no correction yet) of articles in id order: labels and values by row."""
     order = np.argsort(labels, kind="stable")  # each group a contiguous block of rows, ids in order inside
     labels, values = labels[order], values[order]
     names, starts, sizes = np.unique(labels, return_index=True, return_counts=True)
@@ -242,7 +306,4 @@ def outlet_metrics(articles: pd.DataFrame, scores: pd.DataFrame, *, groups: pd.D
         }))
     # A group with no value for a metric keeps its row (n = 0, no mean): every group is in every metric's
     # rows, so the articles of each metric's rows add up to the selection.
-    table = pd.concat(frames, ignore_index=True)
-    table["p_adjusted"] = adjust_p_values(table["p_value"].to_numpy(), correction)
-    table["significant"] = (table["p_adjusted"] <= q).fillna(False).astype(bool)
-    return table[list(METRIC_COLUMNS)]
+    return pd.concat(frames, ignore_index=True)

@@ -11,10 +11,11 @@ import re
 
 import pandas as pd
 
+from analysis import registry
 from analysis.compare.groups import GROUP_BY, group_of, group_summary
-from analysis.compare.outlets import outlet_metrics, outlet_table, repost_copies
+from analysis.compare.outlets import BLOCK_CELLS, outlet_metrics_by_blocks, outlet_table, repost_copies
 from analysis.tone.measure import preferred_tone_metric
-from core.errors import InputError
+from core.errors import InputError, UnknownNameError
 from core.outlet_profiles import store_outlet_groups, with_article_languages
 from core.settings import Settings
 from core.store import ArticleFilter, Store
@@ -96,30 +97,35 @@ def _with_summary(table: pd.DataFrame, summary: pd.DataFrame, by: str) -> pd.Dat
 
 
 def metrics_report(store: Store, flt: ArticleFilter, settings: Settings, *, metrics: str = ALL_METRICS,
-                   by: str = "outlet", correction: str = "bh") -> pd.DataFrame:
+                   by: str = "outlet", correction: str = "bh", max_cells: int = BLOCK_CELLS) -> pd.DataFrame:
     """Return every metric (or the comma-separated ``metrics``) per outlet or group, rounded for people.
 
     Columns are :data:`analysis.compare.outlets.METRIC_COLUMNS` with ``group`` renamed after ``by``
     (and, for a grouping other than outlet, the group's ``outlets`` and ``inferred`` counts after it).
     A metric name no scorer stored is an error listing the stored ones.
+
+    Bounded memory: the scores are read one metric at a time and resampled in blocks of at most
+    ``max_cells`` article x metric values (:func:`analysis.compare.outlets.outlet_metrics_by_blocks`),
+    never all score rows at once; the articles (id, outlet, language) are read whole.
     """
     check_filter(flt)
     _check_by(by)
     wanted = None if metrics.strip() in ("", ALL_METRICS) else [m.strip() for m in metrics.split(",") if m.strip()]
     articles = _once_per_publisher(store, flt, store.articles(flt, columns=("outlet", "language")))
-    scores = store.scores(flt)
+    keys = stored_metric_keys(store, flt)
     if wanted:
-        stored = set(scores["metric"]) | set(scores["scorer"] + "." + scores["metric"])
-        unknown = [m for m in wanted if m not in stored]
+        unknown = [m for m in wanted if not any(m in (metric, f"{scorer}.{metric}") for scorer, metric in keys)]
         if unknown:
             raise InputError(f"no stored metric named {', '.join(unknown)}; stored: "
-                             f"{', '.join(sorted(set(scores['metric']))) or '(none: run python -m analysis run)'}")
+                             f"{', '.join(sorted({m for _, m in keys})) or '(none: run python -m analysis run)'}")
+        keys = [(scorer, metric) for scorer, metric in keys if metric in wanted or f"{scorer}.{metric}" in wanted]
     groups = store_outlet_groups(store, flt) if by != "outlet" else None
     if by == "language":
         articles = with_article_languages(store, articles)
-    table = outlet_metrics(articles, scores, groups=groups, by=by, metrics=wanted,
-                           samples=settings.bootstrap_samples, confidence=settings.confidence,
-                           seed=settings.bootstrap_seed, correction=correction)
+    table = outlet_metrics_by_blocks(
+        articles, keys, lambda scorer, metric: store.scores(flt, scorer=scorer, metrics=(metric,)),
+        groups=groups, by=by, samples=settings.bootstrap_samples, confidence=settings.confidence,
+        seed=settings.bootstrap_seed, correction=correction, max_cells=max_cells)
     numeric = [c for c in ("mean", "low", "high", "rest_mean", "diff", "diff_low", "diff_high") if c in table]
     table[numeric] = table[numeric].astype(float).round(DECIMALS)
     table[["p_value", "p_adjusted"]] = table[["p_value", "p_adjusted"]].astype(float).round(6)
@@ -127,6 +133,21 @@ def metrics_report(store: Store, flt: ArticleFilter, settings: Settings, *, metr
     if groups is None:
         return table
     return _with_summary(table, group_summary(articles, groups, by), by)
+
+
+def stored_metric_keys(store: Store, flt: ArticleFilter) -> list[tuple[str, str]]:
+    """Return the (scorer, metric) pairs the store may hold, sorted: each stored scorer's declared metrics.
+
+    A scorer the registry does not know (an old one) is read once to learn its metrics.
+    """
+    keys: set[tuple[str, str]] = set()
+    for scorer in store.scorers_present():
+        try:
+            declared = registry.scorer_class(scorer).metrics
+        except UnknownNameError:
+            declared = tuple(store.scores(flt, scorer=scorer)["metric"].unique())
+        keys.update((scorer, str(metric)) for metric in declared)
+    return sorted(keys)
 
 
 def render(table: pd.DataFrame, fmt: str) -> str:

@@ -102,3 +102,32 @@ def test_metrics_report_has_every_metric_and_clear_errors(basil_db: Path) -> Non
     assert some["outlet"].tolist() == ["Fox News", "Fox News", "HuffPost", "HuffPost"]
     assert (some["rest_n"] == 76).all()  # the rest is the other outlet of the filter
     assert render(some, "csv").splitlines()[0].startswith("outlet,scorer,metric,articles,n,mean,low,high")
+
+
+@pytest.mark.parametrize("by", ["outlet", "bias"])
+def test_metrics_by_blocks_give_the_table_of_all_scores_at_once(sample_db: Path, by: str) -> None:
+    # The bounded report (one metric read at a time, metrics resampled in blocks) against the
+    # whole-store computation it replaced: the same rows in the same order, the same numbers.
+    from analysis.compare.outlets import outlet_metrics, outlet_metrics_by_blocks
+    from analysis.compare.report import stored_metric_keys
+    from core.outlet_profiles import store_outlet_groups
+
+    settings = Settings.load({"bootstrap_samples": "300"}, environ={})
+    flt = ArticleFilter()
+    with Store.open(sample_db, readonly=True) as store:
+        articles = store.articles(flt, columns=("outlet", "language"))
+        scores = store.scores(flt)
+        groups = store_outlet_groups(store, flt) if by != "outlet" else None
+        keys = stored_metric_keys(store, flt)
+        kwargs = {"groups": groups, "by": by, "samples": 300, "seed": settings.bootstrap_seed}
+        whole = outlet_metrics(articles, scores, **kwargs)
+        blocks = [outlet_metrics_by_blocks(articles, keys, lambda s, m: store.scores(flt, scorer=s, metrics=(m,)),
+                                           max_cells=cells, **kwargs)
+                  for cells in (10**9, len(articles) * 3, 1)]  # one block, three metrics a block, one a block
+        report_small = metrics_report(store, flt, settings, by=by, max_cells=len(articles) * 7)
+        report_one = metrics_report(store, flt, settings, by=by)
+    assert len(whole) > 100 and whole["n"].sum() > 0 and whole["p_value"].notna().any()
+    assert set(scores["scorer"]) <= {s for s, _ in keys}
+    for table in blocks:
+        pd.testing.assert_frame_equal(table, whole, check_exact=False, rtol=1e-9, atol=1e-12)
+    pd.testing.assert_frame_equal(report_small, report_one)
