@@ -233,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"  [python -m scrapers import {corpus} --db {db}]")
             if run.returncode != 0:
                 print(run.stdout[-2000:])
+        if not db.exists():
+            if args.sample > 0:
+                _sample(source, args, n)
+            return 0
         text = text_bytes(source, n)
         after_import = store_bytes(db)
         print(f"footprint after import: store {after_import / 1e9:.2f} GB, text {text / 1e9:.2f} GB "
