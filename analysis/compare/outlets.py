@@ -48,8 +48,9 @@ POOL_MIN_ARTICLES = 2000
 # Score values held at once by outlet_metrics_by_blocks (articles x metrics, float64): 400 MB. allsides_abp
 # (28k articles x 81 metrics, 2.3M values) is one block; a million articles take 50 metrics per block.
 BLOCK_CELLS = 50_000_000
-# Rest resamples kept in memory at once (resamples x metrics x groups, float64): 64 MB.
-_REST_CELLS = 8_000_000
+# Rest resamples kept in memory at once (resamples x metrics x testable groups, float64): 256 MB; each chunk of
+# groups costs one pass over the pool (81 metrics and 2,000 resamples: 197 groups a pass).
+_REST_CELLS = 32_000_000
 METRIC_COLUMNS = (
     "group", "scorer", "metric", "articles", "n", "mean", "low", "high", "rest_n", "rest_mean",
     "diff", "diff_low", "diff_high", "p_value", "p_adjusted", "significant",
@@ -274,8 +275,37 @@ def _metrics_block(labels: np.ndarray, values: np.ndarray, keys: Sequence[tuple[
     counts = {name: present[start:start + size].sum(axis=0) for name, start, size in zip(names, starts, sizes)}
     testable = {name: (counts[name] >= MIN_TEST_ARTICLES) & (n_all - counts[name] >= MIN_TEST_ARTICLES)
                 for name in names}
-    rest_boots = _rest_resamples(values, names, starts, sizes, testable, samples, seed, by)
     pool_sum = np.nansum(values, axis=0)  # once, not once per group (400 groups x the pool at 100k articles)
+    # Groups in chunks of at most _REST_CELLS rest resamples (testable groups x resamples x metrics): the rests
+    # of one chunk are drawn in one pass over the pool, used, then dropped; the draws do not depend on the chunks.
+    per_chunk = max(1, _REST_CELLS // max(1, samples * width))
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    tested = 0
+    for index, name in enumerate(names):
+        if testable[name].any():
+            if tested == per_chunk:
+                chunks.append(current)
+                current, tested = [], 0
+            tested += 1
+        current.append(index)
+    chunks.append(current)
+    frames: list[pd.DataFrame] = []
+    for chunk in chunks:
+        rest_boots = _rest_resamples(values, names[chunk], starts[chunk], sizes[chunk], testable, samples, seed, by)
+        frames.extend(_group_rows(values, names[chunk], starts[chunk], sizes[chunk], keys, counts, testable,
+                                  rest_boots, n_all, pool_sum, samples=samples, tail=tail, seed=seed, by=by))
+    # A group with no value for a metric keeps its row (n = 0, no mean): every group is in every metric's
+    # rows, so the articles of each metric's rows add up to the selection.
+    return pd.concat(frames, ignore_index=True)
+
+
+def _group_rows(values: np.ndarray, names: np.ndarray, starts: np.ndarray, sizes: np.ndarray,
+                keys: Sequence[tuple[str, str]], counts: dict[object, np.ndarray], testable: dict[object, np.ndarray],
+                rest_boots: dict[str, np.ndarray], n_all: np.ndarray, pool_sum: np.ndarray, *, samples: int,
+                tail: float, seed: int, by: str) -> list[pd.DataFrame]:
+    """Return one frame per group (rows of ``values`` from ``start``, ``size`` long): its metrics' rows."""
+    width = len(keys)
     frames = []
     for name, start, size in zip(names, starts, sizes):
         group = str(name)
@@ -305,6 +335,4 @@ def _metrics_block(labels: np.ndarray, values: np.ndarray, keys: Sequence[tuple[
             "diff_low": np.where(test, diff_low, np.nan), "diff_high": np.where(test, diff_high, np.nan),
             "p_value": np.where(test, p_value, np.nan),
         }))
-    # A group with no value for a metric keeps its row (n = 0, no mean): every group is in every metric's
-    # rows, so the articles of each metric's rows add up to the selection.
-    return pd.concat(frames, ignore_index=True)
+    return frames

@@ -250,3 +250,22 @@ def test_resampling_memory_is_bounded_by_blocks() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 120 * 2**20, peak / 2**20  # one unblocked draw alone would hold 2,000 x 20,000 x 8 = 320 MB
+
+
+def test_groups_resampled_in_chunks_give_the_table_of_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Above POOL_MIN_ARTICLES the rests of each chunk of groups come from one pass over the pool; the
+    # pass draws the same weights whatever the chunk, so chunks of 3 groups give the one-pass table.
+    import analysis.compare.outlets as compare
+
+    articles, scores = _many_outlets(3000, 40)
+    one_pass = compare.outlet_metrics(articles, scores, samples=300, seed=SEED)
+    calls: list[int] = []
+    real = compare.poisson_rest_means
+    monkeypatch.setattr(compare, "poisson_rest_means",
+                        lambda values, ranges, samples, seed: calls.append(len(ranges)) or real(values, ranges,
+                                                                                              samples, seed))
+    monkeypatch.setattr(compare, "_REST_CELLS", 300 * 3)  # 3 groups of one metric a chunk
+    chunked = compare.outlet_metrics(articles, scores, samples=300, seed=SEED)
+    assert len(calls) > 5 and max(calls) <= 3
+    assert one_pass["p_value"].notna().sum() >= 30
+    pd.testing.assert_frame_equal(chunked, one_pass)
