@@ -43,6 +43,7 @@ import pandas as pd
 
 from analysis import registry
 from benchmarks.replay import SHIFT_DAYS, replay_records, write_replay
+from core.errors import StoreError
 from core.schema import article_id
 from core.store import ScoreBatch, Store
 
@@ -102,7 +103,7 @@ def replay_scores(source: Path, articles: int, scored: Path, db: Path) -> tuple[
     Returns (articles given scores, score rows written). Memory: the source store's scores
     (source articles x metrics, in long form once), not the copies'.
     """
-    with Store.open(scored, readonly=True) as src:
+    with _open_source(scored, db.parent) as src:
         names = src.scorers_present()
         hashes = src.articles(columns=("content_hash",)).set_index("id")["content_hash"].to_dict()
         tables = {name: SourceScores.of(src.score_matrix([name])) for name in names}
@@ -121,6 +122,20 @@ def replay_scores(source: Path, articles: int, scored: Path, db: Path) -> tuple[
             rows += _write_block(store, block, tables, hashes, versions)
             done += len(block)
     return done, rows
+
+
+def _open_source(scored: Path, work: Path) -> Store:
+    """Open the scored source store read-only; one of an older schema is copied into ``work`` and migrated there."""
+    try:
+        return Store.open(scored, readonly=True)
+    except StoreError as exc:
+        if "schema version" not in str(exc):
+            raise
+    copy = work / "scores-source.db"
+    print(f"{scored} has an older schema: copied to {copy} and migrated there (the source stays as it is)")
+    shutil.copyfile(scored, copy)
+    Store.open(copy).close()  # opening for writing applies the migrations
+    return Store.open(copy, readonly=True)
 
 
 def _version(name: str) -> str:
