@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the process lowers its priority before it imports pandas: i
     import pandas as pd
 
 # Nice value of the warm-up process: the server and the browser drawing a page go first.
-NICE = 10
+NICE = 19
 # What it writes, in order: the catalogue (``queries.catalogue``), Compare's opening table (every
 # article, by outlet), the generic frames' columns and Framing's opening table (generic, present).
 TABLES = ("catalogue", "compare", "frames_generic", "framing")
