@@ -10,17 +10,21 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dashboard.access import SECRET_HEADER
-from tests.browser.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _need_browser
+from tests.browser.test_dashboard_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    _free_port,
+    _need_browser,
+    wait_until_listening,
+)
 from tests.conftest import REPO_ROOT
 
-READY_SECONDS = 90
 DRAWN_MS = 120_000
 SECRET = "team-secret-0123456789abcdef"
 
@@ -31,19 +35,8 @@ def _serve(command: list[str], env: dict[str, str]) -> Iterator[str]:
     server = subprocess.Popen([*command, "--server.port" if "streamlit" in command else "--port", str(port)],
                               cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               start_new_session=True)
-    ready = threading.Event()
-    lines: list[str] = []
-
-    def watch() -> None:
-        assert server.stdout is not None
-        for line in server.stdout:
-            lines.append(line)
-            if f":{port}" in line:
-                ready.set()
-
-    threading.Thread(target=watch, daemon=True).start()
     try:
-        assert ready.wait(READY_SECONDS), "the dashboard did not start:\n" + "".join(lines)
+        wait_until_listening(server, port)
         yield f"http://127.0.0.1:{port}"
     finally:
         os.killpg(server.pid, signal.SIGTERM)

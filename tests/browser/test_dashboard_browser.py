@@ -51,17 +51,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def app_url(sample_db: Path) -> Iterator[str]:
-    _need_browser()
-    port = _free_port()
-    env = {**os.environ, "PRESSLENS_DB": str(sample_db)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard" / "app.py"),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.port", str(port),
-         "--server.address", "127.0.0.1"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+def wait_until_listening(server: subprocess.Popen[str], port: int) -> None:
+    """Wait until a Streamlit server started with stdout=PIPE prints its address on ``port``; fail with its output."""
     ready = threading.Event()
     lines: list[str] = []
 
@@ -73,8 +64,22 @@ def app_url(sample_db: Path) -> Iterator[str]:
                 ready.set()
 
     threading.Thread(target=watch, daemon=True).start()
+    assert ready.wait(READY_SECONDS), "streamlit did not start:\n" + "".join(lines)
+
+
+@pytest.fixture(scope="module")
+def app_url(sample_db: Path) -> Iterator[str]:
+    _need_browser()
+    port = _free_port()
+    env = {**os.environ, "PRESSLENS_DB": str(sample_db)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard" / "app.py"),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.port", str(port),
+         "--server.address", "127.0.0.1"],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
     try:
-        assert ready.wait(READY_SECONDS), "streamlit did not start:\n" + "".join(lines)
+        wait_until_listening(server, port)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
