@@ -111,7 +111,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         registry.scorer_class(name)  # fail on a typo before opening the store
     with Store.open_with(settings) as store:
         if args.executor == "dask" or args.scheduler:
-            with cluster.dask_cluster(args.scheduler, settings.workers or runner.worker_count(settings, 2)) as where:
+            with cluster.dask_cluster(args.scheduler, runner.wanted_workers(settings)) as where:
                 report = runner.run(store, settings, args.scorer, where)
         else:
             report = runner.run(store, settings, args.scorer)

@@ -71,8 +71,16 @@ def worker_count(settings: Settings, batches: int) -> int:
     >>> worker_count(Settings(workers=3), 10), worker_count(Settings(workers=3), 1)
     (3, 1)
     """
-    wanted = settings.workers or min(os.cpu_count() or 1, MAX_AUTO_WORKERS)
-    return max(1, min(wanted, batches)) if batches > 1 else 1
+    return max(1, min(wanted_workers(settings), batches)) if batches > 1 else 1
+
+
+def wanted_workers(settings: Settings) -> int:
+    """Return the workers the setting asks for: ``workers``, or one per CPU (at most 4) when it is 0.
+
+    >>> wanted_workers(Settings(workers=3))
+    3
+    """
+    return settings.workers or min(os.cpu_count() or 1, MAX_AUTO_WORKERS)
 
 
 def _die_with_parent() -> None:
