@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import REPO_ROOT
 
@@ -26,3 +27,15 @@ def build_store(db: Path, *corpora: Path, score: bool = True) -> Path:
         done = run_cli("analysis", "run", "--db", str(db))
         assert done.returncode == 0, done.stderr
     return db
+
+
+def run_page(db: Path, monkeypatch: Any, page: str) -> Any:
+    """Render one dashboard page on the store ``db`` in Streamlit's AppTest; fail on any exception it raised."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PRESSLENS_DB", str(db))
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.store import Store
 from scrapers.demo import DEMO_ARTICLES, ensure_demo_store
 from tests.dashboard.test_app import APP, PAGES
-from tests.helpers import run_cli
+from tests.helpers import run_cli, run_page
 
 DEMO_OUTLETS = ["Global Voices", "Voice of America", "Wikinews"]
 
@@ -29,11 +29,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_on_the_demo_store(demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
-    monkeypatch.setenv("PRESSLENS_DB", str(demo_db))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
+    at = run_page(demo_db, monkeypatch, page)
     assert at.title[0].value and not at.get("error")
 
 

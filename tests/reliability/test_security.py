@@ -18,13 +18,12 @@ from core.errors import StoreError
 from core.store import ArticleFilter, Store
 from core.tabular import FORMULA_PREFIXES, to_csv, to_json
 from tests.conftest import REPO_ROOT
-from tests.helpers import build_store
+from tests.helpers import build_store, run_page
 
 PAYLOAD = '<script>alert(1)</script><img src=http://x/y.png> [x](javascript:alert(1)) =HYPERLINK("http://x")'
 FORMULA_TITLE = '=HYPERLINK("http://x","click")'
 # What must never reach a markdown or HTML sink: the tags, the link, the remote image.
 MARKERS = ("<script", "<img", "javascript:", "y.png", "HYPERLINK")
-APP = str(REPO_ROOT / "dashboard" / "app.py")
 PAGES = sorted(p.relative_to(REPO_ROOT / "dashboard").as_posix()
                for p in (REPO_ROOT / "dashboard" / "app_pages").glob("*.py") if p.name != "__init__.py")
 
@@ -80,17 +79,6 @@ def markdown_strings(at: Any) -> list[str]:
         if kind == "radio":
             found += list(proto.options)
     return [s for s in found if isinstance(s, str)]
-
-
-def run_page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> Any:
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("PRESSLENS_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 @pytest.mark.parametrize("page", PAGES)
