@@ -395,6 +395,9 @@ def stories(frame: pd.DataFrame) -> pd.DataFrame:
         first_day=("day", "min"), last_day=("day", "max"), first_outlet=("outlet", "first"),
         outlet_names=("outlet", lambda names: "; ".join(sorted(set(names)))),
     ).reset_index()
+    if "story_label" in grouped:  # the story's one label (the grouping's), as the sidebar and the digest show it
+        labels = table["story_id"].map(grouped.groupby("story_id")["story_label"].first())
+        table["headline"] = labels.where(labels.notna() & (labels != ""), table["headline"])
     return table.sort_values(["outlets", "articles", "first_day"], ascending=[False, False, True])
 
 

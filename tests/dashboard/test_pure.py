@@ -92,6 +92,14 @@ def test_volume_stories_and_ledger(sample_db: Path, catalogue: pd.DataFrame) -> 
         {"issue": "missing publication date", "outlet": corpus.NO_METADATA_OUTLET, "count": 1}]
 
 
+def test_the_stories_table_shows_each_story_under_its_one_label(catalogue: pd.DataFrame) -> None:
+    labelled = catalogue.assign(story_label=catalogue["story_id"].map({"sample-bridge": "Bridge closes for repairs"}))
+    headlines = queries.stories(labelled).set_index("story_id")["headline"]
+    assert headlines["sample-bridge"] == "Bridge closes for repairs"  # the grouping's label, as the sidebar offers it
+    earliest = catalogue[catalogue["story_id"] == "sample-strike"].sort_values(["published", "outlet"])["title"]
+    assert headlines["sample-strike"] == earliest.iloc[0]  # no label: the earliest headline
+
+
 def test_target_tone_cites_sentences_that_mention_the_target(sample_db: Path, catalogue: pd.DataFrame) -> None:
     summary, evidence = queries.target_tone(str(sample_db), catalogue, "Ruiz", SETTINGS)
     mentions = pd.Series([r["outlet"] for r in ROWS if "Ruiz" in r["text"]]).value_counts()
