@@ -34,6 +34,10 @@ system-deps:
 		echo "installing Debian's chromium (browser tests, chart images)"; \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "warning: could not install chromium: chart PNG/SVG downloads and browser tests need it"; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "installing Debian's postgresql (the suite's second run, on a PostgreSQL store)"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } \
+		|| echo "warning: could not install postgresql: the suite runs on SQLite only"; }
 
 # The main job: collect what the default outlets (data/latest_outlets.toml) published since the last
 # run (the last 48 hours the first time), score, group stories, then open the dashboard. When the
