@@ -21,6 +21,7 @@ import logging
 import zlib
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -171,8 +172,8 @@ def record_to_article(record: Any, source: str, max_chars: int = Settings.max_ar
     if not url and not source_id:
         raise LineError("missing id", "a line needs an id or a url")
     try:
-        ident = article_id(url, source_id)
         canonical = canonical_url(url) if url else None
+        ident = article_id(canonical, source_id, canonical=True)
     except ValueError as exc:
         raise LineError("bad url", str(exc)) from None
     outlet = _optional_str(record, "outlet")
@@ -304,40 +305,98 @@ def import_files(paths: list[Path], store: Store, run_id: int | None = None,
     report = ImportReport()
     known = default_outlets() if known is None else known
     names = OutletNames(known)
-    for path in paths:
-        report.files.append(str(path))
-        seen: dict[str, int] = {}
-        batch: list[Article] = []
-        outlets: dict[str, dict[str, Any]] = {}
-        stored: set[str] = set()  # outlets already upserted from this file (their facts are fixed at first sight)
-        records = read_records(path, limits)
-        try:
-            for number, record in records:
-                report.lines += 1
-                try:
-                    if isinstance(record, LineError):
-                        raise record
-                    article, warnings = record_to_article(record, source=f"import:{path.name}",
-                                                          max_chars=settings.max_article_chars)
-                    article = names.with_host(names.with_known_outlet(article))
-                    if article.id in seen:
-                        raise LineError("duplicate", f"duplicate of line {seen[article.id]} (same id or url)")
-                except LineError as exc:
-                    report.rejected.append((str(path), number, exc.kind, str(exc)))
-                    continue
-                seen[article.id] = number
-                report.warnings.update(warnings)
-                batch.append(article)
-                _note(report, article, outlets)
-                if len(batch) >= BATCH:
-                    _flush(store, batch, outlets, report, names, stored)
-        finally:
-            _flush(store, batch, outlets, report, names, stored)  # what was read before a broken line is kept
-        if isinstance(records, JsonlReader):
-            report.warnings.update(records.warnings)
-            if records.truncated is not None:
-                report.truncated.append(records.truncated)
+    with _BatchWriter(store, report) as writer:
+        for path in paths:
+            report.files.append(str(path))
+            seen: dict[str, int] = {}
+            batch: list[Article] = []
+            outlets: dict[str, dict[str, Any]] = {}
+            stored: set[str] = set()  # outlets already upserted from this file (their facts are fixed at first sight)
+            records = read_records(path, limits)
+            try:
+                for number, record in records:
+                    report.lines += 1
+                    try:
+                        if isinstance(record, LineError):
+                            raise record
+                        article, warnings = record_to_article(record, source=f"import:{path.name}",
+                                                              max_chars=settings.max_article_chars)
+                        article = names.with_host(names.with_known_outlet(article))
+                        if article.id in seen:
+                            raise LineError("duplicate", f"duplicate of line {seen[article.id]} (same id or url)")
+                    except LineError as exc:
+                        report.rejected.append((str(path), number, exc.kind, str(exc)))
+                        continue
+                    seen[article.id] = number
+                    report.warnings.update(warnings)
+                    batch.append(article)
+                    _note(report, article, outlets)
+                    if len(batch) >= BATCH:
+                        _flush(writer, batch, outlets, names, stored)
+            finally:
+                _flush(writer, batch, outlets, names, stored)  # what was read before a broken line is kept
+                writer.wait()
+            if isinstance(records, JsonlReader):
+                report.warnings.update(records.warnings)
+                if records.truncated is not None:
+                    report.truncated.append(records.truncated)
     return report
+
+
+class _BatchWriter:
+    """Stores batches on a second connection in a thread of its own while the next batch is read.
+
+    SQLite does its work (B-trees, the full-text index) without holding Python's global lock, so
+    reading and validating one batch overlaps with storing the one before: at most one batch is in
+    flight, and ``submit`` or ``wait`` raises what storing it raised. A store in memory has no
+    second connection: its batches are stored in the caller's thread.
+    """
+
+    def __init__(self, store: Store, report: ImportReport) -> None:
+        self.store = store
+        self.report = report
+        self.threaded = str(store.path) != ":memory:" and not store.readonly
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-writer") if self.threaded else None
+        self._own: Store | None = None
+        self._pending: Future[UpsertCounts] | None = None
+
+    def __enter__(self) -> _BatchWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.wait()
+        finally:
+            if self._pool is not None:
+                if self._own is not None:
+                    self._pool.submit(self._own.close).result()
+                self._pool.shutdown(wait=True)
+
+    def submit(self, outlet_rows: list[dict[str, Any]], batch: list[Article]) -> None:
+        """Store the outlet rows, then the articles (the caller's lists are not kept)."""
+        self.wait()
+        if self._pool is None:
+            self.report.counts.add(self._store(self.store, outlet_rows, batch))
+            return
+        self._pending = self._pool.submit(self._in_thread, outlet_rows, list(batch))
+
+    def wait(self) -> None:
+        """Wait for the batch in flight; raise what storing it raised."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.report.counts.add(pending.result())
+
+    def _in_thread(self, outlet_rows: list[dict[str, Any]], batch: list[Article]) -> UpsertCounts:
+        if self._own is None:
+            self._own = Store.open(self.store.path)
+        return self._store(self._own, outlet_rows, batch)
+
+    @staticmethod
+    def _store(store: Store, outlet_rows: list[dict[str, Any]], batch: list[Article]) -> UpsertCounts:
+        if outlet_rows:
+            store.upsert_outlets(outlet_rows)
+        return store.upsert_articles(batch)
 
 
 def _note(report: ImportReport, article: Article, outlets: dict[str, dict[str, Any]]) -> None:
@@ -403,16 +462,14 @@ def outlet_facts(outlets: dict[str, dict[str, Any]], known: dict[str, dict[str, 
     return rows
 
 
-def _flush(store: Store, batch: list[Article], outlets: dict[str, dict[str, Any]], report: ImportReport,
+def _flush(writer: _BatchWriter, batch: list[Article], outlets: dict[str, dict[str, Any]],
            names: OutletNames, stored: set[str]) -> None:
     """Store the batch, and the outlet rows not stored yet (an outlet's row is fixed when first seen)."""
     if not batch:
         return
     new = {name: facts for name, facts in outlets.items() if name not in stored}
-    if new:
-        store.upsert_outlets([names.outlet_row(name, facts) for name, facts in new.items()])
-        stored.update(new)
-    report.counts.add(store.upsert_articles(batch))
+    stored.update(new)
+    writer.submit([names.outlet_row(name, facts) for name, facts in new.items()], batch)
     batch.clear()
 
 
