@@ -359,6 +359,7 @@ class _BatchWriter:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-writer") if self.threaded else None
         self._own: Store | None = None
         self._pending: Future[UpsertCounts] | None = None
+        self.failed = False  # a batch failed: nothing after it is stored (its error is on its way up)
 
     def __enter__(self) -> _BatchWriter:
         return self
@@ -376,8 +377,14 @@ class _BatchWriter:
     def submit(self, outlet_rows: list[dict[str, Any]], batch: list[Article]) -> None:
         """Store the outlet rows, then the articles (the caller's lists are not kept)."""
         self.wait()
+        if self.failed:
+            return
         if self._pool is None:
-            self.report.counts.add(self._store(self.store, outlet_rows, batch))
+            try:
+                self.report.counts.add(self._store(self.store, outlet_rows, batch))
+            except BaseException:
+                self.failed = True
+                raise
             return
         self._pending = self._pool.submit(self._in_thread, outlet_rows, list(batch))
 
@@ -385,7 +392,11 @@ class _BatchWriter:
         """Wait for the batch in flight; raise what storing it raised."""
         pending, self._pending = self._pending, None
         if pending is not None:
-            self.report.counts.add(pending.result())
+            try:
+                self.report.counts.add(pending.result())
+            except BaseException:
+                self.failed = True
+                raise
 
     def _in_thread(self, outlet_rows: list[dict[str, Any]], batch: list[Article]) -> UpsertCounts:
         if self._own is None:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.errors import InputError
+from core.errors import InputError, StoreError
 from core.store import Store
 from scrapers.importer import BATCH, import_files, parse_date, record_to_article
 from tests.conftest import require_shared
@@ -248,3 +248,33 @@ def test_outlets_first_seen_in_a_later_batch_are_stored_with_their_facts(store: 
     assert articles.loc["https://www.foxnews.com/politics/y", "host"] == "Fox News"
     assert articles.loc["https://apnews.com/article/z", "host"] == "The Associated Press"
     assert articles.loc["https://daily.example/a-1", "host"] == "daily.example"
+
+
+def test_batches_stored_on_the_writer_thread_all_land_and_its_failure_surfaces(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [json.dumps(good(n)) for n in range(2 * BATCH + 7)]
+    report = import_files([write_jsonl(tmp_path / "a.jsonl", lines)], store)
+    assert report.counts.inserted == 2 * BATCH + 7
+    assert store.count("articles") == 2 * BATCH + 7
+    # The writer's store fails on the second batch: the import raises it, and the first batch stays stored.
+    calls = {"n": 0}
+    real = Store.upsert_articles
+
+    def failing(self: Store, articles):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise StoreError("disk full")
+        return real(self, articles)
+
+    monkeypatch.setattr(Store, "upsert_articles", failing)
+    more = [json.dumps(good(n)) for n in range(10_000, 10_000 + 3 * BATCH)]
+    with pytest.raises(StoreError, match="disk full"):
+        import_files([write_jsonl(tmp_path / "b.jsonl", more)], store)
+    assert store.count("articles") == 2 * BATCH + 7 + BATCH
+
+
+def test_an_in_memory_store_imports_in_the_callers_thread(tmp_path: Path) -> None:
+    lines = [json.dumps(good(n)) for n in range(BATCH + 3)]
+    with Store.open(":memory:") as memory:
+        report = import_files([write_jsonl(tmp_path / "a.jsonl", lines)], memory)
+        assert report.counts.inserted == memory.count("articles") == BATCH + 3
