@@ -45,6 +45,11 @@ MIN_TEST_ARTICLES = 5
 # for all groups) instead of one multinomial bootstrap per group: on allsides_abp (28k articles, 431
 # outlets) the per-group rests cost 7.6 s each. At or below it the exact per-group bootstrap is cheap.
 POOL_MIN_ARTICLES = 2000
+# A group (or a rest) with at least this many values of a metric has its mean resampled from the normal law
+# the central limit theorem gives it (mean, standard error s / sqrt(n)) instead of by bootstrap: at this n
+# the two agree to the bootstrap's own noise (tests/analysis/test_compare.py), and the bootstrap's cost grows
+# with n (a million articles: 10^11 draws per pass over the pool). Smaller groups keep the bootstrap.
+NORMAL_MIN_ARTICLES = 500
 # Score values held at once by outlet_metrics_by_blocks (articles x metrics, float64): 400 MB. allsides_abp
 # (28k articles x 81 metrics, 2.3M values) is one block; a million articles take 50 metrics per block.
 BLOCK_CELLS = 50_000_000
@@ -143,28 +148,78 @@ def score_matrix(articles: pd.DataFrame, scores: pd.DataFrame,
     return wide.to_numpy(dtype=float), [(str(a), str(b)) for a, b in wide.columns]
 
 
+def _own_resamples(mine: np.ndarray, n: np.ndarray, mean: np.ndarray, samples: int, seed: int) -> np.ndarray:
+    """Return a group's resampled means (samples x metrics): normal draws where n >= NORMAL_MIN_ARTICLES, else
+    the bootstrap of its rows (only of the metrics that need it; the draws do not depend on which)."""
+    large = n >= NORMAL_MIN_ARTICLES
+    boot = np.empty((samples, mine.shape[1]))
+    if large.any():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            error = np.nanstd(mine[:, large], axis=0, ddof=1) / np.sqrt(n[large])
+        boot[:, large] = mean[large] + error * np.random.default_rng([seed, 1]).standard_normal((samples, large.sum()))
+    if not large.all():
+        boot[:, ~large] = bootstrap_group_means(mine[:, ~large], samples, seed)
+    return boot
+
+
 def _rest_resamples(values: np.ndarray, names: np.ndarray, starts: np.ndarray, sizes: np.ndarray,
-                    testable: dict[object, np.ndarray], samples: int, seed: int, by: str) -> dict[str, np.ndarray]:
+                    testable: dict[object, np.ndarray], samples: int, seed: int, by: str, *, n_all: np.ndarray,
+                    pool_sum: np.ndarray, pool_squares: np.ndarray) -> dict[str, np.ndarray]:
     """Return each testable group's rest resamples (samples x metrics), bounded in memory.
 
-    Small pools: each rest by its own multinomial bootstrap (seeded per group). Large pools: one shared
-    Poisson bootstrap of the pool, the group's part subtracted, in chunks of groups (the same seed
-    gives the same weights in every chunk, so the result does not depend on the chunking).
+    A rest with NORMAL_MIN_ARTICLES values of a metric or more: normal draws around its mean, with the
+    standard error from the pool's sums less the group's (no pass over the pool). The other metrics: small
+    pools resample each rest by its own multinomial bootstrap (seeded per group); large pools by one shared
+    Poisson bootstrap of the pool, the group's part subtracted, in chunks of groups (the same seed gives the
+    same weights in every chunk, so the result does not depend on the chunking).
     """
     wanted = [(str(name), int(start), int(size)) for name, start, size in zip(names, starts, sizes)
               if testable[name].any()]
-    if values.shape[0] <= POOL_MIN_ARTICLES:
-        return {group: bootstrap_group_means(np.delete(values, np.s_[start:start + size], axis=0), samples,
-                                             stable_seed(seed, f"{by}|{group}|rest"))
-                for group, start, size in wanted}
-    chunk = max(1, _REST_CELLS // max(1, samples * values.shape[1]))
     out: dict[str, np.ndarray] = {}
-    for first in range(0, len(wanted), chunk):
-        part = wanted[first:first + chunk]
-        boots = poisson_rest_means(values, [(start, start + size) for _, start, size in part], samples,
+    small: dict[str, np.ndarray] = {}  # the metrics each rest resamples by bootstrap
+    for group, start, size in wanted:
+        mine = values[start:start + size]
+        rest_n = n_all - (~np.isnan(mine)).sum(axis=0)
+        large = rest_n >= NORMAL_MIN_ARTICLES
+        boot = np.full((samples, values.shape[1]), np.nan)
+        if large.any():
+            total = pool_sum[large] - np.nansum(mine[:, large], axis=0)
+            squares = pool_squares[large] - np.nansum(mine[:, large] ** 2, axis=0)
+            count = rest_n[large].astype(float)
+            rest_mean = total / count
+            variance = np.maximum(squares - count * rest_mean ** 2, 0.0) / np.maximum(count - 1, 1)
+            draws = np.random.default_rng([stable_seed(seed, f"{by}|{group}|rest"), 1]).standard_normal(
+                (samples, int(large.sum())))
+            boot[:, large] = rest_mean + np.sqrt(variance / count) * draws
+        out[group] = boot
+        if not large.all():
+            small[group] = ~large
+    if not small:
+        return out
+    columns = np.flatnonzero(np.logical_or.reduce(list(small.values())))
+    part_values = values[:, columns]
+    if values.shape[0] <= POOL_MIN_ARTICLES:
+        for group, start, size in wanted:
+            if group in small:
+                boot = bootstrap_group_means(np.delete(part_values, np.s_[start:start + size], axis=0), samples,
+                                             stable_seed(seed, f"{by}|{group}|rest"))
+                _fill(out[group], columns, small[group], boot)
+        return out
+    needing = [(group, start, size) for group, start, size in wanted if group in small]
+    chunk = max(1, _REST_CELLS // max(1, samples * len(columns)))
+    for first in range(0, len(needing), chunk):
+        part = needing[first:first + chunk]
+        boots = poisson_rest_means(part_values, [(start, start + size) for _, start, size in part], samples,
                                    stable_seed(seed, f"{by}|pool"))
-        out.update({group: boot for (group, _, _), boot in zip(part, boots)})
+        for (group, _, _), boot in zip(part, boots):
+            _fill(out[group], columns, small[group], boot)
     return out
+
+
+def _fill(target: np.ndarray, columns: np.ndarray, wanted: np.ndarray, boot: np.ndarray) -> None:
+    """Copy the bootstrap resamples of ``columns`` (boot's columns) into ``target`` where ``wanted``."""
+    keep = wanted[columns]
+    target[:, columns[keep]] = boot[:, keep]
 
 
 def outlet_metrics(articles: pd.DataFrame, scores: pd.DataFrame, *, groups: pd.DataFrame | None = None,
@@ -276,6 +331,7 @@ def _metrics_block(labels: np.ndarray, values: np.ndarray, keys: Sequence[tuple[
     testable = {name: (counts[name] >= MIN_TEST_ARTICLES) & (n_all - counts[name] >= MIN_TEST_ARTICLES)
                 for name in names}
     pool_sum = np.nansum(values, axis=0)  # once, not once per group (400 groups x the pool at 100k articles)
+    pool_squares = np.nansum(values * values, axis=0)
     # Groups in chunks of at most _REST_CELLS rest resamples (testable groups x resamples x metrics): the rests
     # of one chunk are drawn in one pass over the pool, used, then dropped; the draws do not depend on the chunks.
     per_chunk = max(1, _REST_CELLS // max(1, samples * width))
@@ -292,7 +348,8 @@ def _metrics_block(labels: np.ndarray, values: np.ndarray, keys: Sequence[tuple[
     chunks.append(current)
     frames: list[pd.DataFrame] = []
     for chunk in chunks:
-        rest_boots = _rest_resamples(values, names[chunk], starts[chunk], sizes[chunk], testable, samples, seed, by)
+        rest_boots = _rest_resamples(values, names[chunk], starts[chunk], sizes[chunk], testable, samples, seed, by,
+                                     n_all=n_all, pool_sum=pool_sum, pool_squares=pool_squares)
         frames.extend(_group_rows(values, names[chunk], starts[chunk], sizes[chunk], keys, counts, testable,
                                   rest_boots, n_all, pool_sum, samples=samples, tail=tail, seed=seed, by=by))
     # A group with no value for a metric keeps its row (n = 0, no mean): every group is in every metric's
@@ -321,7 +378,7 @@ def _group_rows(values: np.ndarray, names: np.ndarray, starts: np.ndarray, sizes
             rest_mean = np.where(rest_n > 0, rest_sum / np.maximum(rest_n, 1), np.nan)
             low = high = diff_low = diff_high = p_value = np.full(width, np.nan)
             if spread.any():
-                boot = bootstrap_group_means(mine, samples, stable_seed(seed, f"{by}|{group}"))
+                boot = _own_resamples(mine, n, mean, samples, stable_seed(seed, f"{by}|{group}"))
                 low, high = np.nanpercentile(boot, [tail, 100 - tail], axis=0)
                 if test.any():
                     diffs = boot - rest_boots[group]

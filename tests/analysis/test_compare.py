@@ -200,6 +200,7 @@ def test_small_groups_are_neither_resampled_nor_tested(monkeypatch: pytest.Monke
 
     articles, scores = _many_outlets(600, 80)
     sizes = articles["outlet"].value_counts()
+    monkeypatch.setattr(compare, "NORMAL_MIN_ARTICLES", 10**9)  # every rest by bootstrap, as below 500 values
     calls: list[int] = []
     real = compare.bootstrap_group_means
     monkeypatch.setattr(compare, "bootstrap_group_means",
@@ -217,11 +218,17 @@ def test_the_shared_pool_gives_the_intervals_of_one_bootstrap_per_rest() -> None
     import analysis.compare.outlets as compare
 
     articles, scores = _many_outlets(3000, 40)
-    pooled = compare.outlet_metrics(articles, scores, samples=2000, seed=SEED)
-    exact = compare.outlet_metrics(articles.iloc[:2000], scores, samples=10, seed=SEED)  # below the pool size
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(compare, "NORMAL_MIN_ARTICLES", 10**9)  # the rests by bootstrap, not by the normal law
+    try:
+        pooled = compare.outlet_metrics(articles, scores, samples=2000, seed=SEED)
+        exact = compare.outlet_metrics(articles.iloc[:2000], scores, samples=10, seed=SEED)  # below the pool size
+    finally:
+        monkey.undo()
     assert len(exact) and 3000 > compare.POOL_MIN_ARTICLES >= 2000
     # against the exact per-rest multinomial bootstrap on the same 3,000 articles
     monkey = pytest.MonkeyPatch()
+    monkey.setattr(compare, "NORMAL_MIN_ARTICLES", 10**9)
     monkey.setattr(compare, "POOL_MIN_ARTICLES", 10**9)
     try:
         reference = compare.outlet_metrics(articles, scores, samples=2000, seed=SEED)
@@ -258,6 +265,7 @@ def test_groups_resampled_in_chunks_give_the_table_of_one_pass(monkeypatch: pyte
     import analysis.compare.outlets as compare
 
     articles, scores = _many_outlets(3000, 40)
+    monkeypatch.setattr(compare, "NORMAL_MIN_ARTICLES", 10**9)  # every rest by the pool's Poisson bootstrap
     one_pass = compare.outlet_metrics(articles, scores, samples=300, seed=SEED)
     calls: list[int] = []
     real = compare.poisson_rest_means
@@ -269,3 +277,48 @@ def test_groups_resampled_in_chunks_give_the_table_of_one_pass(monkeypatch: pyte
     assert len(calls) > 5 and max(calls) <= 3
     assert one_pass["p_value"].notna().sum() >= 30
     pd.testing.assert_frame_equal(chunked, one_pass)
+
+
+def _skewed_outlets(sizes: list[int], seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Outlets of the given sizes whose tone is skewed like VADER's (a third exactly 0, a long positive tail)."""
+    rng = np.random.default_rng(seed)
+    names = np.repeat([f"outlet {k}" for k in range(len(sizes))], sizes)
+    ids = [f"a-{n:06d}" for n in range(len(names))]
+    shift = np.repeat(np.linspace(-0.05, 0.05, len(sizes)), sizes)
+    tone = np.where(rng.random(len(names)) < 0.33, 0.0, np.clip(rng.exponential(0.3, len(names)) - 0.2 + shift, -1, 1))
+    length = rng.lognormal(6.5, 0.6, len(names))
+    scores = pd.concat([pd.DataFrame({"article_id": ids, "scorer": "s", "metric": metric, "value": value})
+                        for metric, value in (("tone", tone), ("words", length))], ignore_index=True)
+    return pd.DataFrame({"id": ids, "outlet": names}), scores
+
+
+def test_large_groups_and_rests_take_the_normal_law_of_their_mean(monkeypatch: pytest.MonkeyPatch) -> None:
+    # At NORMAL_MIN_ARTICLES values and above, a mean is resampled from its normal law (no bootstrap at all);
+    # the intervals and p-values agree with the bootstrap's to its own noise, on skewed values.
+    import analysis.compare.outlets as compare
+
+    articles, scores = _skewed_outlets([520, 700, 900, 1300, 40, 12])
+    threshold = compare.NORMAL_MIN_ARTICLES
+    calls: list[str] = []
+    real_boot, real_pool = compare.bootstrap_group_means, compare.poisson_rest_means
+    monkeypatch.setattr(compare, "bootstrap_group_means",
+                        lambda values, samples, seed: calls.append("own") or real_boot(values, samples, seed))
+    monkeypatch.setattr(compare, "poisson_rest_means",
+                        lambda *args: calls.append("pool") or real_pool(*args))
+    normal = compare.outlet_metrics(articles, scores, samples=2000, seed=SEED)
+    assert calls == ["own", "own"]  # only the two small outlets (40 and 12 articles) are bootstrapped
+    monkeypatch.setattr(compare, "NORMAL_MIN_ARTICLES", 10**9)
+    calls.clear()
+    bootstrap = compare.outlet_metrics(articles, scores, samples=2000, seed=SEED)
+    assert calls.count("own") == 6 and calls.count("pool") == 1  # every own, and the rests from the pool
+    pd.testing.assert_series_equal(normal["mean"], bootstrap["mean"])
+    big = normal["n"] >= threshold
+    assert big.sum() == 8
+    width = (normal["high"] - normal["low"])[big]
+    assert np.allclose(width, (bootstrap["high"] - bootstrap["low"])[big], rtol=0.08)
+    tested = normal["p_value"].notna()
+    assert tested.sum() == 12 and (tested == bootstrap["p_value"].notna()).all()
+    diff_width = (normal["diff_high"] - normal["diff_low"])[tested]
+    assert np.allclose(diff_width, (bootstrap["diff_high"] - bootstrap["diff_low"])[tested], rtol=0.08)
+    assert np.allclose(normal["p_value"][tested], bootstrap["p_value"][tested], atol=0.05)
+    assert (normal["significant"] == bootstrap["significant"]).all()
