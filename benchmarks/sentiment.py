@@ -6,11 +6,15 @@ Prints, for ``vader`` and ``news``:
 * NYT dev: Pearson r with the mean human rating and macro-F1. The news model's sentence
   head is trained on this very file, so its figure is cross-validated by article (5 folds,
   as in ``analysis.tone.train``); the shipped model's in-sample figure is shown for
-  reference only.
+  reference only. The CV line gives the SD of r over the 5 folds, then the largest |weight|
+  of the shipped sentence head (on raw features).
+* NewsMTSC train: the target head's 5-fold CV macro-F1 by article and its per-fold SD, as the
+  training run recorded them in ``meta.json``.
 * NewsMTSC dev_rw / dev_mt: macro-F1 of the tone toward each target (the news model is
   trained on train.jsonl only, so these are honest held-out figures), through
   ``analysis.tone.sentiment.score_records`` exactly as the CLI runs it, and again through
-  ``analysis.tone.target.score_target_tone`` (what the dashboard, brief and digest call).
+  ``analysis.tone.target.score_target_tone`` (what the dashboard, brief and digest call);
+  with the bootstrap SD over targets.
 * CPU seconds per 1,000 sentences (median of 3 runs, same process, same sentences, one thread)
   for each scorer, and the ratio to VADER.
 * basil (``corpora/basil``, 228 dev articles): article-level agreement of each article scorer
@@ -49,6 +53,8 @@ SPEED_REPEATS = 3
 FEELING = {"neg": -1.0, "neu": 0.0, "pos": 1.0}
 # Mentions of one entity scored per article (spread over the article): bounds the run's cost.
 ENTITY_MENTIONS = 6
+# Resamples behind the bootstrap SD of a NewsMTSC dev figure.
+BOOTSTRAP = 1000
 
 
 def pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -101,6 +107,14 @@ def timed(fn: Callable[[], object]) -> float:
         fn()
         times.append(time.process_time() - start)
     return statistics.median(times)
+
+
+def bootstrap_sd(gold: list[int], pred: list[int], n: int = BOOTSTRAP) -> float:
+    """Return the SD of macro-F1 over ``n`` resamples of the items (seeded)."""
+    gold_a, pred_a = np.asarray(gold), np.asarray(pred)
+    rng = np.random.default_rng(0)
+    draws = [tt.macro_f1(gold_a[i], pred_a[i]) for i in (rng.integers(0, len(gold_a), len(gold_a)) for _ in range(n))]
+    return float(np.std(draws))
 
 
 def auc(scores: np.ndarray, positive: np.ndarray) -> float:
@@ -204,17 +218,22 @@ def main(argv: list[str] | None = None) -> int:
         texts = [str(r["text"]) for r in records]
         X = tone_model.sentence_feature_matrix(texts, model.encoder.encode(texts, tone_model.SENTENCE_MAX_TOKENS))
         head = tt.train_sentence_head(X, means, groups)
-        cv_r, band, cv_f1m = (float(head[k]) for k in ("cv_r", "band", "cv_f1m"))  # type: ignore[arg-type]
-        rows.append(("NYT dev r", "news, 5-fold CV by article", f"{cv_r:.3f}"))
+        cv_r, band, cv_f1m, sd = (float(head[k]) for k in ("cv_r", "band", "cv_f1m", "cv_r_fold_sd"))  # type: ignore[arg-type]
+        rows.append(("NYT dev r", "news, 5-fold CV by article", f"{cv_r:.3f} (per-fold r SD {sd:.3f})"))
+        rows.append(("max |weight| of the sentence head", "news", f"{float(head['max_abs_weight']):.3g}"))  # type: ignore[arg-type]
         rows.append(("NYT dev f1m", f"news, 5-fold CV by article (band {band:.2f})", f"{cv_f1m:.3f}"))
 
     # 2. NewsMTSC: tone toward a target.
+    target_meta = tone_model.load_heads().meta["target"]
+    rows.append(("NewsMTSC train f1m", "news, 5-fold CV by article (training run, meta.json)",
+                 f"{target_meta['cv_f1m']:.3f} (per-fold SD {target_meta.get('cv_f1m_fold_sd', float('nan')):.3f})"))
     for name in ("dev_rw", "dev_mt"):
         records_t, gold_t = newsmtsc_records(bench / "newsmtsc" / f"{name}.jsonl")
         for scorer in ("vader", "news"):
             out = run(records_t, scorer, args.preds, name)
             labels = [CLASSES.index(str(r["label"])) for r in out]
-            rows.append((f"NewsMTSC {name} f1m", scorer, f"{tt.macro_f1(gold_t, labels):.3f}"))
+            rows.append((f"NewsMTSC {name} f1m", scorer,
+                         f"{tt.macro_f1(gold_t, labels):.3f} (bootstrap SD {bootstrap_sd(gold_t, labels):.3f})"))
         plain = [{"id": r["id"], "text": r["text"]} for r in records_t]
         labels = [CLASSES.index(str(r["label"])) for r in sentiment.score_records(plain, "vader")]
         rows.append((f"NewsMTSC {name} f1m", "vader, whole sentence (target-blind)",

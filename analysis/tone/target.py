@@ -19,7 +19,7 @@ How a mention is matched (decided, not configurable beyond ``aliases``):
   (the target-aware model reads the whole sentence around it anyway).
 
 Scorers: ``news`` (default) is the target-aware model of :mod:`analysis.tone.model` (NewsMTSC
-dev macro-F1 0.74 real-world / 0.71 multi-target, ~26 ms per mention on one core); ``vader``
+dev macro-F1 0.73 real-world / 0.71 multi-target, ~26 ms per mention on one core); ``vader``
 scores the +/-8 words around the mention (macro-F1 0.51 / 0.53, ~0.1 ms). ``tone`` is in
 [-1, 1]: P(pos) - P(neg) for ``news``, VADER's compound for ``vader``.
 

@@ -164,7 +164,7 @@ class NewsTone(Scorer):
     """
 
     name: ClassVar[str] = "tone_news"
-    version: ClassVar[str] = "3"  # 3: sentence head with valence-weighted poolings
+    version: ClassVar[str] = "4"  # 4: near-dead encoder dimensions get weight 0 (max |w| 1e31 -> 1.5)
     metrics: ClassVar[tuple[str, ...]] = (
         "tone", "headline_tone", "sentences", "sentences_scored", "tone_pos_share", "tone_neg_share"
     )
