@@ -178,7 +178,8 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
                     first_published=_day(story.get("first_published")),
                     last_published=_day(story.get("last_published")), sections=sections, detail="short",
                     selection=selection)
-    return fit(with_short_notes(digest), render_markdown)
+    # trimmed to the word budget by what each line adds to the rest of the page (the story's concept weights)
+    return fit(with_short_notes(digest), render_markdown, coverage=Coverage(coverage.weights, set(), coverage.excluded))
 
 
 def _day(value: Any) -> str | None:

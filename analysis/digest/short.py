@@ -353,10 +353,15 @@ def with_short_notes(digest: Digest) -> Digest:
     return replace(digest, sections=tuple(replace(s, note=note(s)) for s in digest.sections))
 
 
-def fit(digest: Digest, render: Callable[[Digest], str], max_words: int = MAX_WORDS) -> Digest:
-    """Drop the least needed lines (TRIM_ORDER) until the rendered page has at most ``max_words`` words.
+def fit(digest: Digest, render: Callable[[Digest], str], max_words: int = MAX_WORDS,
+        coverage: Coverage | None = None) -> Digest:
+    """Drop the least needed lines until the rendered page has at most ``max_words`` words.
 
     First *What the papers say* loses its last contrasts until it has at most MAX_PAPERS_WORDS words.
+    Then, with ``coverage`` (the story's outlet-weighted concepts, analysis.digest.facts), the line that
+    says the least the rest of the page does not (trim_value: its concepts no other line holds, weighed,
+    per word it costs) goes first, each section keeping TRIM_FLOORS lines; without it, or when the
+    floors are reached, TRIM_ORDER's fixed order.
     """
     current = digest
     while section_words(current, "papers", render) > MAX_PAPERS_WORDS:
@@ -366,6 +371,8 @@ def fit(digest: Digest, render: Callable[[Digest], str], max_words: int = MAX_WO
             break
         drop = contrasts[-1]
         current = _with_section(current, replace(papers, items=tuple(i for i in papers.items if i is not drop)))
+    if coverage is not None:
+        current = _trim_by_value(current, render, max_words, coverage)
     for key, keep in TRIM_ORDER:
         while markdown_words(render(current)) > max_words:
             section = current.section("whats_happened" if key == "also" else key)
@@ -378,6 +385,84 @@ def fit(digest: Digest, render: Callable[[Digest], str], max_words: int = MAX_WO
         else:
             return current
     return current
+
+
+def line_text(item: Item) -> str:
+    """Return the words a line shows that can carry a fact: its heading, text, quotes and figure labels."""
+    parts = [item.heading, item.text, *(c.sentence for c in item.citations), *(e.label for e in item.entries)]
+    return " \n ".join(p for p in parts if p and p != FACT_HEADING)
+
+
+def trim_value(item: Item, page: Counter[str], coverage: Coverage, words: int) -> float:
+    """Return the weight of the concepts only this line holds on the page, per word the line costs.
+
+    ``page`` counts, per concept, the page's lines holding it (this line's included).
+
+    >>> cov = Coverage({"flood": 3, "hydrants": 2, "dry": 2})
+    >>> trim_value(Item(text="Hydrants ran dry in the flood."), Counter({"flood": 2, "hydrants": 1, "dry": 1}), cov, 6)
+    0.666666667
+    """
+    unique = sum(coverage.weights[c] for c in coverage.concepts(line_text(item)) if page[c] <= 1)
+    return round(unique / max(1, words), 9)
+
+
+def _trim_by_value(digest: Digest, render: Callable[[Digest], str], max_words: int,
+                   coverage: Coverage) -> Digest:
+    """Drop, while the page is too long, the trimmable line of least trim_value (TRIM_FLOORS kept).
+
+    A line's cost is the words the page loses without it, measured once (a line renders on its own).
+    """
+    current = digest
+    total = markdown_words(render(current))
+    cost: dict[Item, int] = {}
+    held: dict[Item, set[str]] = {}
+    while total > max_words:
+        lines = [(s.key, j, i) for s in current.sections for j, i in enumerate(s.items)]
+        page: Counter[str] = Counter()
+        for _, _, item in lines:
+            if item not in held:
+                held[item] = coverage.concepts(line_text(item))
+            page.update(held[item])
+        best: tuple[float, int, int, str, int] | None = None
+        for key, j, item in lines:
+            if not _trimmable(current.section(key), item):
+                continue
+            if item not in cost:
+                cost[item] = total - markdown_words(render(_without(current, key, j)))
+            value = round(sum(coverage.weights[c] for c in held[item] if page[c] <= 1) / max(1, cost[item]), 9)
+            rank = (value, _TRIM_RANK.get(key, 0), -j, key, j)  # trim_value, computed from the caches
+            if best is None or rank < best:
+                best = rank
+        if best is None:
+            break
+        current = _without(current, best[3], best[4])
+        total = markdown_words(render(current))
+    return current
+
+
+# The lines a section keeps at least when lines are trimmed by value; What's happened's ledes and the earlier
+# stories of How we got here are never trimmed so (key facts "Also" are).
+TRIM_FLOORS = {"more_on_topics": 0, "go_deeper": 0, "figures": 0, "how_we_got_here": 1, "whats_happened": 0,
+               "key_insights": 4}
+# On equal value, the section trimmed first (the lower rank).
+_TRIM_RANK = {key: rank for rank, key in enumerate(("more_on_topics", "go_deeper", "figures", "how_we_got_here",
+                                                    "whats_happened", "key_insights"))}
+
+
+def _trimmable(section: Section, item: Item) -> bool:
+    if section.key not in TRIM_FLOORS:
+        return False
+    if section.key == "whats_happened":
+        return item.heading == FACT_HEADING
+    if section.key == "how_we_got_here":
+        days = [i for i in section.items if _DAY.match(i.heading)]
+        return bool(_DAY.match(item.heading)) and len(days) > TRIM_FLOORS["how_we_got_here"]
+    return len(section.items) > TRIM_FLOORS[section.key]
+
+
+def _without(digest: Digest, key: str, index: int) -> Digest:
+    section = digest.section(key)
+    return _with_section(digest, replace(section, items=tuple(i for j, i in enumerate(section.items) if j != index)))
 
 
 def _least_needed(section: Section) -> int:

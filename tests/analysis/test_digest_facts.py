@@ -3,6 +3,8 @@ days chosen for what they add; the word budget dropping the least busy day first
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 
 from analysis.digest.facts import MIN_GAIN, Coverage, concept_weights, concepts, key_facts, whole
@@ -110,3 +112,39 @@ def test_copies_of_one_wire_story_are_one_voice() -> None:
     weights = concept_weights(table, syndication=wire)
     assert "santa maria" not in weights  # said by One and Two, copies of one wire story: one voice
     assert weights["88"] == 2  # the wire and Three
+
+
+def test_trimming_by_value_drops_the_line_that_adds_least_per_word() -> None:
+    from analysis.digest.short import trim_value
+
+    lede = Item(text="Floods hit the river valley on Friday.", quoted=False)
+    also_new = Item(heading="Also", text="Hydrants ran dry as crews fought the floods.")
+    also_repeat = Item(heading="Also", text="Floods hit the valley, the river rising on Friday.")
+    days = (Item(heading="2025-07-04", text="Floods hit the river valley.", note="3 articles"),
+            Item(heading="2025-07-05", text="Celebrities lost homes to the floods.", note="1 article"),
+            Item(heading="2025-07-06", text="The river valley flooded again on Friday.", note="4 articles"))
+    themes = tuple(Item(heading=f"theme {k}", text=f"Theme {k} words here.") for k in range(5))
+    digest = Digest("s", "S", 4, 2, None, None, detail="short", sections=(
+        Section("whats_happened", "What's happened", (lede, also_new, also_repeat)),
+        Section("key_insights", "Key insights", themes),
+        Section("how_we_got_here", "How we got here", days)))
+    coverage = Coverage({"floods": 4, "river": 3, "valley": 3, "friday": 2, "hydrants": 2, "dry": 2, "celebrities": 3,
+                         "homes": 2, "river valley": 3})
+
+    def render(d: Digest) -> str:
+        return "\n".join(i.text for s in d.sections for i in s.items)
+
+    full = markdown_words_of(render(digest))
+    kept = fit(digest, render, max_words=full - 25, coverage=coverage)
+    texts = [i.text for s in kept.sections for i in s.items]
+    # the lines repeating the lede go (nothing only they say); what only one line says stays
+    assert also_repeat.text not in texts and days[2].text not in texts and days[0].text not in texts
+    assert also_new.text in texts and days[1].text in texts and lede.text in texts
+    assert len(kept.section("key_insights").items) == 4  # a floor: themes are trimmed to four, no further
+    assert markdown_words_of(render(kept)) <= full - 25
+    page = Counter({"floods": 3, "hydrants": 1, "dry": 1})
+    assert trim_value(also_new, page, coverage, 8) == 0.5  # hydrants and dry, 2 + 2 over 8 words
+
+
+def markdown_words_of(text: str) -> int:
+    return len(text.split())
