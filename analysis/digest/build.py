@@ -122,7 +122,8 @@ def digest_from_frames(story: pd.Series | dict[str, Any], articles: pd.DataFrame
         return _short_digest(story, articles, table, entities=entities, names=names, stories=stories,
                              related=related, related_terms=related_terms, syndication=syndication,
                              groups=groups, store_groups=store_groups, store_articles=store_articles,
-                             selection=selection, threads=threads)
+                             selection=selection, threads=threads,
+                             background=background if isinstance(background, BackgroundTerms) else None)
     sections = (
         whats_happened(table, syndication),
         key_insights(table, facets, background=background, facets_source=facets_source,
@@ -143,7 +144,8 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
                   names: Sequence[str], stories: pd.DataFrame, related: pd.DataFrame,
                   related_terms: pd.DataFrame | None, syndication: pd.DataFrame | None,
                   groups: pd.DataFrame | None, store_groups: pd.DataFrame | None,
-                  store_articles: dict[str, int] | None, selection: str, threads: Sequence[str] = ()) -> Digest:
+                  store_articles: dict[str, int] | None, selection: str, threads: Sequence[str] = (),
+                  background: BackgroundTerms | None = None) -> Digest:
     """Build the short digest (analysis.digest.short): themes, contrasts, the story's days, within MAX_WORDS."""
     story_id = str(story["story"])
     outlets = sorted(articles["outlet"].astype(str).unique())
@@ -153,7 +155,8 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
     themes = find_themes(table, names=excluded)
     happened = whats_happened(table, syndication)
     skip = {i.text for i in happened.items}
-    coverage = Coverage.of(table, sorted(skip), excluded_words(excluded), syndication)  # what the page says so far
+    coverage = Coverage.of(table, sorted(skip), excluded_words(excluded), syndication,  # what the page says so far
+                           background)
     insights, carried = themes_section(table, themes, groups, n_articles, skip, coverage)
     skip |= {i.text for i in insights.items}
     facts = key_facts(table, coverage)
@@ -299,7 +302,7 @@ def build_digest(store: Store, story_id: str, settings: Settings, *, targets: Se
                                   groups=every[every["outlet"].isin(set(articles["outlet"]))].reset_index(drop=True),
                                   store_groups=every[every["outlet"].isin(present)].reset_index(drop=True),
                                   store_articles={str(k): int(v) for k, v in per_outlet.items()},
-                                  selection=selection, threads=threads)
+                                  selection=selection, threads=threads, background=background)
     brief = build_brief(store, flt, settings, targets=targets, articles=articles)
     return digest_from_frames(match.iloc[0], articles, stories=stories, related=related,
                               syndication=store.syndication(flt), facets=facets, facets_source=source,

@@ -2,7 +2,9 @@
 
 A *concept* is a content word, a content word pair (analysis.emphasis.terms) or a number of a
 sentence; its weight is the number of outlets whose coverage uses it, copies of one wire story counting
-once (a concept of one voice weighs nothing: it is no shared fact). The facts are chosen greedily, as
+once (a concept of one voice weighs nothing: it is no shared fact), times its specificity to the story
+when the store holds other stories (:func:`specificity`: "president" or "white house", used by most
+stories, weighs less than "hydrants" or "celebrities", used by this one only). The facts are chosen greedily, as
 concept-coverage summarisers do (Gillick and Favre 2009, word pairs weighted by the documents using
 them): each time the stand-alone sentence whose concepts not yet covered weigh the most, over the square
 root of its words; what it says is then covered. The page's own lines (What's happened, the themes'
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.digest.model import Item
-from analysis.digest.sections import cite, voices
+from analysis.digest.sections import BackgroundTerms, cite, voices
 from analysis.digest.themes import stands_alone
 from analysis.emphasis import terms
 
@@ -61,7 +63,8 @@ def whole(sentence: str) -> bool:
 
 
 def concept_weights(table: pd.DataFrame, excluded: Iterable[str] = (),
-                    syndication: pd.DataFrame | None = None) -> dict[str, int]:
+                    syndication: pd.DataFrame | None = None,
+                    background: BackgroundTerms | None = None) -> dict[str, float]:
     """Return, per concept, the number of voices using it in their coverage (furniture left out).
 
     A voice is an outlet, or one wire story however many outlets carry it (``syndication``, as
@@ -75,23 +78,37 @@ def concept_weights(table: pd.DataFrame, excluded: Iterable[str] = (),
             continue
         for concept in concepts(str(sentence), skip):
             outlets_of[concept].add(voice)
-    return {c: len(o) for c, o in outlets_of.items() if len(o) >= MIN_CONCEPT_OUTLETS}
+    shared = {c: len(o) for c, o in outlets_of.items() if len(o) >= MIN_CONCEPT_OUTLETS}
+    if background is None or background.n <= 0:
+        return {c: float(n) for c, n in shared.items()}
+    return {c: round(n * specificity(c, background), 9) for c, n in shared.items()}
+
+
+def specificity(concept: str, background: BackgroundTerms) -> float:
+    """Return how specific a concept is to the story: 1 for a word no other story uses, less the more do.
+
+    log((B + 1) / (b + 1) + 1) / log(B + 2), b of the B background texts using it (numbers: 1).
+    """
+    if _NUMBER.fullmatch(concept):
+        return 1.0
+    b, n = max(0, background.count(concept)), background.n
+    return math.log((n + 1) / (b + 1) + 1) / math.log(n + 2)
 
 
 @dataclass
 class Coverage:
     """What the page already says (its concepts), against the outlet-weighted concepts of the story."""
 
-    weights: dict[str, int]
+    weights: dict[str, float]
     covered: set[str] = field(default_factory=set)
     excluded: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, table: pd.DataFrame, shown: Iterable[str], excluded: Iterable[str] = (),
-           syndication: pd.DataFrame | None = None) -> Coverage:
+           syndication: pd.DataFrame | None = None, background: BackgroundTerms | None = None) -> Coverage:
         """Return the story's concept weights with the concepts of the ``shown`` sentences covered."""
         skip = frozenset(excluded)
-        coverage = cls(concept_weights(table, skip, syndication), set(), skip)
+        coverage = cls(concept_weights(table, skip, syndication, background), set(), skip)
         for sentence in shown:
             coverage.add(sentence)
         return coverage

@@ -442,7 +442,7 @@ def _trim_by_value(digest: Digest, render: Callable[[Digest], str], max_words: i
 
 # The lines a section keeps at least when lines are trimmed by value; What's happened's ledes and the earlier
 # stories of How we got here are never trimmed so (key facts "Also" are).
-TRIM_FLOORS = {"more_on_topics": 0, "go_deeper": 0, "figures": 0, "how_we_got_here": 1, "whats_happened": 0,
+TRIM_FLOORS = {"more_on_topics": 0, "go_deeper": 0, "figures": 1, "how_we_got_here": 1, "whats_happened": 0,
                "key_insights": 4}
 # On equal value, the section trimmed first (the lower rank).
 _TRIM_RANK = {key: rank for rank, key in enumerate(("more_on_topics", "go_deeper", "figures", "how_we_got_here",

@@ -148,3 +148,17 @@ def test_trimming_by_value_drops_the_line_that_adds_least_per_word() -> None:
 
 def markdown_words_of(text: str) -> int:
     return len(text.split())
+
+
+def test_a_concept_other_stories_use_weighs_less() -> None:
+    from analysis.digest.facts import specificity
+    from analysis.digest.sections import BackgroundTerms
+
+    background = BackgroundTerms.of(["The Vatican said the conclave opens in May.", "The Vatican museum reopened.",
+                                     "Bakers in Rome sold bread."])
+    assert specificity("maggiore", background) == 1.0  # no other story uses it
+    assert round(specificity("vatican", background), 3) == 0.526  # log(4/3 + 1) / log(5): two of three texts
+    assert specificity("88", background) == 1.0  # a number is the story's own figure
+    weights = concept_weights(_table(), background=background)
+    assert weights["88"] == 3 and weights["santa maria"] == 2  # used by 3 and 2 outlets, by no other story
+    assert weights["conclave"] == round(2 * specificity("conclave", background), 9) < 2
