@@ -7,9 +7,10 @@ Lead-3 (the first three sentences of the story's earliest article, ties by id) a
 against that summary with ROUGE-1 and ROUGE-2 F1 (lower-cased alphanumeric tokens, no stemming;
 ``--stem`` applies NLTK's Porter stemmer as rouge-score's use_stemmer does). Reports the means,
 the ratio of the digest's ROUGE-2 to Lead-3's, and the mean words of each, per NeuS split
-(the story id's ``train`` / ``val`` / ``test``; tune on train, report val and test).
+(the story id's ``train`` / ``val`` / ``test``; tune on train, report val and test), with a 95%
+bootstrap interval of the ratio (stories resampled, ``--bootstrap`` times, seed 0).
 
-    OMP_NUM_THREADS=1 python benchmarks/digest_summary.py [--split val,test] [--limit N]
+    OMP_NUM_THREADS=1 python benchmarks/digest_summary.py [--split val,test] [--limit N] [--bootstrap 1000]
 """
 
 from __future__ import annotations
@@ -84,12 +85,30 @@ def happened(articles: pd.DataFrame) -> str:
     return " ".join(item.text for item in section.items)
 
 
+def ratio_interval(digest: Sequence[float], lead: Sequence[float], resamples: int,
+                   seed: int = 0) -> tuple[float, float]:
+    """Return the 2.5th and 97.5th percentiles of mean(digest) / mean(lead) over stories resampled with
+    replacement (the same stories for both systems in each resample).
+
+    >>> ratio_interval([0.2, 0.2, 0.2], [0.1, 0.1, 0.1], 50)
+    (2.0, 2.0)
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    a, b = np.asarray(digest, dtype=float), np.asarray(lead, dtype=float)
+    picks = rng.integers(0, len(a), size=(resamples, len(a)))
+    ratios = a[picks].mean(axis=1) / np.maximum(b[picks].mean(axis=1), 1e-12)
+    return round(float(np.percentile(ratios, 2.5)), 6), round(float(np.percentile(ratios, 97.5)), 6)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--split", default="val,test", help="NeuS splits, comma-separated (train, val, test)")
     parser.add_argument("--limit", type=int, default=0, help="score only the first N stories (0: all)")
     parser.add_argument("--stem", action="store_true", help="Porter-stem tokens (NLTK)")
+    parser.add_argument("--bootstrap", type=int, default=1000, help="resamples for the ratio's interval (0: none)")
     args = parser.parse_args(argv)
     stem = None
     if args.stem:
@@ -116,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {r1:.3f} | {r2:.3f} | {words:.0f} |")
     if means.get("lead3") and means["lead3"][1]:
         print(f"\nROUGE-2 ratio digest / Lead-3: {means['digest'][1] / means['lead3'][1]:.2f}")
+        if args.bootstrap:
+            low, high = ratio_interval([s[1] for s in scores["digest"]], [s[1] for s in scores["lead3"]],
+                                       args.bootstrap)
+            print(f"95% bootstrap interval (stories resampled {args.bootstrap} times): {low:.2f} to {high:.2f}")
     return 0
 
 
