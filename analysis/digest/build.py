@@ -161,7 +161,7 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
     skip |= {i.text for i in insights.items}
     facts = key_facts(table, coverage)
     skip |= {i.text for i in facts}
-    contrasts, n_tests = find_contrasts(table, themes, articles, groups, skip)
+    contrasts, n_tests = find_contrasts(table, themes, articles, groups, skip, coverage.gain)
     blind = blindspots(outlets, store_groups, store_articles) if store_groups is not None else []
     papers = contrasts_section(table, themes, contrasts, blind, cite, n_articles, n_tests,
                                coverage=group_coverage(articles, groups))

@@ -20,7 +20,7 @@ in the store with no article on this story.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -29,7 +29,7 @@ import pandas as pd
 from analysis.compare.groups import GROUPINGS, UNKNOWN
 from analysis.compare.stats import adjust_p_values
 from analysis.digest.model import Item, Section
-from analysis.digest.themes import Theme, article_shares, best_row
+from analysis.digest.themes import Theme, article_shares, best_row, side_rows
 
 # Contrasts shown (the issue asks for the 3-5 sharpest).
 MAX_CONTRASTS, MIN_CONTRASTS = 5, 3
@@ -56,6 +56,9 @@ BLINDSPOT_VALUES = 2
 MIN_KNOWN_SHARE = 0.5
 # A cited sentence in a contrast is at most this many words (the section has a 350-word budget).
 CONTRAST_SENTENCE_WORDS = 35
+# With a gain (what a sentence adds to the page), a side's theme is shown by the sentence adding the most among
+# its this many most typical (as the themes' statements: analysis.digest.short.STATEMENT_POOL).
+QUOTE_POOL = 5
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def _mannwhitney(a: np.ndarray, b: np.ndarray) -> float:
 
 def _contrast(table: pd.DataFrame, themes: Sequence[Theme], shares: pd.DataFrame, a_ids: set[str],
               b_ids: set[str], a: str, b: str, q_of: dict[int, float] | None,
-              skip: Set[str] = frozenset()) -> Contrast | None:
+              skip: Set[str] = frozenset(), gain: Callable[[str], float] | None = None) -> Contrast | None:
     cols = [f"theme_{t}" for t in range(len(themes))]
     in_a = shares["article_id"].isin(a_ids).to_numpy()
     in_b = shares["article_id"].isin(b_ids).to_numpy()
@@ -114,7 +117,10 @@ def _contrast(table: pd.DataFrame, themes: Sequence[Theme], shares: pd.DataFrame
     order_b = sorted(range(len(themes)), key=lambda t: (round(float(gaps[t]), 9), t))
 
     def row(t: int, ids: set[str]) -> int | None:
-        return best_row(table, themes[t], ids, max_words=CONTRAST_SENTENCE_WORDS, skip=skip)
+        if gain is None:
+            return best_row(table, themes[t], ids, max_words=CONTRAST_SENTENCE_WORDS, skip=skip)
+        pool = side_rows(table, themes[t], ids, max_words=CONTRAST_SENTENCE_WORDS, skip=skip)[:QUOTE_POOL]
+        return max(pool, key=lambda r: (gain(str(table.at[r, "sentence"])), -pool.index(r))) if pool else None
 
     a_theme = next((t for t in order_a if gaps[t] >= MIN_GAP and (q_of is None or q_of.get(t, 1.0) < MAX_Q)
                     and row(t, a_ids) is not None), None)
@@ -158,9 +164,12 @@ def groups_mostly_unknown(articles: pd.DataFrame, groups: pd.DataFrame) -> bool:
 
 
 def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.DataFrame,
-                   groups: pd.DataFrame, skip: Set[str] = frozenset()) -> tuple[list[Contrast], int]:
+                   groups: pd.DataFrame, skip: Set[str] = frozenset(),
+                   gain: Callable[[str], float] | None = None) -> tuple[list[Contrast], int]:
     """Return the sharpest contrasts of the story (tested group contrasts first, then prominent outlets)
     and the number of group x theme tests made; a sentence in ``skip`` (shown above) is not quoted again.
+    With ``gain`` (analysis.digest.facts.Coverage.gain), each side is shown by the one of its QUOTE_POOL most
+    typical sentences of the theme that adds the most to the page; else by the most typical.
 
     With no significant group difference, the largest group gap is kept (with its q) only when the
     groups know most of the story's articles (groups_mostly_unknown)."""
@@ -197,9 +206,9 @@ def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.Da
     found: list[Contrast] = []
     for (grouping, value), q_of in sorted(by_side.items()):
         a_ids, b_ids, other = side_ids[(grouping, value)]
-        made = _contrast(table, themes, shares, a_ids, b_ids, f"{grouping}: {value}", other, q_of, skip)
+        made = _contrast(table, themes, shares, a_ids, b_ids, f"{grouping}: {value}", other, q_of, skip, gain)
         if made is None:  # no significant theme: its largest gap still says where the groups lean, with its q
-            loose = _contrast(table, themes, shares, a_ids, b_ids, f"{grouping}: {value}", other, None, skip)
+            loose = _contrast(table, themes, shares, a_ids, b_ids, f"{grouping}: {value}", other, None, skip, gain)
             made = replace(loose, q=q_of.get(loose.a_theme, 1.0)) if loose is not None else None
         if made is not None:
             found.append(made)
@@ -212,7 +221,7 @@ def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.Da
     for outlet in prominent:
         a_ids = {a for a, o in outlet_of.items() if o == outlet}
         b_ids = set(outlet_of) - a_ids
-        made = _contrast(table, themes, shares, a_ids, b_ids, outlet, "the other outlets", None, skip)
+        made = _contrast(table, themes, shares, a_ids, b_ids, outlet, "the other outlets", None, skip, gain)
         if made is not None:
             found.append(made)
     tested = sorted((c for c in found if c.q is not None and c.q < MAX_Q), key=lambda c: (-round(c.score, 9), c.a))
@@ -229,7 +238,7 @@ def find_contrasts(table: pd.DataFrame, themes: Sequence[Theme], articles: pd.Da
         for outlet in sorted(set(counts.index) - set(prominent)):
             a_ids = {a for a, o in outlet_of.items() if o == outlet}
             made = _contrast(table, themes, shares, a_ids, set(outlet_of) - a_ids, outlet, "the other outlets", None,
-                             skip)
+                             skip, gain)
             if made is not None:
                 rest.append(made)
         chosen = _pick(sorted(rest, key=lambda c: (-round(c.score, 9), c.a)), chosen, MIN_CONTRASTS)

@@ -278,9 +278,15 @@ def best_row(table: pd.DataFrame, theme: Theme, ids: set[str], *, max_words: int
              skip: Set[str] = frozenset()) -> int | None:
     """Return the sentence of these articles that states the theme best (its ranking), at most ``max_words``;
     a sentence in ``skip`` (shown elsewhere on the page) is passed over."""
-    for row in theme.statements:
-        sentence = str(table.at[row, "sentence"])
-        if str(table.at[row, "article_id"]) in ids and len(sentence.split()) <= max_words and sentence not in skip:
-            return row
-    return None
+    rows = side_rows(table, theme, ids, max_words=max_words, skip=skip)
+    return rows[0] if rows else None
+
+
+def side_rows(table: pd.DataFrame, theme: Theme, ids: set[str], *, max_words: int = STATEMENT_MAX_WORDS,
+              skip: Set[str] = frozenset()) -> list[int]:
+    """Return the theme's stand-alone sentences of these articles, best first, at most ``max_words``, none in
+    ``skip``."""
+    return [row for row in theme.statements
+            if str(table.at[row, "article_id"]) in ids and len(str(table.at[row, "sentence"]).split()) <= max_words
+            and str(table.at[row, "sentence"]) not in skip]
 

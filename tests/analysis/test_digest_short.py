@@ -143,6 +143,24 @@ def test_group_contrast_is_tested_and_names_both_sides(small_store: Path) -> Non
     assert table.at[left.a_row, "outlet"] in LEFT and table.at[left.b_row, "outlet"] in RIGHT
 
 
+def test_a_contrast_quotes_the_typical_sentence_that_adds_most(small_store: Path) -> None:
+    from analysis.digest.contrasts import QUOTE_POOL
+    from analysis.digest.themes import side_rows
+
+    articles, table = _frames(small_store)
+    themes = find_themes(table, names=list(articles["outlet"]))
+    groups = pd.DataFrame({"outlet": list(LEFT + RIGHT), "bias3": ["left"] * 5 + ["right"] * 5})
+    plain = next(c for c in find_contrasts(table, themes, articles, groups)[0] if c.a == "bias3: left")
+    left_ids = {a for a, o in zip(articles["id"], articles["outlet"]) if o in LEFT}
+    pool = side_rows(table, themes[plain.a_theme], left_ids, max_words=35)[:QUOTE_POOL]
+    assert len(pool) > 1 and plain.a_row == pool[0]  # without a gain: the most typical sentence
+    wanted = str(table.at[pool[-1], "sentence"])  # the least typical of the pool adds the most here
+
+    contrasts, _ = find_contrasts(table, themes, articles, groups, gain=lambda s: float(s == wanted))
+    left = next(c for c in contrasts if c.a == "bias3: left")
+    assert left.a_theme == plain.a_theme and table.at[left.a_row, "sentence"] == wanted
+
+
 def test_a_significant_group_contrast_leads_as_the_main_divide(small_store: Path) -> None:
     from analysis.digest.contrasts import contrasts_section, group_coverage
     from analysis.digest.sections import cite
