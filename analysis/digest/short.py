@@ -408,7 +408,9 @@ def trim_value(item: Item, page: Counter[str], coverage: Coverage, words: int) -
 
 def _trim_by_value(digest: Digest, render: Callable[[Digest], str], max_words: int,
                    coverage: Coverage) -> Digest:
-    """Drop, while the page is too long, the trimmable line of least trim_value (TRIM_FLOORS kept).
+    """Drop, while the page is too long, the trimmable line of least trim_value (TRIM_FLOORS kept); then put
+    back, the last dropped first, each dropped line the words left still hold (a long line may have freed more
+    than the page was over).
 
     A line's cost is the words the page loses without it, measured once (a line renders on its own).
     """
@@ -416,6 +418,7 @@ def _trim_by_value(digest: Digest, render: Callable[[Digest], str], max_words: i
     total = markdown_words(render(current))
     cost: dict[Item, int] = {}
     held: dict[Item, set[str]] = {}
+    dropped: list[tuple[str, Item]] = []
     while total > max_words:
         lines = [(s.key, j, i) for s in current.sections for j, i in enumerate(s.items)]
         page: Counter[str] = Counter()
@@ -435,8 +438,16 @@ def _trim_by_value(digest: Digest, render: Callable[[Digest], str], max_words: i
                 best = rank
         if best is None:
             break
+        dropped.append((best[3], current.section(best[3]).items[best[4]]))
         current = _without(current, best[3], best[4])
         total = markdown_words(render(current))
+    for key, item in reversed(dropped[:-1]):  # the last one dropped was needed to fit
+        kept = current.section(key).items
+        restored = tuple(i for i in digest.section(key).items if i is item or any(i is k for k in kept))
+        candidate = _with_section(current, replace(current.section(key), items=restored,
+                                                   note=digest.section(key).note))
+        if markdown_words(render(candidate)) <= max_words:
+            current = candidate
     return current
 
 

@@ -162,3 +162,20 @@ def test_a_concept_other_stories_use_weighs_less() -> None:
     weights = concept_weights(_table(), background=background)
     assert weights["88"] == 3 and weights["santa maria"] == 2  # used by 3 and 2 outlets, by no other story
     assert weights["conclave"] == round(2 * specificity("conclave", background), 9) < 2
+
+
+def test_a_line_dropped_before_a_long_one_comes_back_when_the_words_allow() -> None:
+    short = Item(heading="", text="Alpha beta.")  # adds little: dropped first
+    long = Item(heading="", text="Gamma delta one two three four five six seven eight.")  # adds more, costs 10
+    digest = Digest("s", "S", 2, 2, None, None, detail="short", sections=(
+        Section("whats_happened", "What's happened", (Item(text="Floods hit the valley today."),)),
+        Section("go_deeper", "Go deeper", (long,)),
+        Section("more_on_topics", "More", (short,))))
+    coverage = Coverage({"alpha": 0.2, "gamma": 2.0})
+
+    def render(d: Digest) -> str:
+        return "\n".join(i.text for s in d.sections for i in s.items)
+
+    kept = fit(digest, render, max_words=14, coverage=coverage)  # 17 words: the short line goes, then the long
+    assert kept.section("more_on_topics").items == (short,)  # back: 7 words fit
+    assert kept.section("go_deeper").items == () and len(render(kept).split()) == 7
