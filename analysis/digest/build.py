@@ -50,6 +50,7 @@ from analysis.digest.sections import (
 from analysis.digest.short import (
     central_headline,
     fit,
+    fit_papers,
     loose_figures,
     short_go_deeper,
     short_how_we_got_here,
@@ -165,6 +166,8 @@ def _short_digest(story: pd.Series, articles: pd.DataFrame, table: pd.DataFrame,
     blind = blindspots(outlets, store_groups, store_articles) if store_groups is not None else []
     papers = contrasts_section(table, themes, contrasts, blind, cite, n_articles, n_tests,
                                coverage=group_coverage(articles, groups))
+    papers = fit_papers(papers, render_markdown)  # at most MAX_PAPERS_WORDS: the quotes the page keeps ...
+    skip |= {c.sentence for i in papers.items for c in i.citations}  # ... which a story day never repeats
     sections = (
         replace(happened, items=happened.items + tuple(facts)),  # the ledes, then what else several outlets say
         insights,

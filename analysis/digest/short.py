@@ -245,7 +245,8 @@ def story_days(table: pd.DataFrame, skip: set[str], coverage: Coverage | None = 
 
     Without ``coverage``, a day's sentence is the lede (first three sentences) nearest the mean of that day's
     sentences; with it, the lede adding the most the page does not yet say (analysis.digest.facts), the
-    nearest to the day's mean breaking ties; each chosen sentence then counts as said.
+    nearest to the day's mean breaking ties; each chosen sentence then counts as said, the day adding the most
+    filled first (so an early day does not take the words a later day says best).
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -261,26 +262,31 @@ def story_days(table: pd.DataFrame, skip: set[str], coverage: Coverage | None = 
         matrix = vectorizer.fit_transform(list(dated["sentence"]))
     except ValueError:
         return []
-    items = []
     positions = {r: i for i, r in enumerate(dated.index)}
+    pools: dict[str, tuple[list[tuple[Any, int]], np.ndarray]] = {}
     for day in chosen_days:
         mine = dated[days == day]
         rows = [positions[r] for r in mine.index]
-        centroid = np.asarray(matrix[rows].mean(axis=0)).ravel()
         candidates = [(r, i) for r, i in zip(mine.index, rows) if int(table.at[r, "index"]) < 3
                       and not table.at[r, "furniture"] and stands_alone(str(table.at[r, "sentence"]))
                       and table.at[r, "sentence"] not in skip]
-        if not candidates:
-            continue
+        if candidates:
+            pools[day] = (candidates, np.asarray(matrix[rows].mean(axis=0)).ravel())
 
-        def score(ri: tuple[Any, int], centroid: np.ndarray = centroid) -> tuple[float, float, int]:
-            gain = coverage.gain(str(table.at[ri[0], "sentence"])) if coverage is not None else 0.0
-            return gain, round(float((matrix[ri[1]] @ centroid)[0]), 9), -ri[1]
+    def score(ri: tuple[Any, int], centroid: np.ndarray) -> tuple[float, float, int]:
+        gain = coverage.gain(str(table.at[ri[0], "sentence"])) if coverage is not None else 0.0
+        return gain, round(float((matrix[ri[1]] @ centroid)[0]), 9), -ri[1]
 
-        best = max(candidates, key=score)[0]
+    chosen: dict[str, Any] = {}
+    while len(chosen) < len(pools):  # the day whose sentence adds the most is filled first (greedy coverage)
+        best_of = {day: max(c, key=lambda ri, m=m: score(ri, m)) for day, (c, m) in pools.items() if day not in chosen}
+        day = max(best_of, key=lambda d: (score(best_of[d], pools[d][1])[0], -chosen_days.index(d)))
+        chosen[day] = best_of[day][0]
         if coverage is not None:
-            coverage.add(str(table.at[best, "sentence"]))
-        n = int(per_day_articles[day])
+            coverage.add(str(table.at[chosen[day], "sentence"]))
+    items = []
+    for day in sorted(chosen):
+        best, n = chosen[day], int(per_day_articles[day])
         items.append(Item(heading=day, text=str(table.at[best, "sentence"]), citations=(cite(table.loc[best]),),
                           quoted=True, note=f"{n} article{'s' if n != 1 else ''}"))
     return items
@@ -364,13 +370,8 @@ def fit(digest: Digest, render: Callable[[Digest], str], max_words: int = MAX_WO
     floors are reached, TRIM_ORDER's fixed order.
     """
     current = digest
-    while section_words(current, "papers", render) > MAX_PAPERS_WORDS:
-        papers = current.section("papers")
-        contrasts = [i for i in papers.items if i.heading not in ("Blindspots", "Outlet groups")]
-        if len(contrasts) <= 1:
-            break
-        drop = contrasts[-1]
-        current = _with_section(current, replace(papers, items=tuple(i for i in papers.items if i is not drop)))
+    if any(s.key == "papers" for s in digest.sections):
+        current = _with_section(current, fit_papers(current.section("papers"), render))
     if coverage is not None:
         current = _trim_by_value(current, render, max_words, coverage)
     for key, keep in TRIM_ORDER:
@@ -385,6 +386,20 @@ def fit(digest: Digest, render: Callable[[Digest], str], max_words: int = MAX_WO
         else:
             return current
     return current
+
+
+def fit_papers(papers: Section, render: Callable[[Digest], str]) -> Section:
+    """Return *What the papers say* without its last contrasts until it has at most MAX_PAPERS_WORDS words
+    (one contrast stays)."""
+    current = Digest("", "", 0, 0, None, None, sections=(papers,), detail="short")
+    while section_words(current, "papers", render) > MAX_PAPERS_WORDS:
+        section = current.section("papers")
+        contrasts = [i for i in section.items if i.heading not in ("Blindspots", "Outlet groups")]
+        if len(contrasts) <= 1:
+            break
+        drop = contrasts[-1]
+        current = _with_section(current, replace(section, items=tuple(i for i in section.items if i is not drop)))
+    return current.section("papers")
 
 
 def line_text(item: Item) -> str:

@@ -179,3 +179,18 @@ def test_a_line_dropped_before_a_long_one_comes_back_when_the_words_allow() -> N
     kept = fit(digest, render, max_words=14, coverage=coverage)  # 17 words: the short line goes, then the long
     assert kept.section("more_on_topics").items == (short,)  # back: 7 words fit
     assert kept.section("go_deeper").items == () and len(render(kept).split()) == 7
+
+
+def test_the_day_adding_most_is_filled_first() -> None:
+    texts = [("2025-01-07", "Firefighters found the hydrants dry and the reservoir empty on Tuesday night. "
+                            "Several celebrities lost their homes in the hills above the city."),
+             ("2025-01-08", "Crews said the hydrants and the reservoir failed again as a curfew began downtown.")]
+    articles = pd.DataFrame([{"id": f"a{k}", "outlet": f"Outlet {k}", "url": None, "title": "Fires",
+                              "published": day, "text": text} for k, (day, text) in enumerate(texts)])
+    table = sentence_table(articles)
+    coverage = Coverage({"hydrants": 3, "reservoir": 3, "celebrities": 1, "curfew": 1})
+    days = story_days(table, set(), coverage)
+    # in date order the first day would take the hydrants, leaving the second day only its curfew; the second day
+    # says more (hydrants, reservoir and curfew), so it goes first and the first day adds the celebrities
+    assert [(i.heading, i.text.split()[0]) for i in days] == [("2025-01-07", "Several"), ("2025-01-08", "Crews")]
+    assert coverage.covered >= {"hydrants", "reservoir", "celebrities", "curfew"}

@@ -272,6 +272,9 @@ def test_short_digest_reads_in_a_page_and_cites_verbatim(small_store: Path) -> N
     assert "Jane Roe" not in page and "Credit" not in page
     questions = digest.section("go_deeper").items
     assert questions and all(i.text.endswith("?") for i in questions)
+    shown = [i.citations[0].sentence for s in digest.sections for i in s.items if i.quoted and i.citations]
+    shown += [c.sentence for i in digest.section("papers").items for c in i.citations]
+    assert len(shown) == len(set(shown)) > 10  # no sentence quoted twice on the page (a day never repeats a contrast)
 
 
 def _parser() -> argparse.ArgumentParser:
