@@ -12,7 +12,8 @@ Sections, in the order of the full digest:
 6. *More on these topics*: the key names, described in the coverage's own words.
 
 Citations name the outlet, linked to the article, never the headline again. When the page is
-longer than MAX_WORDS, the least needed lines go first (see TRIM_ORDER).
+longer than MAX_WORDS, the line adding the least the rest of the page does not say, per word, goes
+first (fit; past TRIM_FLOORS, the fixed TRIM_ORDER).
 """
 
 from __future__ import annotations
