@@ -448,8 +448,7 @@ def _trim_by_value(digest: Digest, render: Callable[[Digest], str], max_words: i
                 continue
             if item not in cost:
                 cost[item] = total - markdown_words(render(_without(current, key, j)))
-            value = round(sum(coverage.weights[c] for c in held[item] if page[c] <= 1) / max(1, cost[item]), 9)
-            rank = (value, _TRIM_RANK.get(key, 0), -j, key, j)  # trim_value, computed from the caches
+            rank = (trim_value(item, page, coverage, cost[item]), _TRIM_RANK.get(key, 0), -j, key, j)
             if best is None or rank < best:
                 best = rank
         if best is None:
