@@ -334,17 +334,45 @@ def group_fields(frame: pd.DataFrame) -> list[str]:
     return [f for f in GROUP_FIELDS if f in frame.columns and known(f)]
 
 
-def group_view(frame: pd.DataFrame, settings: Settings, by: str, scorer: str | None = None) -> pd.DataFrame:
-    """Return the per-group table: ``outlet_view`` over outlet groups, ``unknown`` a group of its own.
-
-    The rows add up to the selection: an outlet with no value for ``by`` counts under ``unknown``.
-    """
+def group_keys(frame: pd.DataFrame, by: str) -> pd.Series:
+    """Return each row's outlet, or its value of the outlet field ``by`` (``unknown`` when it has none)."""
     if by == "outlet":
-        return outlet_view(frame, settings, scorer)
+        return frame["outlet"]
     values = frame[by]
     if by == "language" and "outlet_language" in frame:  # the article's own language, else its outlet's
         values = values.where(values.notna() & (values != ""), frame["outlet_language"])
-    grouped = frame.assign(outlet=values.fillna(UNKNOWN).replace("", UNKNOWN).astype(str))
+    return values.fillna(UNKNOWN).replace("", UNKNOWN).astype(str)
+
+
+def group_counts(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Return per outlet (or group) its articles and those scored for tone, as ``group_view`` counts them.
+
+    Milliseconds where ``group_view``'s intervals take about a second on 431 outlets: a page ranks and
+    cuts on these counts, then asks ``group_view`` for the rows it shows.
+    """
+    scorer, _ = tone_measure(frame)
+    if "repost_copy" in frame:  # as outlet_view: a publisher's story counts once
+        frame = frame[~frame["repost_copy"].fillna(False).astype(bool)]
+    tone = frame[f"{scorer}.tone"] if f"{scorer}.tone" in frame else pd.Series(np.nan, index=frame.index)
+    counts = pd.DataFrame({by: group_keys(frame, by).to_numpy(), "scored": tone.notna().to_numpy()})
+    table = counts.groupby(by, sort=True).agg(articles=("scored", "size"), scored=("scored", "sum")).reset_index()
+    return table.astype({"articles": int, "scored": int})
+
+
+def group_view(frame: pd.DataFrame, settings: Settings, by: str, scorer: str | None = None,
+               only: Iterable[str] | None = None) -> pd.DataFrame:
+    """Return the per-group table: ``outlet_view`` over outlet groups, ``unknown`` a group of its own.
+
+    The rows add up to the selection: an outlet with no value for ``by`` counts under ``unknown``.
+    ``only``: the rows of just these outlets or groups (each row's numbers are its own, the tone
+    measure the whole selection's).
+    """
+    scorer = scorer or tone_measure(frame)[0]
+    if only is not None:
+        frame = frame[group_keys(frame, by).isin(set(only)).to_numpy()]
+    if by == "outlet":
+        return outlet_view(frame, settings, scorer)
+    grouped = frame.assign(outlet=group_keys(frame, by))
     table = outlet_view(grouped, settings, scorer).rename(columns={"outlet": by})
     outlets = frame.assign(group=grouped["outlet"]).groupby("group")["outlet"].nunique()
     table.insert(1, "outlets", table[by].map(outlets).fillna(0).astype(int))

@@ -5,7 +5,7 @@ short read-only connection: no connection outlives a call or crosses threads.
 
 The sidebar and the Overview need only the articles' metadata (``meta``); the other pages the
 whole catalogue (scores and outlet groups, ``catalogue``), which ``warm`` has a lower-priority
-process load while the first page is read, then the Compare and Framing pages' opening tables.
+process load while the first page is read, then the Framing page's opening table.
 Loaders that the warm-up calls take the settings as ``_settings`` (not part of the cache key):
 a background thread has no session to read them from.
 """
@@ -162,14 +162,16 @@ def outlet_view(path: str, data_version: int, flt: ArticleFilter) -> pd.DataFram
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def group_counts(path: str, data_version: int, flt: ArticleFilter, by: str) -> pd.DataFrame:
+    """Return the selection's articles and tone-scored articles per outlet or group (the comparison set's ranking)."""
+    return queries.group_counts(_select(path, data_version, settings(), flt), by)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def group_view(path: str, data_version: int, flt: ArticleFilter, by: str,
-               _settings: Settings | None = None) -> pd.DataFrame:
-    """Return the per-outlet or per-group table of the selection (cached per filter and grouping)."""
-    ready = _warmed_table(path, data_version, "compare") if (flt, by) == (ArticleFilter(), "outlet") else None
-    if ready is not None:
-        return ready
-    chosen = _settings or settings()
-    return queries.group_view(_select(path, data_version, chosen, flt), chosen, by)
+               only: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Return the per-outlet or per-group table of the selection, of only the named rows if given (cached)."""
+    return queries.group_view(_select(path, data_version, settings(), flt), settings(), by, only=only)
 
 
 _drawing = {"runs": 0}
@@ -196,8 +198,8 @@ def warm(path: str, data_version: int, chosen: Settings) -> None:
     """Load the other pages' tables in the background, once per store version.
 
     Called by every run, it starts once per store version (the first page needs only ``meta``).
-    A lower-priority process (``dashboard.warmup``) computes the catalogue, the generic frames and
-    the tables Compare and Framing open on; a thread here takes each into the cache as it comes,
+    A lowest-priority process (``dashboard.warmup``) computes the catalogue, the generic frames and
+    the table Framing opens on; a thread here takes each into the cache as it comes,
     only while no page is being drawn (``drawing``: reading a pickle still holds the interpreter).
     A page that needs one of them before the process has written it computes it itself, and the
     process stops (it would only compete with that page).
@@ -240,8 +242,6 @@ def _warm_step(path: str, data_version: int, name: str, _settings: Settings) -> 
     everything = ArticleFilter()
     if name == "catalogue":
         catalogue(path, data_version, _settings)
-    elif name == "compare":
-        group_view(path, data_version, everything, "outlet", _settings)
     elif name == "frames_generic":
         scorer_columns(path, data_version, "frames_generic", _settings)
     elif name == "framing":

@@ -43,9 +43,10 @@ if TYPE_CHECKING:  # the process lowers its priority before it imports pandas: i
 # Nice value of the warm-up process and of its session's autogroup: the server and the browser drawing a page go first.
 NICE = 19
 AUTOGROUP = Path("/proc/self/autogroup")  # Linux with CONFIG_SCHED_AUTOGROUP
-# What it writes, in order: the catalogue (``queries.catalogue``), Compare's opening table (every
-# article, by outlet), the generic frames' columns and Framing's opening table (generic, present).
-TABLES = ("catalogue", "compare", "frames_generic", "framing")
+# What it writes, in order: the catalogue (``queries.catalogue``), the generic frames' columns and
+# Framing's opening table (generic, present). Compare computes intervals for the outlets it shows only
+# (``queries.group_counts``), tens of milliseconds: it needs no table of its own.
+TABLES = ("catalogue", "frames_generic", "framing")
 REPO = Path(__file__).resolve().parent.parent
 POLL_S = 0.05
 
@@ -114,7 +115,6 @@ def write(db: str, data_version: int, directory: Path) -> None:
     done: dict[str, pd.DataFrame] = {}
     tables = {
         "catalogue": lambda: queries.catalogue(db, settings),
-        "compare": lambda: queries.group_view(queries.apply_filter(done["catalogue"], everything), settings, "outlet"),
         "frames_generic": lambda: queries.scorer_columns(db, settings, "frames_generic"),
         "framing": lambda: framing.frame_shares(
             queries.with_scorers(queries.apply_filter(done["catalogue"], everything), [done["frames_generic"]]),

@@ -17,9 +17,10 @@ if frame.empty:
     st.stop()
 
 by = state.compare_by(frame)
-full = ui.group_view(ui.db(), ui.version(), flt, by)
+full = ui.group_counts(ui.db(), ui.version(), flt, by)  # articles per outlet or group: the cut ranks on these
 cut = ui.comparison_set(full, by)
-table = sets.hide_small_intervals(cut.shown)
+rows = sets.ranked(ui.group_view(ui.db(), ui.version(), flt, by, tuple(cut.shown[by])), name=by)
+table = sets.hide_small_intervals(rows)  # intervals computed for the shown rows only
 noun = "outlets" if by == "outlet" else f"{by} groups"
 scored = int(full["scored"].sum())
 n_outlets = frame["outlet"].nunique()

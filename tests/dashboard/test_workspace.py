@@ -10,6 +10,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -94,6 +95,23 @@ def test_group_view_adds_up_with_unknown_as_a_group(catalogue: pd.DataFrame) -> 
     table = queries.group_view(frame, Settings.load(), "country")
     assert table["articles"].sum() == len(frame)
     assert dict(zip(table["country"], table["outlets"])) == {"GB": 1, "US": 1, "unknown": 24}
+
+
+@pytest.mark.parametrize("by", ["outlet", "country"])
+def test_group_counts_rank_as_group_view_and_only_computes_the_shown_rows(catalogue: pd.DataFrame, by: str) -> None:
+    frame = catalogue.assign(country=catalogue["outlet"].map({"Wire One": "GB", "Wire Two": "US"}))
+    tone = [c for c in ("tone_vader.tone", "tone_news.tone") if c in frame]
+    frame.loc[frame.index[:2], tone] = np.nan  # two articles not scored for tone
+    settings = Settings.load()
+    full = queries.group_view(frame, settings, by)
+    counts = queries.group_counts(frame, by)
+    pd.testing.assert_frame_equal(counts, full[[by, "articles", "scored"]].reset_index(drop=True))
+    assert counts["scored"].sum() == len(frame) - 2
+    shown = sets.comparison_set(counts, top=2, name=by).shown[by].tolist()
+    part = queries.group_view(frame, settings, by, only=shown)
+    assert part[by].tolist() == sorted(shown)
+    pd.testing.assert_frame_equal(part.reset_index(drop=True),
+                                  full[full[by].isin(shown)].reset_index(drop=True))
 
 
 def test_time_axes_are_whole_periods_without_the_stray_article(catalogue: pd.DataFrame) -> None:
