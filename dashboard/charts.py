@@ -132,10 +132,20 @@ def tone_time_chart(table: pd.DataFrame, period: str = "D") -> go.Figure:
                    xaxis_title=None, yaxis_title="mean tone", height=420, legend_title_text="outlet (n articles)")
 
 
-def heatmap(table: pd.DataFrame, *, row: str, column: str, value: str, title: str) -> go.Figure:
-    """Return a heatmap of ``value`` by ``row`` x ``column`` (e.g. outlet x frame share)."""
+def heatmap(table: pd.DataFrame, *, row: str, column: str, value: str, title: str,
+            count: str = "articles") -> go.Figure:
+    """Return a heatmap of ``value`` by ``row`` x ``column`` (e.g. outlet x frame share).
+
+    With a ``count`` column, rows are labelled with their n and ordered by it, the largest on top.
+    """
     grid = table.pivot_table(index=row, columns=column, values=value, aggfunc="first")
-    figure = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=list(grid.index),
+    labels = list(grid.index)
+    if count in table:
+        n = table.groupby(row)[count].max()
+        order = sets.ranked(n.rename_axis(row).reset_index(name=count), name=row, count=count)[row].tolist()
+        grid = grid.reindex(order[::-1])  # a heatmap's first row is drawn at the bottom
+        labels = [sets.with_n(name, n[name]) for name in grid.index]
+    figure = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=labels,
                                   colorscale="Blues", hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>"))
     return _finish(figure, title, height=max(300, 26 * len(grid) + 140))
 
@@ -180,10 +190,3 @@ def frame_time_chart(table: pd.DataFrame, period_name: str = "month") -> go.Figu
     return _finish(figure, f"Share of articles with each frame, per {period_name} "
                            f"(from {sets.MIN_ARTICLES_PER_PERIOD} articles a {period_name})", xaxis_title=None,
                    yaxis_title="share of articles", legend_title_text="frame", height=440)
-
-
-def share_bar_chart(table: pd.DataFrame, *, value: str, label: str, group: str, title: str) -> go.Figure:
-    """Return grouped horizontal bars of ``value`` per ``label``, one colour per ``group`` (facets per outlet)."""
-    figure = px.bar(table, x=value, y=label, color=group, orientation="h", barmode="group",
-                    color_discrete_sequence=PALETTE)
-    return _finish(figure, title, yaxis_title=None, height=max(320, 18 * len(table) + 160))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.emphasis import facets_for_story
-from dashboard import charts, state, textviews, ui
+from dashboard import charts, sets, state, textviews, ui
 
 VIEWS = {"terms": "Distinctive terms", "entities": "Entity salience", "facets": "Facet shares",
          "timing": "Volume and timing"}
@@ -35,6 +35,15 @@ if view == "timing":
     st.stop()
 
 sample = ui.text_sample(ui.db(), ui.version(), flt, ui.sample_size(view))  # the cache entry text_view reads
+counts = frame["outlet"].value_counts()
+
+
+def largest_first(outlets: object) -> list[str]:
+    """Return the outlets ranked by articles in the selection (ties by name): the picker opens on the largest."""
+    present = counts[counts.index.isin(set(outlets))]  # type: ignore[arg-type]
+    return sets.ranked(present.rename_axis("outlet").reset_index(name="articles"))["outlet"].tolist()
+
+
 st.caption(sample.note())
 
 if view == "terms":
@@ -46,7 +55,8 @@ if view == "terms":
     st.caption("Each outlet's words and two-word phrases against the other outlets of the selection: weighted "
                "log-odds with an informative Dirichlet prior (Monroe et al. 2008); z above 2 is a clear "
                "difference.")
-    outlet = st.selectbox("Outlet", sorted(terms["outlet"].unique()), key="terms_outlet")
+    outlet = st.selectbox("Outlet", largest_first(terms["outlet"].unique()), key="terms_outlet",
+                          format_func=lambda o: sets.with_n(o, counts.get(o, 0)))
     mine = terms[terms["outlet"] == outlet]
     ui.show_chart(charts.bar_chart(mine, x="z", y="term", title=f"Most distinctive terms of {outlet} (z)"),
                   f"distinctive-terms-{outlet}", flt, "terms_chart")
@@ -59,7 +69,8 @@ elif view == "entities":
         st.stop()
     st.caption("Named people, places and organisations, weighted by where they are mentioned (headline 3, "
                "lede 2, body 1); salience_share is the entity's part of all the outlet's salience.")
-    outlet = st.selectbox("Outlet", sorted(entities["outlet"].unique()), key="entities_outlet")
+    outlet = st.selectbox("Outlet", largest_first(entities["outlet"].unique()), key="entities_outlet",
+                          format_func=lambda o: sets.with_n(o, counts.get(o, 0)))
     mine = entities[entities["outlet"] == outlet]
     ui.show_chart(charts.bar_chart(mine, x="salience_share", y="entity", title=f"Most salient entities in {outlet}"),
                   f"entity-salience-{outlet}", flt, "entities_chart")
@@ -77,10 +88,14 @@ else:
     if own is None:
         st.caption("This selection has no facet list of its own; the facets below are the chosen list's cues.")
     facets = ui.text_view(ui.db(), ui.version(), flt, "facets", lists[chosen])
-    st.caption("Share of each outlet's sentences that mention the facet (any of its cue terms).")
-    ui.show_chart(charts.share_bar_chart(facets, value="share", label="facet", group="outlet",
-                                         title="Share of sentences per facet"), f"facet-shares-{chosen}", flt,
-                  "facets_chart")
+    charted = largest_first(facets["outlet"].unique())[:sets.MAX_CHART_ROWS]  # a slide-sized chart
+    st.caption("Share of each outlet's sentences that mention the facet (any of its cue terms)"
+               + (f"; the chart shows the {len(charted)} outlets with the most articles, the table all "
+                  f"{facets['outlet'].nunique()}." if len(charted) < facets["outlet"].nunique() else "."))
+    grid = facets[facets["outlet"].isin(charted)].drop(columns="articles", errors="ignore").assign(
+        articles=lambda t: t["outlet"].map(counts))  # the outlet's articles, for the row's n
+    ui.show_chart(charts.heatmap(grid, row="outlet", column="facet", value="share",
+                                 title="Share of sentences per facet"), f"facet-shares-{chosen}", flt, "facets_chart")
     ui.show_table(facets, f"facet-shares-{chosen}", flt, "facets")
     coverage = "facets.facet_coverage"
     if coverage in frame.columns and frame[coverage].notna().any():

@@ -197,3 +197,12 @@ def test_the_filter_and_the_ledger_read_the_same_rows_as_before(catalogue: pd.Da
     cut = queries.host_urls(urls)
     assert len(urls) > 30 and (cut.str.count("/") == 2).all()
     assert [url_host(u) for u in cut] == [url_host(u) for u in urls]  # outlet groups infer from the same hosts
+
+
+def test_heatmap_rows_carry_their_n_with_the_largest_on_top() -> None:
+    shares = pd.DataFrame({"outlet": ["Beta", "Beta", "Alpha", "Alpha", "Gamma", "Gamma"],
+                           "label": ["Conflict", "Economic"] * 3, "share": [0.5, 0.25, 1.0, 0.0, 0.2, 0.4],
+                           "articles": [4, 4, 1, 1, 4, 4]})
+    figure = charts.heatmap(shares, row="outlet", column="label", value="share", title="t")
+    assert list(figure.data[0].y) == ["Alpha (n=1)", "Gamma (n=4)", "Beta (n=4)"]  # drawn bottom-up: Beta on top
+    assert figure.data[0].z[2].tolist() == [0.5, 0.25]
