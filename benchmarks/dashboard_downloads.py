@@ -32,16 +32,15 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
-from dashboard_browser import CHROMIUM, free_port, largest_story, wait_done  # noqa: E402
+from benchmarks.dashboard_browser import CHROMIUM, free_port, largest_story, wait_done  # noqa: E402
 
 OUTLET_COLUMNS = {"outlet", "outlets", "outlet_names", "first_outlet", "country", "region", "language", "type",
                   "ownership", "bias", "bias3"}
@@ -175,6 +174,44 @@ def check(name: str, data: bytes, token: str, store_scorers: set[str]) -> tuple[
     return what, problems + found
 
 
+Row = tuple[str, str, str, str, str]
+
+
+def walk(page: object, base: str, params: list[tuple[str, str]], chosen: list[View], token: str,
+         store_scorers: set[str], out: Path) -> Iterator[Row]:
+    """Open every view, click each download once (the sidebar's bundle once), check every file.
+
+    Yields (view, button, file name, what it holds, "ok" or "FAIL: ..."); screenshots go to ``out``.
+    """
+    clicked: set[tuple[str, str]] = set()
+    for view in chosen:
+        page.goto(f"{base}/{view.path}?" + urlencode([*params, *view.params]), timeout=600_000)  # type: ignore[attr-defined]
+        wait_done(page)
+        if view.act is not None:
+            view.act(page)
+            time.sleep(0.3)  # the rerun starts
+            wait_done(page)
+        page.screenshot(path=str(out / f"{view.name}.png"), full_page=True)  # type: ignore[attr-defined]
+        if page.get_by_text("Traceback").count() or page.get_by_test_id("stException").count():  # type: ignore[attr-defined]
+            yield view.name, "(page)", "", "", "FAIL: the page shows an exception"
+        buttons = page.get_by_test_id("stDownloadButton")  # type: ignore[attr-defined]
+        for index in range(buttons.count()):
+            button = buttons.nth(index).locator("button").first
+            label = button.inner_text().strip()
+            widget = buttons.nth(index).evaluate(WIDGET_KEY)  # the same button in another view: once
+            place = (view.path if widget != "bundle" else "sidebar", f"{widget} {label}")
+            if place in clicked:
+                continue
+            clicked.add(place)
+            with page.expect_download(timeout=DOWNLOAD_MS) as download:  # type: ignore[attr-defined]
+                button.click()
+            name = download.value.suggested_filename
+            path = out / name
+            download.value.save_as(path)
+            what, problems = check(name, path.read_bytes(), token, store_scorers)
+            yield view.name, label, name, what, "ok" if not problems else "FAIL: " + "; ".join(problems)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", required=True, help="the store to serve (opened read-only)")
@@ -206,48 +243,23 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PRESSLENS_DB": str(Path(args.db).resolve())}
     server = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", args.db, "--port", str(port)], cwd=REPO,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    rows: list[tuple[str, str, str, str, str]] = []
-    clicked: set[tuple[str, str]] = set()
+    rows: list[Row] = []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
             page = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}).new_page()
-            for view in views(story, args.target):
-                url = f"http://127.0.0.1:{port}/{view.path}?" + urlencode([*params, *view.params])
-                for _attempt in range(600):  # the server is up when the page answers
-                    try:
-                        page.goto(url, timeout=600_000)
-                        break
-                    except Exception:
-                        if server.poll() is not None:
-                            raise SystemExit(f"the dashboard exited: {server.stderr.read().decode()[-2000:]}") from None
-                        time.sleep(0.2)
-                wait_done(page)
-                if view.act is not None:
-                    view.act(page)
-                    time.sleep(0.3)  # the rerun starts
-                    wait_done(page)
-                page.screenshot(path=str(out / f"{view.name}.png"), full_page=True)
-                if page.get_by_text("Traceback").count() or page.get_by_test_id("stException").count():
-                    rows.append((view.name, "(page)", "", "", "FAIL: the page shows an exception"))
-                buttons = page.get_by_test_id("stDownloadButton")
-                for index in range(buttons.count()):
-                    button = buttons.nth(index).locator("button").first
-                    label = button.inner_text().strip()
-                    widget = buttons.nth(index).evaluate(WIDGET_KEY)  # the same button in another view: once
-                    place = (view.path if widget != "bundle" else "sidebar", f"{widget} {label}")
-                    if place in clicked:
-                        continue
-                    clicked.add(place)
-                    with page.expect_download(timeout=DOWNLOAD_MS) as download:
-                        button.click()
-                    name = download.value.suggested_filename
-                    path = out / name
-                    download.value.save_as(path)
-                    what, problems = check(name, path.read_bytes(), token, store_scorers)
-                    verdict = "ok" if not problems else "FAIL: " + "; ".join(problems)
-                    rows.append((view.name, label, name, what, verdict))
-                    print(" | ".join(rows[-1]), flush=True)
+            base = f"http://127.0.0.1:{port}"
+            for _attempt in range(3000):  # the server is up when the page answers
+                try:
+                    page.goto(base, timeout=600_000)
+                    break
+                except Exception:
+                    if server.poll() is not None:
+                        raise SystemExit(f"the dashboard exited: {server.stderr.read().decode()[-2000:]}") from None
+                    time.sleep(0.2)
+            for row in walk(page, base, params, views(story, args.target), token, store_scorers, out):
+                rows.append(row)
+                print(" | ".join(row), flush=True)
             browser.close()
     finally:
         os.killpg(server.pid, signal.SIGTERM)

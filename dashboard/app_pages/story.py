@@ -93,7 +93,10 @@ if len(timeline) or not threads.empty:
     st.subheader("Timeline")
     st.caption("An event is what happened within a day or two; the story links events that continue one another "
                "over days or weeks. Pick one in the sidebar's Event filter to narrow every page to it.")
-    ui.show_table(timeline.drop(columns=["event_id"]), "story-events", flt, "story_events")
+    if len(timeline):
+        ui.show_table(timeline.drop(columns=["event_id"]), "story-events", flt, "story_events")
+    else:  # linked stories but no events grouped: no empty table, no empty download
+        st.caption("This story's articles are not grouped into events.")
     if threads.empty:
         st.caption("No earlier story in the store is linked to this one.")
     else:

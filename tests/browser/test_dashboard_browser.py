@@ -204,3 +204,33 @@ def test_filter_download_csv_and_png(app_url: str, browser: object, tmp_path: Pa
     assert page.get_by_text("Traceback").count() == 0
     page.screenshot(path=str(ARTIFACTS / "story.png"), full_page=True)
     context.close()
+
+
+def test_every_download_of_every_page(app_url: str, browser: object, tmp_path: Path, sample_db: Path) -> None:
+    """Click every download button of every page and view (benchmarks/dashboard_downloads.py) and check each file."""
+    from benchmarks import dashboard_downloads as downloads
+    from core.store import ArticleFilter, Store
+    from dashboard import exports
+
+    with Store.open(sample_db, readonly=True) as store:
+        scorers = set(store.scorers_present())
+        story = str(store.stories()["story"].iloc[0])
+    outlets = ("Harbor Ledger", "Northgate Tribune")
+    token = exports.file_stem("x", ArticleFilter(outlets=outlets))[2:]
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    views = [v for v in downloads.views(story, "Ruiz") if v.name != "story"]  # the digest: below, its story selected
+    rows = list(downloads.walk(page, app_url, [("outlet", o) for o in outlets], views, token, scorers, tmp_path))
+    story_token = exports.file_stem("x", ArticleFilter(story_id=story))[2:]
+    rows += downloads.walk(page, app_url, [("story", story)], [v for v in downloads.views(story, "Ruiz")
+                                                              if v.name == "story"], story_token, scorers, tmp_path)
+    context.close()
+    failed = [row for row in rows if row[4] != "ok"]
+    assert not failed, failed
+    kinds = {name.rsplit(".", 1)[1] for _, _, name, _, _ in rows}
+    assert kinds == {"csv", "png", "svg", "html", "zip", "md", "json"}, kinds
+    pages = {view.split("-")[0] for view, *_ in rows}
+    assert pages == {"overview", "compare", "tone", "framing", "emphasis", "story", "articles", "outlets",
+                     "methodology"}, pages
+    assert len(rows) >= 50, len(rows)  # every table, every chart in three formats, the bundle, brief and digest
