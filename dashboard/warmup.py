@@ -78,6 +78,10 @@ class Warmup:
             time.sleep(POLL_S)
         return path.exists()
 
+    def ready(self, name: str) -> bool:
+        """Return whether the process has written a table that is not yet taken."""
+        return name not in self.taken and (self.directory / f"{name}.pkl").exists()
+
     def result(self, name: str) -> pd.DataFrame | None:
         """Return one table if the process has written it, else None (without waiting).
 

@@ -11,15 +11,17 @@ from dashboard import briefs, charts, exports, framing, queries, sets, state, ui
 
 flt = state.current_filter()
 st.title("Compare outlets")
-frame = ui.selection(flt)
+# Before the whole catalogue is in (loaded, or written by the warm-up), the tone scores alone: half the time.
+tone_only = not ui.catalogue_ready(ui.db(), ui.version())
+frame = ui.selection(flt, tone_only=tone_only)
 if frame.empty:
     st.warning("No article matches these filters. Widen the date range or clear the outlet filter.")
     st.stop()
 
 by = state.compare_by(frame)
-full = ui.group_counts(ui.db(), ui.version(), flt, by)  # articles per outlet or group: the cut ranks on these
+full = ui.group_counts(ui.db(), ui.version(), flt, by, tone_only)  # articles per outlet or group: the cut ranks
 cut = ui.comparison_set(full, by)
-rows = sets.ranked(ui.group_view(ui.db(), ui.version(), flt, by, tuple(cut.shown[by])), name=by)
+rows = sets.ranked(ui.group_view(ui.db(), ui.version(), flt, by, tuple(cut.shown[by]), tone_only), name=by)
 table = sets.hide_small_intervals(rows)  # intervals computed for the shown rows only
 noun = "outlets" if by == "outlet" else f"{by} groups"
 scored = int(full["scored"].sum())

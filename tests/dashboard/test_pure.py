@@ -206,3 +206,16 @@ def test_heatmap_rows_carry_their_n_with_the_largest_on_top() -> None:
     figure = charts.heatmap(shares, row="outlet", column="label", value="share", title="t")
     assert list(figure.data[0].y) == ["Alpha (n=1)", "Gamma (n=4)", "Beta (n=4)"]  # drawn bottom-up: Beta on top
     assert figure.data[0].z[2].tolist() == [0.5, 0.25]
+
+
+def test_compare_reads_the_same_numbers_from_the_tone_only_catalogue(sample_db: Path) -> None:
+    full = queries.catalogue(str(sample_db), SETTINGS)
+    with Store.open(sample_db, readonly=True) as store:
+        others = [s for s in store.scorers_present() if s not in ("tone_news", "tone_vader")]
+    assert others  # the sample store has other scorers, left out below
+    tone = queries.catalogue(str(sample_db), SETTINGS, lazy=others)
+    assert not [c for c in tone.columns if c.split(".")[0] in others]
+    assert len(tone.columns) < len(full.columns) and "country" in tone.columns
+    for by in ("outlet", "country"):
+        pd.testing.assert_frame_equal(queries.group_view(tone, SETTINGS, by), queries.group_view(full, SETTINGS, by))
+        pd.testing.assert_frame_equal(queries.group_counts(tone, by), queries.group_counts(full, by))
