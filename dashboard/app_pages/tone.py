@@ -7,7 +7,8 @@ import streamlit as st
 from dashboard import charts, queries, sets, state, ui
 
 flt = state.current_filter()
-frame = ui.selection(flt)
+# Before the whole catalogue is in (loaded, or written by the warm-up), the tone scores alone (shared with Compare).
+frame = ui.selection(flt, tone_only=not ui.catalogue_ready(ui.db(), ui.version()))
 st.title("Tone")
 scorer, label = queries.tone_measure(frame)
 metric = f"{scorer}.tone"
