@@ -293,26 +293,30 @@ def comparison_set(table: pd.DataFrame, by: str = "outlet") -> sets.Cut:
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def frame_shares(path: str, data_version: int, flt: ArticleFilter, scorer: str, kind: str = "present",
-                 _settings: Settings | None = None) -> pd.DataFrame:
-    """Return per-outlet frame shares with intervals for the selection (cached per filter)."""
+                 _settings: Settings | None = None, *, tone_only: bool = False) -> pd.DataFrame:
+    """Return per-outlet frame shares with intervals for the selection (cached per filter).
+
+    ``tone_only``: join the frame columns to ``tone_catalogue`` (before the whole catalogue is in).
+    """
     opening = (flt, scorer, kind) == (ArticleFilter(), "frames_generic", "present")
     ready = _warmed_table(path, data_version, "framing") if opening else None
     if ready is not None:
         return ready
     chosen = _settings or settings()
-    return framing.frame_shares(_select(path, data_version, chosen, flt, (scorer,)), scorer, chosen, kind=kind)
+    frame = _select(path, data_version, chosen, flt, (scorer,), tone_only=tone_only)
+    return framing.frame_shares(frame, scorer, chosen, kind=kind)
 
 
-def frame_evidence(flt: ArticleFilter, outlet: str, scorer: str, key: str) -> pd.DataFrame:
+def frame_evidence(flt: ArticleFilter, outlet: str, scorer: str, key: str, *, tone_only: bool = False) -> pd.DataFrame:
     """Return the stored cue sentences behind one outlet x frame cell."""
-    return _frame_evidence(db(), version(), flt, outlet, scorer, key)
+    return _frame_evidence(db(), version(), flt, outlet, scorer, key, tone_only)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _frame_evidence(path: str, data_version: int, flt: ArticleFilter, outlet: str, scorer: str,
-                    key: str) -> pd.DataFrame:
+                    key: str, tone_only: bool = False) -> pd.DataFrame:
     with queries.open_store(path, settings()) as store:
-        return framing.frame_evidence(store, selection(flt, (scorer,)), outlet, scorer, key)
+        return framing.frame_evidence(store, selection(flt, (scorer,), tone_only=tone_only), outlet, scorer, key)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Reading article texts ...")

@@ -12,7 +12,7 @@ PERIODS = {"W": "week", "M": "month"}
 
 flt = state.current_filter()
 st.title("Framing")
-if ui.selection(flt).empty:
+if ui.selection(flt, metadata_only=True).empty:
     st.warning("No article matches these filters.")
     st.stop()
 present = set(ui.scorers_present(ui.db(), ui.version()))
@@ -22,14 +22,16 @@ if not available:
     st.stop()
 
 scorer = st.radio("Frame set", available, format_func=SETS.get, horizontal=True, key="frame_set")
-frame = ui.selection(flt, (scorer,))  # only the chosen set's columns are loaded
+# Only the chosen set's columns are loaded, joined to the tone scorers' catalogue until the whole one is in.
+tone_only = not ui.catalogue_ready(ui.db(), ui.version())
+frame = ui.selection(flt, (scorer,), tone_only=tone_only)
 if not framing.frame_keys(frame, scorer) or frame[f"{scorer}.frames_present"].isna().all():
     ui.no_scores(scorer)
     st.stop()
 kind = st.radio("Count an article for a frame when the frame is", ["present", "primary"], horizontal=True,
                 key="frame_kind", format_func=lambda k: {"present": "present (passes its cue threshold)",
                                                          "primary": "its primary frame"}[k])
-shares = sets.hide_small_intervals(ui.frame_shares(ui.db(), ui.version(), flt, scorer, kind))
+shares = sets.hide_small_intervals(ui.frame_shares(ui.db(), ui.version(), flt, scorer, kind, tone_only=tone_only))
 st.caption(
     f"Share of each outlet's scored articles with the frame {kind}, for the {framing.HEATMAP_OUTLETS} largest "
     "outlets of the selection, with a 95% bootstrap interval over articles. Frames come from cue words, "
@@ -66,7 +68,7 @@ mine = shares[shares["outlet"] == outlet].sort_values(["share", "frame"], ascend
 keys = [*mine["frame"], *[k for k in framing.frame_keys(frame, scorer) if k not in set(mine["frame"])]]
 key = right.selectbox("Frame", keys, key="frame_key", format_func=lambda k: labels.get(k, k))
 if outlet and key:
-    evidence = ui.frame_evidence(flt, outlet, scorer, key)
+    evidence = ui.frame_evidence(flt, outlet, scorer, key, tone_only=tone_only)
     if evidence.empty:
         st.info("No cue sentence of this frame in this outlet's articles.")
     else:

@@ -13,7 +13,7 @@ import pytest
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from core.urls import url_host
-from dashboard import charts, exports, queries
+from dashboard import charts, exports, framing, queries
 from tests.fixtures import corpus
 
 SETTINGS = Settings.load(environ={})
@@ -219,3 +219,8 @@ def test_compare_reads_the_same_numbers_from_the_tone_only_catalogue(sample_db: 
     for by in ("outlet", "country"):
         pd.testing.assert_frame_equal(queries.group_view(tone, SETTINGS, by), queries.group_view(full, SETTINGS, by))
         pd.testing.assert_frame_equal(queries.group_counts(tone, by), queries.group_counts(full, by))
+    frames = queries.scorer_columns(str(sample_db), SETTINGS, "frames_generic")
+    shares = framing.frame_shares(queries.with_scorers(tone, [frames]), "frames_generic", SETTINGS)
+    assert len(shares) and shares["share"].notna().any()
+    pd.testing.assert_frame_equal(shares, framing.frame_shares(queries.with_scorers(full, [frames]), "frames_generic",
+                                                               SETTINGS))
