@@ -186,6 +186,8 @@ def walk(page: object, base: str, params: list[tuple[str, str]], chosen: list[Vi
     clicked: set[tuple[str, str]] = set()
     for view in chosen:
         page.goto(f"{base}/{view.path}?" + urlencode([*params, *view.params]), timeout=600_000)  # type: ignore[attr-defined]
+        # Every page has the sidebar's bundle button: once it is there, this page's run has drawn.
+        page.get_by_role("button", name="Download bundle (zip)").wait_for(timeout=600_000)  # type: ignore[attr-defined]
         wait_done(page)
         if view.act is not None:
             view.act(page)
