@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis.compare.groups import group_of
 from analysis.compare.stats import (
+    NORMAL_MIN_VALUES,
     adjust_p_values,
     bootstrap_group_means,
     bootstrap_mean_ci,
@@ -49,7 +50,7 @@ POOL_MIN_ARTICLES = 2000
 # the central limit theorem gives it (mean, standard error s / sqrt(n)) instead of by bootstrap: at this n
 # the two agree to the bootstrap's own noise (tests/analysis/test_compare.py), and the bootstrap's cost grows
 # with n (a million articles: 10^11 draws per pass over the pool). Smaller groups keep the bootstrap.
-NORMAL_MIN_ARTICLES = 500
+NORMAL_MIN_ARTICLES = NORMAL_MIN_VALUES
 # Score values held at once by outlet_metrics_by_blocks (articles x metrics, float64): 400 MB. allsides_abp
 # (28k articles x 81 metrics, 2.3M values) is one block; a million articles take 50 metrics per block.
 BLOCK_CELLS = 50_000_000

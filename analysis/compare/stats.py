@@ -26,11 +26,19 @@ def stable_seed(base: int, key: str) -> int:
     return (base * 1_000_003 + zlib.crc32(key.encode("utf-8"))) % (2**32)
 
 
+# From this many values a mean's resamples are drawn from its normal law (mean, s / sqrt(n)), as the central
+# limit theorem gives it, instead of by bootstrap: at this n the two agree to the bootstrap's own noise
+# (tests/analysis/test_compare.py), and the bootstrap's cost grows with n.
+NORMAL_MIN_VALUES = 500
+
+
 def bootstrap_mean_ci(values: Sequence[float] | np.ndarray, *, samples: int = 2000,
-                      confidence: float = 0.95, seed: int = 0) -> tuple[float, float, float]:
+                      confidence: float = 0.95, seed: int = 0,
+                      normal_min: int = NORMAL_MIN_VALUES) -> tuple[float, float, float]:
     """Return (mean, low, high): the mean and its percentile-bootstrap interval.
 
-    NaNs are dropped. With fewer than two values the interval is (nan, nan).
+    NaNs are dropped. With fewer than two values the interval is (nan, nan). From ``normal_min`` values
+    the resampled means are drawn from the mean's normal law (seeded the same way) instead.
     """
     data = np.asarray(values, dtype=float)
     data = data[~np.isnan(data)]
@@ -40,14 +48,22 @@ def bootstrap_mean_ci(values: Sequence[float] | np.ndarray, *, samples: int = 20
     if data.size < 2:
         return mean, float("nan"), float("nan")
     rng = np.random.default_rng(seed)
+    if data.size >= normal_min:
+        means = mean + data.std(ddof=1) / np.sqrt(data.size) * rng.standard_normal(samples)
+    else:
+        means = _resampled_means(data, samples, rng)
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return mean, float(low), float(high)
+
+
+def _resampled_means(data: np.ndarray, samples: int, rng: np.random.Generator) -> np.ndarray:
     per_block = max(1, _MAX_BLOCK // data.size)
     means = np.empty(samples)
     for start in range(0, samples, per_block):
         count = min(per_block, samples - start)
         means[start:start + count] = data[rng.integers(0, data.size, (count, data.size))].mean(axis=1)
-    tail = (1 - confidence) / 2 * 100
-    low, high = np.percentile(means, [tail, 100 - tail])
-    return mean, float(low), float(high)
+    return means
 
 
 def bootstrap_share_ci(successes: np.ndarray, n: np.ndarray, *, samples: int, confidence: float,

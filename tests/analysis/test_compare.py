@@ -322,3 +322,17 @@ def test_large_groups_and_rests_take_the_normal_law_of_their_mean(monkeypatch: p
     assert np.allclose(diff_width, (bootstrap["diff_high"] - bootstrap["diff_low"])[tested], rtol=0.08)
     assert np.allclose(normal["p_value"][tested], bootstrap["p_value"][tested], atol=0.05)
     assert (normal["significant"] == bootstrap["significant"]).all()
+
+
+def test_a_mean_interval_from_500_values_is_the_normal_laws_and_the_bootstraps_below() -> None:
+    from analysis.compare.stats import NORMAL_MIN_VALUES, bootstrap_mean_ci
+
+    rng = np.random.default_rng(3)
+    skewed = np.where(rng.random(900) < 0.33, 0.0, np.clip(rng.exponential(0.3, 900) - 0.2, -1, 1))
+    normal = bootstrap_mean_ci(skewed, samples=4000, seed=1)
+    resampled = bootstrap_mean_ci(skewed, samples=4000, seed=1, normal_min=10**9)
+    assert normal[0] == resampled[0] == pytest.approx(skewed.mean())
+    assert normal[2] - normal[1] == pytest.approx(resampled[2] - resampled[1], rel=0.06)
+    assert normal[1] == pytest.approx(resampled[1], abs=0.004) and normal[2] == pytest.approx(resampled[2], abs=0.004)
+    few = skewed[:NORMAL_MIN_VALUES - 1]
+    assert bootstrap_mean_ci(few, samples=500, seed=2) == bootstrap_mean_ci(few, samples=500, seed=2, normal_min=10**9)
