@@ -17,11 +17,14 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from core.errors import SettingsError
+from core.errors import SettingsError, StoreError
+from core.pgstore import check_url, is_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO_ROOT / "data" / "presslens.db"
 ENV_PREFIX = "PRESSLENS_"
+# Environment variables with the prefix that are no settings: the evaluation data, the tests' PostgreSQL hook.
+NOT_SETTINGS = frozenset({"PRESSLENS_SHARED", "PRESSLENS_TEST_PG"})
 # Who may open the dashboard (dashboard/access.py).
 DASHBOARD_AUTH = ("none", "proxy")
 
@@ -36,7 +39,8 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("db", str(DEFAULT_DB), "Path of the SQLite store."),
+    Setting("db", str(DEFAULT_DB), "The store: an SQLite file's path, or a PostgreSQL URL "
+            "postgresql://[USER@]HOST[:PORT]/DB (password from PGPASSWORD or ~/.pgpass; one in the URL is refused)."),
     Setting("batch_size", 500, "Articles read, scored and written per transaction."),
     Setting(
         "bootstrap_samples",
@@ -126,7 +130,7 @@ class Settings:
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for key, raw in env.items():
-            if key.startswith(ENV_PREFIX) and key != "PRESSLENS_SHARED":
+            if key.startswith(ENV_PREFIX) and key not in NOT_SETTINGS:
                 values[key[len(ENV_PREFIX):].lower()] = raw
         values.update({k: v for k, v in (overrides or {}).items() if v is not None})
         return cls().with_values(values)
@@ -145,6 +149,11 @@ class Settings:
 
     def validate(self) -> None:
         """Check ranges that types alone do not catch."""
+        if is_url(self.db):
+            try:
+                check_url(self.db)
+            except StoreError as exc:
+                raise SettingsError(f"setting 'db': {exc}") from None
         if self.batch_size < 1:
             raise SettingsError(f"batch_size must be at least 1, got {self.batch_size}")
         if self.bootstrap_samples < 100:

@@ -1,8 +1,11 @@
-"""The SQLite store: the only module that writes SQL, always with parameters.
+"""The store: the only module that writes SQL, always with parameters.
 
-One file in WAL mode, so a dashboard or report process reads while a collector
-writes. Every write is an idempotent upsert keyed by content-derived ids, and
-every schema change is a recorded migration.
+SQLite by default: one file in WAL mode, so a dashboard or report process reads
+while a collector writes. A team's store is PostgreSQL (``postgresql://HOST[:PORT]/DB``,
+credentials from libpq's environment; core/pgstore.py): the same statements, written
+once with ``?`` placeholders, with per-backend text only where the two differ (full
+text, JSON labels, NULL order, schema bookkeeping). Every write is an idempotent upsert
+keyed by content-derived ids, and every schema change is a recorded migration.
 
 >>> with Store.open(":memory:") as store:
 ...     store.upsert_articles([Article(id="s-1", outlet="Example", title="T", text="Body.")]).inserted
@@ -17,6 +20,7 @@ import os
 import re
 import socket
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,8 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core import pgstore
 from core.errors import StoreError
-from core.migrations import MIGRATIONS, VACUUM_AFTER, steps
+from core.migrations import MIGRATIONS, POSTGRESQL_BASE_VERSION, POSTGRESQL_SCHEMA, VACUUM_AFTER, steps
 from core.schema import (
     ARTICLE_COLUMNS,
     EVIDENCE_COLUMNS,
@@ -42,6 +47,13 @@ from core.schema import (
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+
+try:
+    import psycopg
+
+    _DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, psycopg.Error)
+except ImportError:  # an SQLite-only install
+    _DB_ERRORS = (sqlite3.Error,)
 
 # Ids per read in evidence_of (SQLite allows 32,766 host parameters; a few hundred keep each read short).
 EVIDENCE_IDS_PER_READ = 500
@@ -115,8 +127,8 @@ class ArticleFilter:
     groups: tuple[str, ...] = ()  # outlet groups: bias ratings (left, center ...) or countries
     search: str | None = None  # full-text query over titles and texts
 
-    def where(self, alias: str = "a") -> tuple[str, list[Any]]:
-        """Return an SQL condition (with placeholders) and its parameters."""
+    def where(self, alias: str = "a", dialect: str = "sqlite") -> tuple[str, list[Any]]:
+        """Return an SQL condition (with placeholders) and its parameters, for a backend."""
         clauses: list[str] = []
         params: list[Any] = []
         if self.story_id:
@@ -147,9 +159,18 @@ class ArticleFilter:
             params.extend(self.groups)
             params.extend(self.groups)
         if self.search and fts_query(self.search):
-            clauses.append(f"{alias}.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-            params.append(fts_query(self.search))
-        return (" AND ".join(clauses) or "1"), params
+            clause, param = _search_clause(alias, self.search, dialect)
+            clauses.append(clause)
+            params.extend(param)
+        return (" AND ".join(clauses) or "1 = 1"), params
+
+
+def _search_clause(alias: str, search: str, dialect: str) -> tuple[str, list[Any]]:
+    """Return the full-text condition on articles ``alias``: FTS5 on SQLite, the tsvector on PostgreSQL."""
+    if dialect == "postgresql":
+        query = pg_tsquery(fts_parts(search))
+        return (f"{alias}.search @@ CAST(? AS tsquery)", [query]) if query else ("1 = 0", [])
+    return f"{alias}.key IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", [fts_query(search)]
 
 
 @dataclass
@@ -184,10 +205,11 @@ class ScoreBatch:
 class Store:
     """A connection to the PressLens store. Open with ``Store.open(path)``."""
 
-    def __init__(self, connection: sqlite3.Connection, path: str, readonly: bool) -> None:
+    def __init__(self, connection: Any, path: str, readonly: bool) -> None:
         self._db = connection
         self.path = path
         self.readonly = readonly
+        self.dialect = getattr(connection, "dialect", "sqlite")  # sqlite or postgresql
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
@@ -198,8 +220,10 @@ class Store:
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False, busy_timeout_ms: int = 30000) -> Store:
-        """Open (and, unless read-only, create and migrate) the store at ``path``."""
+        """Open (and, unless read-only, create and migrate) the store at ``path`` (a file or a PostgreSQL URL)."""
         target = str(path)
+        if pgstore.is_url(target) or pgstore.test_target(target):
+            return cls._open_postgresql(target, readonly=readonly, busy_timeout_ms=busy_timeout_ms)
         try:
             if readonly:
                 if target != ":memory:" and not Path(target).exists():
@@ -218,21 +242,78 @@ class Store:
             connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open store {target}: {exc}") from exc
-        store = cls(connection, target, readonly)
+        return cls._checked(cls(connection, target, readonly))
+
+    @classmethod
+    def _open_postgresql(cls, target: str, *, readonly: bool, busy_timeout_ms: int) -> Store:
+        """Open a PostgreSQL store: a URL, or a file path under the test hook (its own schema)."""
+        hooked = pgstore.test_target(target)
+        source = None  # under the test hook: the schema a copied marker file names
+        if hooked is None:
+            url, schema, name = pgstore.check_url(target), None, pgstore.redact(target)
+        else:
+            (url, schema), name = hooked, target
+            marker = Path(target)
+            if target != ":memory:":
+                if readonly and not marker.exists():
+                    raise StoreError(f"no store at {target}: import or collect first "
+                                     f"(python -m scrapers import FILE --db {target})")
+                source = (marker.read_text(errors="replace").strip() if marker.exists() else "") or None
+                if source == schema or (source and not re.fullmatch(r"[tm]_[0-9a-f]{16}", source)):
+                    source = None
+                if readonly and source:
+                    schema = source  # a copy not yet opened for writing reads as its original
+                    source = None
+        connection = pgstore.connect(url, schema=schema, readonly=readonly, timeout_ms=busy_timeout_ms)
+        store = cls._checked(cls(connection, name, readonly))
+        if hooked is not None and target != ":memory:" and not readonly:
+            if source and store.data_version() == 0 and store.count("articles") == 0:
+                store._copy_schema(source)  # the file was copied: so is the store
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            Path(target).write_text(str(schema))  # the file marks the store, as an SQLite file would
+        return store
+
+    def _copy_schema(self, source: str) -> None:
+        """Copy every row of another PostgreSQL schema's store into this new one (the test hook's file copy)."""
+        tables = sorted(self._tables() - {"schema_migrations"})
+        with self._write() as db:
+            for table in tables:
+                db.execute(f"DELETE FROM {table}")
+                db.execute(f"INSERT INTO {table} SELECT * FROM {pgstore.quote_ident(source)}.{table}")
+            self._reset_identities(tables)
+            db.execute("UPDATE store_state SET value = value - 1 WHERE key = 'data_version'")  # _write adds one
+
+    def _reset_identities(self, tables: Sequence[str]) -> None:
+        """Move PostgreSQL's identity sequences past the keys now stored (after rows were copied in)."""
+        for table, column in self._db.execute(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = "
+                "current_schema() AND is_identity = 'YES'").fetchall():
+            if table in tables:
+                self._db.execute(f"SELECT setval(pg_get_serial_sequence(?, ?), COALESCE(MAX({column}), 0) + 1, "
+                                 f"false) FROM {table}", (table, column))
+
+    @classmethod
+    def _checked(cls, store: Store) -> Store:
+        """Check, prepare and (unless read-only) migrate a just-opened store; close it on failure."""
+        connection, target, readonly = store._db, store.path, store.readonly
         try:
             store.check_schema()  # before anything is written: a foreign or newer file stays as it is
-            if not readonly:
+            if not readonly and store.dialect == "sqlite":
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.execute("PRAGMA synchronous = NORMAL")
                 connection.execute("PRAGMA foreign_keys = ON")
         except StoreError:
             connection.close()
             raise
-        except sqlite3.Error as exc:
+        except _DB_ERRORS as exc:
             connection.close()
             raise StoreError(f"cannot open store {target}: {exc}") from exc
         if not readonly:
-            store.migrate()
+            try:
+                store.migrate()
+            except BaseException:
+                connection.close()
+                raise
         elif store.schema_version() == 0:
             store.close()
             raise StoreError(f"{target} is not a PressLens store (no schema)")
@@ -261,20 +342,17 @@ class Store:
         An empty file (or a new one) passes: it becomes a store. Nothing is written here.
         """
         where = self.path
-        try:
-            rows = self._db.execute("SELECT type, name FROM sqlite_master").fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{where} is not a PressLens store: not an SQLite database ({exc})") from None
-        tables = {name for kind, name in rows if kind == "table" and not name.startswith("sqlite_")}
+        tables = self._tables()
         if not tables:
             return
         if "schema_migrations" not in tables:
             listed = ", ".join(sorted(tables)[:8]) + (" ..." if len(tables) > 8 else "")
-            raise StoreError(f"{where} is an SQLite file but not a PressLens store (no schema_migrations table; "
+            kind = "an SQLite file" if self.dialect == "sqlite" else "a PostgreSQL schema"
+            raise StoreError(f"{where} is {kind} but not a PressLens store (no schema_migrations table; "
                              f"its tables: {listed}); nothing was written to it")
         try:
             versions = {int(r[0]) for r in self._db.execute("SELECT version FROM schema_migrations")}
-        except (sqlite3.Error, TypeError, ValueError) as exc:
+        except (*_DB_ERRORS, TypeError, ValueError) as exc:
             raise StoreError(f"{where} has an unreadable schema_migrations table ({exc})") from None
         known = {version for version, _, _ in MIGRATIONS}
         newest = MIGRATIONS[-1][0]
@@ -286,25 +364,44 @@ class Store:
                 "nothing was written to it")
         version = max(versions, default=0)
         for table, columns in _expected_columns(version).items():
-            present = {r[1] for r in self._db.execute("SELECT * FROM pragma_table_info(?)", (table,))}
+            present = self._columns(table)
             missing = [c for c in columns if c not in present]
             if missing:
                 what = "table is missing" if not present else f"column(s) {', '.join(missing)} missing"
                 raise StoreError(f"{where} has schema version {version} but its {table} {what}: the store was "
                                  "changed outside PressLens (or by a newer one); nothing was written to it")
 
+    def _tables(self) -> set[str]:
+        """Return the names of the store's ordinary tables (no views, no full-text shadow tables)."""
+        if self.dialect == "postgresql":
+            return {str(r[0]) for r in self._db.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                "AND table_type = 'BASE TABLE'")}
+        try:
+            rows = self._db.execute("SELECT type, name FROM sqlite_master").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a PressLens store: not an SQLite database ({exc})") from None
+        return {name for kind, name in rows if kind == "table" and not name.startswith("sqlite_")}
+
+    def _columns(self, table: str) -> set[str]:
+        """Return the column names of one table (empty when it is missing)."""
+        if self.dialect == "postgresql":
+            return {str(r[0]) for r in self._db.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = ?", (table,))}
+        return {r[1] for r in self._db.execute("SELECT * FROM pragma_table_info(?)", (table,))}
+
     def schema_version(self) -> int:
         """Return the number of the last applied migration (0 for an empty file)."""
-        exists = self._db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-        ).fetchone()
-        if not exists:
+        if "schema_migrations" not in self._tables():
             return 0
         row = self._db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
         return int(row[0] or 0)
 
     def migrate(self) -> list[int]:
         """Apply the migrations not yet recorded; return their numbers."""
+        if self.dialect == "postgresql":
+            return self._migrate_postgresql()
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations "
             "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
@@ -333,6 +430,37 @@ class Store:
             self.vacuum()
         return applied
 
+    def _migrate_postgresql(self) -> list[int]:
+        """Create a new PostgreSQL store at the base version, then apply later migrations, each once."""
+        applied: list[int] = []
+        for version, name, body in ((0, "", ""), *MIGRATIONS):
+            if version and version <= POSTGRESQL_BASE_VERSION:
+                continue
+            try:
+                self._db.execute("BEGIN")
+                self._db.execute("SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))",
+                                 (pgstore.WRITE_LOCK,))
+                current = self.schema_version()  # another process may have just migrated
+                if version == 0 and current == 0:
+                    self._db.script(POSTGRESQL_SCHEMA)
+                    self._db.executemany(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                        [(v, n, _now()) for v, n, _body in MIGRATIONS if v <= POSTGRESQL_BASE_VERSION])
+                    applied.extend(v for v, _n, _body in MIGRATIONS if v <= POSTGRESQL_BASE_VERSION)
+                elif version > current:
+                    _apply(self._db, body, self.dialect)
+                    self._db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                                     (version, name, _now()))
+                    applied.append(version)
+                self._db.execute("COMMIT")
+            except _DB_ERRORS as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreError(f"migration {version or POSTGRESQL_BASE_VERSION} ({name or 'schema'}) failed on "
+                                 f"{self.path}: {exc}") from exc
+        if applied:
+            log.info("applied migrations %s to %s", applied, self.path)
+        return applied
+
     def vacuum(self) -> bool:
         """Rewrite the store file without its free pages (after a migration that dropped much); return success.
 
@@ -341,20 +469,26 @@ class Store:
         """
         try:
             self._db.execute("VACUUM")
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error as exc:
+            if self.dialect == "sqlite":
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except _DB_ERRORS as exc:
             log.warning("could not vacuum %s (%s): its free pages stay until the next VACUUM", self.path, exc)
             return False
         return True
 
     # -- writing -------------------------------------------------------------------------------
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """Run a block in one write transaction that also bumps the data version."""
+    def _write(self) -> Iterator[Any]:
+        """Run a block in one write transaction that also bumps the data version (one writer at a time)."""
         if self.readonly:
             raise StoreError(f"store {self.path} was opened read-only")
         try:
-            self._db.execute("BEGIN IMMEDIATE")
+            if self.dialect == "postgresql":
+                self._db.execute("BEGIN")
+                self._db.execute("SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))",
+                                 (pgstore.WRITE_LOCK,))
+            else:
+                self._db.execute("BEGIN IMMEDIATE")
             yield self._db
             self._db.execute("UPDATE store_state SET value = value + 1 WHERE key = 'data_version'")
             self._db.execute("COMMIT")
@@ -376,8 +510,7 @@ class Store:
         if not rows:
             return 0
         with self._write() as db:
-            before = db.total_changes
-            db.executemany(
+            cursor = db.executemany(
                 """
                 INSERT INTO outlets (name, display_name, domain, bias, country, ownership, attributes)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -392,7 +525,7 @@ class Store:
                 """,
                 rows,
             )
-            return db.total_changes - before
+            return int(cursor.rowcount)
 
     def upsert_articles(self, articles: Sequence[Article]) -> UpsertCounts:
         """Store articles by id: new ones inserted, changed ones updated, the rest left alone.
@@ -411,16 +544,17 @@ class Store:
             rows.append(row)
         ids = [row["id"] for row in rows]
         with self._write() as db:
-            existing: dict[str, sqlite3.Row] = {}
+            existing: dict[str, Any] = {}
             for chunk in _chunks(ids, 500):
                 for found in db.execute(
                     f"SELECT * FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk
                 ):
                     existing[found["id"]] = found
-            columns = ", ".join(ARTICLE_COLUMNS)
-            placeholders = ", ".join(f":{c}" for c in ARTICLE_COLUMNS)
+            written = list(ARTICLE_COLUMNS) + (["search"] if self.dialect == "postgresql" else [])
+            columns = ", ".join(written)
+            placeholders = ", ".join("CAST(? AS tsvector)" if c == "search" else "?" for c in written)
             kept = ("id", "stored_at", "story_id", "story_origin")  # story columns: see the CASE below
-            updates = ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c not in kept)
+            updates = ", ".join(f"{c} = excluded.{c}" for c in written if c not in kept)
             changed = []
             for row in rows:
                 old = existing.get(row["id"])
@@ -433,6 +567,10 @@ class Store:
                     counts.updated += 1
                 changed.append(row)
                 existing[row["id"]] = row  # a duplicate later in the batch compares to this one
+            values = [[row[c] for c in ARTICLE_COLUMNS] for row in changed]
+            if self.dialect == "postgresql":  # the FTS5 terms of title and text, with their positions
+                for value, vector in zip(values, search_vectors([(r["title"], r["text"]) for r in changed])):
+                    value.append(vector)
             db.executemany(
                 f"""
                 INSERT INTO articles ({columns}) VALUES ({placeholders})
@@ -442,7 +580,7 @@ class Store:
                     story_origin = CASE WHEN articles.story_origin = '{STORY_FROM_DATA}'
                                         THEN articles.story_origin ELSE excluded.story_origin END
                 """,
-                changed,
+                values,
             )
         return counts
 
@@ -545,13 +683,13 @@ class Store:
     def _dictionary_keys(self, table: str, names: Sequence[str]) -> dict[str, int]:
         """Return the keys of names in a dictionary table (scorers, evidence_parts), adding the new ones."""
         assert table in ("scorers", "evidence_parts")
-        self._db.executemany(f"INSERT OR IGNORE INTO {table} (name) VALUES (?)", [(n,) for n in names])
+        self._db.executemany(f"INSERT INTO {table} (name) VALUES (?) ON CONFLICT DO NOTHING", [(n,) for n in names])
         return {n: int(self._db.execute(f"SELECT key FROM {table} WHERE name = ?", (n,)).fetchone()[0])
                 for n in names}
 
     def _metric_keys(self, scorer: str, version: str, metrics: Sequence[str]) -> dict[str, int]:
         """Return the keys of a scorer version's metrics, adding the new ones."""
-        self._db.executemany("INSERT OR IGNORE INTO metrics (scorer, version, metric) VALUES (?, ?, ?)",
+        self._db.executemany("INSERT INTO metrics (scorer, version, metric) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                              [(scorer, version, m) for m in metrics])
         rows = self._db.execute("SELECT metric, key FROM metrics WHERE scorer = ? AND version = ?", (scorer, version))
         return {str(m): int(k) for m, k in rows}
@@ -596,20 +734,20 @@ class Store:
             for r in groups[["id", *_SYNDICATION_FIELDS]].itertuples(index=False)
         ]
         with self._write() as db:
-            before = db.total_changes
-            db.executemany(
+            stored = self._article_keys([row[0] for row in rows])
+            cursor = db.executemany(
                 """
                 INSERT INTO syndication (article_id, group_id, group_size, n_outlets, is_original, similarity,
                                          wire, agency)
-                SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?1)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(article_id) DO UPDATE SET group_id = excluded.group_id,
                     group_size = excluded.group_size, n_outlets = excluded.n_outlets,
                     is_original = excluded.is_original, similarity = excluded.similarity,
                     wire = excluded.wire, agency = excluded.agency
                 """,
-                rows,
+                [row for row in rows if row[0] in stored],
             )
-            return db.total_changes - before
+            return int(cursor.rowcount)
 
     def assign_stories(self, assignments: pd.DataFrame) -> int:
         """Set grouped story ids (columns ``id``, ``story``, optional ``event``).
@@ -626,8 +764,7 @@ class Store:
         events = ([(str(event), str(article)) for article, event in zip(assignments["id"], assignments["event"])
                    if isinstance(event, str) and event] if "event" in assignments.columns else [])
         with self._write() as db:
-            before = db.total_changes
-            db.executemany(
+            cursor = db.executemany(
                 f"""
                 UPDATE articles SET story_id = ?, story_origin = ?
                 WHERE id = ? AND COALESCE(story_origin, '') != '{STORY_FROM_DATA}'
@@ -635,7 +772,7 @@ class Store:
                 """,
                 rows,
             )
-            changed = db.total_changes - before
+            changed = int(cursor.rowcount)
             db.executemany("UPDATE articles SET event_id = ? WHERE id = ?", events)
             return changed
 
@@ -681,7 +818,7 @@ class Store:
         Columns: event, story, label, n_articles, n_outlets, first_published, last_published.
         The label is the grouping's; else the event's most common title.
         """
-        where, params = flt.where("a")
+        where, params = flt.where("a", self.dialect)
         counts = self._frame(
             "SELECT a.event_id AS event, MAX(a.story_id) AS story, COUNT(*) AS n_articles, "
             "COUNT(DISTINCT a.outlet) AS n_outlets, MIN(substr(a.published, 1, 10)) AS first_published, "
@@ -732,11 +869,11 @@ class Store:
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO runs (command, started_at, status, settings, versions, host, pid, process_started) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (command, _now(), "running", json.dumps(settings, sort_keys=True, default=str),
                  json.dumps(versions, sort_keys=True), socket.gethostname(), pid, process_started(pid)),
             )
-            return int(cursor.lastrowid or 0)
+            return int(cursor.fetchone()[0])
 
     def mark_interrupted_runs(self) -> list[int]:
         """Mark ``interrupted`` the runs of this host still ``running`` whose process is gone; return their ids.
@@ -792,7 +929,7 @@ class Store:
             wanted = list(dict.fromkeys(["id", *columns]))
         else:
             wanted = [c for c in ARTICLE_COLUMNS if with_text or c != "text"]
-        where, params = flt.where("a")
+        where, params = flt.where("a", self.dialect)
         if ids is not None:
             frames = []
             for chunk in _chunks(list(ids), 500):
@@ -804,7 +941,7 @@ class Store:
             return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=wanted)
         return self._frame(
             f"SELECT {', '.join('a.' + c for c in wanted)} FROM articles a WHERE {where} "
-            "ORDER BY a.published, a.id",
+            f"ORDER BY {self._nulls_first('a.published')}, a.id",
             params,
         )
 
@@ -841,7 +978,7 @@ class Store:
     def scores(self, flt: ArticleFilter = ArticleFilter(), *, scorer: str | None = None,
                metrics: Sequence[str] = ()) -> pd.DataFrame:
         """Return article-level scores joined to their article's outlet and date."""
-        where, params = flt.where("a")
+        where, params = flt.where("a", self.dialect)
         if scorer:
             where += " AND m.scorer = ?"
             params.append(scorer)
@@ -910,6 +1047,8 @@ class Store:
         """Return the id and outlet of every article whose labels hold ``key`` (e.g. mojibake_original)."""
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
             raise ValueError(f"not a label key: {key!r}")
+        if self.dialect == "postgresql":
+            return self._frame("SELECT id, outlet FROM articles WHERE CAST(labels AS jsonb) ->> ? IS NOT NULL", [key])
         return self._frame("SELECT id, outlet FROM articles WHERE json_extract(labels, ?) IS NOT NULL", [f"$.{key}"])
 
     def evidence_of(self, article_ids: Sequence[str], scorer: str | None = None) -> pd.DataFrame:
@@ -962,12 +1101,12 @@ class Store:
 
     def syndication(self, flt: ArticleFilter = ArticleFilter()) -> pd.DataFrame:
         """Return the syndication groups of the filtered articles (one row per grouped article)."""
-        where, params = flt.where("a")
+        where, params = flt.where("a", self.dialect)
         frame = self._frame(
             "SELECT s.article_id, a.outlet, a.published, a.story_id, s.group_id, s.group_size, s.n_outlets, "
             "s.is_original, s.similarity, s.wire, s.agency "
             f"FROM syndication s JOIN articles a ON a.id = s.article_id WHERE {where} "
-            "ORDER BY s.group_id, a.published, s.article_id",
+            f"ORDER BY s.group_id, {self._nulls_first('a.published')}, s.article_id",
             params,
         )
         if frame.empty:
@@ -983,7 +1122,7 @@ class Store:
         last_published, origin. The label is the grouping's when stored, else the story's
         most common title (ties: the earliest).
         """
-        where, params = flt.where("a")
+        where, params = flt.where("a", self.dialect)
         counts = self._frame(
             "SELECT a.story_id AS story, COUNT(*) AS n_articles, COUNT(DISTINCT a.outlet) AS n_outlets, "
             "MIN(substr(a.published, 1, 10)) AS first_published, MAX(substr(a.published, 1, 10)) "
@@ -1010,14 +1149,12 @@ class Store:
 
     def story_hits(self, search: str) -> dict[str, int]:
         """Return ``{story id: articles}`` for the articles that match a full-text search."""
-        query = fts_query(search)
-        if not query:
+        if not fts_query(search):
             return {}
+        clause, params = _search_clause("a", search, self.dialect)
         rows = self._db.execute(
-            "SELECT a.story_id, COUNT(*) FROM articles a WHERE a.story_id IS NOT NULL AND a.rowid IN "
-            "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) GROUP BY a.story_id",
-            (query,),
-        )
+            f"SELECT a.story_id, COUNT(*) FROM articles a WHERE a.story_id IS NOT NULL AND {clause} "
+            "GROUP BY a.story_id", params)
         return {str(story): int(count) for story, count in rows}
 
     def first_urls(self, story_ids: Sequence[str]) -> dict[str, str]:
@@ -1026,7 +1163,7 @@ class Store:
         for chunk in _chunks(list(story_ids), 500):
             rows = self._db.execute(
                 "SELECT a.story_id, a.url FROM articles a WHERE a.story_id IN "
-                f"({','.join('?' * len(chunk))}) AND (a.url LIKE 'http://%' OR a.url LIKE 'https://%') "
+                f"({','.join('?' * len(chunk))}) AND (lower(a.url) LIKE 'http://%' OR lower(a.url) LIKE 'https://%') "
                 "ORDER BY a.story_id, a.published IS NULL, a.published, a.id",  # undated last
                 list(chunk),
             )
@@ -1041,7 +1178,7 @@ class Store:
         ``reposted`` is True when the host is not the publisher (a wire copy on an aggregator,
         a re-post). Most articles first.
         """
-        where, params = flt.where("a")
+        where, params = flt.where("a", self.dialect)
         frame = self._frame(
             f"SELECT a.outlet, a.host, COUNT(*) AS articles FROM articles a WHERE {where} AND a.host IS NOT NULL "
             "GROUP BY a.outlet, a.host ORDER BY articles DESC, a.outlet, a.host",
@@ -1067,7 +1204,7 @@ class Store:
         """Return the distinct non-empty values of an article column (outlets, topics, stories ...)."""
         if column not in ("outlet", "topic", "story_id", "language", "source"):
             raise StoreError(f"cannot list distinct values of {column!r}")
-        where, params = flt.where("a")
+        where, params = flt.where("a", self.dialect)
         rows = self._db.execute(
             f"SELECT DISTINCT a.{column} FROM articles a WHERE {where} AND a.{column} IS NOT NULL "
             f"ORDER BY a.{column}",
@@ -1077,7 +1214,7 @@ class Store:
 
     def summary(self, flt: ArticleFilter = ArticleFilter()) -> dict[str, Any]:
         """Return counts of articles, outlets and stories and the date range."""
-        where, params = flt.where("a")
+        where, params = flt.where("a", self.dialect)
         row = self._db.execute(
             "SELECT COUNT(*), COUNT(DISTINCT a.outlet), COUNT(DISTINCT a.story_id), "
             f"MIN(a.published), MAX(a.published) FROM articles a WHERE {where}",
@@ -1086,10 +1223,34 @@ class Store:
         return {"articles": row[0], "outlets": row[1], "stories": row[2],
                 "first_published": row[3], "last_published": row[4]}
 
+    def _nulls_first(self, column: str) -> str:
+        """Return an ORDER BY term that puts NULLs first on both backends (SQLite's order)."""
+        return f"{column} NULLS FIRST" if self.dialect == "postgresql" else column
+
     def _frame(self, sql: str, params: Sequence[Any]) -> pd.DataFrame:
         cursor = self._db.execute(sql, list(params))
         columns = [d[0] for d in cursor.description]
         return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+
+
+def fts_parts(text: str) -> list[str]:
+    """Return the parts of what an analyst types: the words and phrases (without quotes) and ``OR``.
+
+    >>> fts_parts('rare earths OR "export controls" -x')
+    ['rare', 'earths', 'OR', 'export controls', '-x']
+    """
+    parts: list[str] = []
+    text = re.sub(r"[\x00-\x1f]", " ", text)  # SQLite ends a string at NUL
+    for token in re.findall(r'"[^"]*"|\S+', text):
+        if token == "OR" and parts and parts[-1] != "OR":
+            parts.append("OR")
+            continue
+        bare = token.strip('"').strip()
+        if bare:
+            parts.append(bare)
+    while parts and parts[-1] == "OR":
+        parts.pop()
+    return parts
 
 
 def fts_query(text: str) -> str:
@@ -1100,18 +1261,100 @@ def fts_query(text: str) -> str:
     >>> fts_query('rare earths OR "export controls" -x')
     '"rare" "earths" OR "export controls" "-x"'
     """
-    terms = []
-    text = re.sub(r"[\x00-\x1f]", " ", text)  # SQLite ends a string at NUL
-    for token in re.findall(r'"[^"]*"|\S+', text):
-        if token == "OR" and terms and terms[-1] != "OR":
-            terms.append("OR")
+    return " ".join(p if p == "OR" else '"' + p.replace('"', '""') + '"' for p in fts_parts(text))
+
+
+# -- full text on PostgreSQL: FTS5's terms in a tsvector --------------------------------------------------------------------------------
+_TOKENIZER = threading.local()
+
+
+def _fts5() -> sqlite3.Connection:
+    """Return this thread's in-memory FTS5 table (the store's tokenizer) and its term-instance view."""
+    db = getattr(_TOKENIZER, "db", None)
+    if db is None:
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE VIRTUAL TABLE doc USING fts5(title, text, tokenize='unicode61 remove_diacritics 2')")
+        db.execute("CREATE VIRTUAL TABLE doc_terms USING fts5vocab(doc, 'instance')")
+        _TOKENIZER.db = db
+    return db
+
+
+def _instances(pairs: Sequence[tuple[str, str]]) -> dict[int, list[tuple[str, int, int]]]:
+    """Return {row number: [(term, column 0/1, offset)]} of (title, text) pairs cut by FTS5."""
+    db = _fts5()
+    found: dict[int, list[tuple[str, int, int]]] = {}
+    with db:
+        db.executemany("INSERT INTO doc (rowid, title, text) VALUES (?, ?, ?)",
+                       [(k + 1, _nul_free(t), _nul_free(x)) for k, (t, x) in enumerate(pairs)])
+        for term, row, column, offset in db.execute("SELECT term, doc, col, offset FROM doc_terms"):
+            found.setdefault(int(row) - 1, []).append((str(term), 0 if column == "title" else 1, int(offset)))
+        db.execute("DELETE FROM doc")
+    return found
+
+
+def _nul_free(text: str | None) -> str:
+    return (text or "").replace("\x00", " ")
+
+
+def fts_terms(text: str) -> list[str]:
+    """Return the terms of a text in order, as the store's FTS5 tokenizer cuts and folds them.
+
+    >>> fts_terms("Déjà-vu, U.S. exports")
+    ['deja', 'vu', 'u', 's', 'exports']
+    """
+    found = _instances([("", text)]).get(0, [])
+    return [term for term, _column, _offset in sorted(found, key=lambda t: t[2])]
+
+
+def search_vectors(pairs: Sequence[tuple[str, str]]) -> list[str]:
+    """Return the ``tsvector`` literal of each (title, text): FTS5's terms at their positions.
+
+    Text positions follow the title's after a gap of one, so a phrase never spans the two (as
+    in FTS5, where they are two columns).
+    """
+    vectors = []
+    found = _instances(pairs)
+    for k in range(len(pairs)):
+        instances = found.get(k, [])
+        title_terms = 1 + max((o for _t, c, o in instances if c == 0), default=-1)
+        positions: dict[str, list[int]] = {}
+        for term, column, offset in instances:
+            if len(term.encode()) > pgstore.MAX_TERM_BYTES:
+                continue  # PostgreSQL cannot hold it; no query of ordinary words names it
+            where = offset + 1 + (title_terms + 1 if column else 0)
+            held = positions.setdefault(term, [])
+            if len(held) < pgstore.MAX_POSITIONS_PER_TERM:
+                held.append(min(where, pgstore.MAX_POSITION))
+        vectors.append(" ".join(f"{_quote(term)}:{','.join(map(str, sorted(set(p))))}"
+                                for term, p in positions.items()))
+    return vectors
+
+
+def _quote(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def pg_tsquery(parts: Sequence[str]) -> str | None:
+    """Return a ``tsquery`` for FTS5 query parts (phrases and ``OR``), or None when it can match nothing.
+
+    As FTS5: the words of a phrase follow each other; phrases side by side are all required; OR
+    binds looser than that; a phrase with no words is left out.
+
+    >>> pg_tsquery(["rare", "earths", "OR", "export controls"])
+    "'rare' & 'earths' | 'export' <-> 'controls'"
+    """
+    groups: list[list[str]] = [[]]
+    for part in parts:
+        if part == "OR":
+            groups.append([])
             continue
-        bare = token.strip('"').replace('"', '""').strip()
-        if bare:
-            terms.append(f'"{bare}"')
-    while terms and terms[-1] == "OR":
-        terms.pop()
-    return " ".join(terms)
+        words = [w for w in fts_terms(part) if len(w.encode()) <= pgstore.MAX_TERM_BYTES]
+        if words:
+            phrase = " <-> ".join(_quote(w) for w in words)
+            groups[-1].append(phrase)  # <-> binds tighter than &, & tighter than |
+    alternatives = [" & ".join(g) for g in groups if g]
+    return " | ".join(alternatives) or None
+
 
 
 def _real(value: Any) -> float | None:
@@ -1139,10 +1382,12 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start:start + size]
 
 
-def _apply(db: sqlite3.Connection, body: Any) -> None:
+def _apply(db: Any, body: Any, dialect: str = "sqlite") -> None:
     """Run one migration's steps (SQL scripts and Python steps) on ``db``."""
-    for step in steps(body):
-        if isinstance(step, str):
+    for step in steps(body, dialect):
+        if isinstance(step, str) and dialect == "postgresql":
+            db.script(step)
+        elif isinstance(step, str):
             for statement in _split_sql(step):
                 db.execute(statement)
         else:

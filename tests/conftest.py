@@ -3,6 +3,11 @@
 Tests never touch the internet: any connection to a non-loopback address fails
 loudly. Tests that need ../shared skip with a reason on a developer machine
 that lacks it, and fail when ``CI`` is set (CI always has it).
+
+With ``PRESSLENS_TEST_PG=postgresql://USER@HOST:PORT/DB`` set (password from PGPASSWORD), every
+store a test opens by a file path lives in its own schema of that database (core/pgstore.py), so
+the same suite runs on PostgreSQL; tests marked ``sqlite_only`` (they inspect an SQLite file
+itself) skip with their reason, and the schemas are dropped when the session ends.
 """
 
 from __future__ import annotations
@@ -23,6 +28,38 @@ if os.environ.get("CI"):
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("PRESSLENS_SHARED", REPO_ROOT.parent / "shared"))
+
+ON_POSTGRESQL = bool(os.environ.get("PRESSLENS_TEST_PG"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only(reason): the test inspects an SQLite file itself; "
+                                       "skipped when the suite runs on PostgreSQL (PRESSLENS_TEST_PG)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not ON_POSTGRESQL:
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "inspects an SQLite file")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the schemas the test hook made in the PostgreSQL test database (never any other)."""
+    url = os.environ.get("PRESSLENS_TEST_PG")
+    if not url or hasattr(session.config, "workerinput"):
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        names = [r[0] for r in db.execute(
+            r"SELECT nspname FROM pg_namespace WHERE nspname ~ '^[tm]_[0-9a-f]{16}$'")]
+        for name in names:
+            db.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

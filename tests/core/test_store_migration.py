@@ -32,6 +32,9 @@ OLD_UNSCORED = ("SELECT a.id FROM articles a LEFT JOIN scored s ON s.article_id 
                 "WHERE s.article_id IS NULL OR s.version != ? OR s.content_hash != a.content_hash ORDER BY a.id")
 SCORED = "SELECT * FROM scored ORDER BY article_id, scorer"
 
+# Every test here migrates an SQLite file written at schema 6 (PostgreSQL stores start at schema 7).
+pytestmark = pytest.mark.sqlite_only(reason="migrates an SQLite file of an older schema")
+
 
 def build_v6(path: Path, sample: Path) -> None:
     """Write a schema-6 store at ``path`` holding the sample store's articles, scores and evidence, plus edge cases."""
