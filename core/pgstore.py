@@ -187,8 +187,14 @@ class PgConnection:
 def connect(url: str, *, schema: str | None, readonly: bool, timeout_ms: int) -> PgConnection:
     """Open a connection in autocommit mode (read-only transactions when ``readonly``)."""
     import psycopg
+    from psycopg.conninfo import conninfo_to_dict
 
-    options = [f"-c lock_timeout={int(timeout_ms)}"]
+    try:
+        given = str(conninfo_to_dict(url).get("options") or "")
+    except psycopg.Error as exc:
+        raise StoreError(f"store URL {redact(url)}: {exc}") from None
+    options = [given] if given else []  # a URL's own options (e.g. a search_path) are kept
+    options.append(f"-c lock_timeout={int(timeout_ms)}")
     if schema:
         options.append(f"-c search_path={schema}")
     if readonly:

@@ -109,6 +109,16 @@ def _expected_columns(version: int) -> dict[str, list[str]]:
 GROUPING_COLUMNS: tuple[str, ...] = ("event_id",)
 
 
+def store_location(db: str | Path) -> str:
+    """Return where a store is, to hand to another process: a file's absolute path, or the URL as it is."""
+    return str(db) if pgstore.is_url(db) else str(Path(db).resolve())
+
+
+def store_exists(db: str | Path) -> bool:
+    """Return whether there is a store to read: a file, or a URL (its server is asked when it is opened)."""
+    return pgstore.is_url(db) or Path(db).is_file()
+
+
 def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
@@ -1223,6 +1233,61 @@ class Store:
         return {"articles": row[0], "outlets": row[1], "stories": row[2],
                 "first_published": row[3], "last_published": row[4]}
 
+    def _rows(self, table: str) -> int:
+        """Return the number of rows of one of the store's tables (MOVED_TABLES)."""
+        assert table in MOVED_TABLES
+        return int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+    def _insert_block(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows as they are (a move): PostgreSQL's COPY, or one executemany on SQLite."""
+        assert table in MOVED_TABLES
+        if self.dialect == "postgresql":
+            with self._db.raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns))
+            self._db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def grant_roles(self, reader: str, writer: str) -> list[str]:
+        """Create (when missing) a reader role that may only read and a writer role that may read and write.
+
+        PostgreSQL only; run by the store's owner (with CREATEROLE when a role is new). Roles get no
+        password here: set one with ``ALTER ROLE ... PASSWORD`` (psql's ``\\password``), or use another
+        method of pg_hba.conf. Return the statements run.
+        """
+        if self.dialect != "postgresql":
+            raise StoreError(f"{self.path} is an SQLite file: roles are PostgreSQL's (file permissions guard SQLite)")
+        names = [pgstore.quote_ident(reader), pgstore.quote_ident(writer)]
+        schema = pgstore.quote_ident(str(self._db.execute("SELECT current_schema()").fetchone()[0]))
+        database = pgstore.quote_ident(str(self._db.execute("SELECT current_database()").fetchone()[0]))
+        run: list[str] = []
+        for name, role in zip(names, (reader, writer)):
+            if not self._db.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (role,)).fetchone():
+                run.append(f"CREATE ROLE {name} LOGIN")
+        reader_q, writer_q = names
+        run += [
+            f"GRANT CONNECT ON DATABASE {database} TO {reader_q}, {writer_q}",
+            f"GRANT USAGE ON SCHEMA {schema} TO {reader_q}, {writer_q}",
+            f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {reader_q}",
+            f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {reader_q}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO {reader_q}",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {writer_q}",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {writer_q}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "
+            f"{writer_q}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {writer_q}",
+        ]
+        try:
+            self._db.execute("BEGIN")
+            for statement in run:
+                self._db.execute(statement)
+            self._db.execute("COMMIT")
+        except _DB_ERRORS as exc:
+            self._db.execute("ROLLBACK")
+            raise StoreError(f"cannot grant roles on {self.path}: {str(exc).strip().splitlines()[0]}") from None
+        return run
+
     def _nulls_first(self, column: str) -> str:
         """Return an ORDER BY term that puts NULLs first on both backends (SQLite's order)."""
         return f"{column} NULLS FIRST" if self.dialect == "postgresql" else column
@@ -1233,22 +1298,78 @@ class Store:
         return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
 
 
-def fts_parts(text: str) -> list[str]:
-    """Return the parts of what an analyst types: the words and phrases (without quotes) and ``OR``.
+# Tables a move copies, in an order that keeps every key it points at already copied.
+MOVED_TABLES = ("outlets", "articles", "pages", "fetch_log", "runs", "scorers", "metrics", "evidence_parts",
+                "score_values", "scored_by", "evidence_packs", "syndication", "stories", "events", "story_aliases")
+# Rows read and written at a time by a move: memory stays bounded whatever the store's size.
+MOVE_BLOCK_ROWS = 2000
 
-    >>> fts_parts('rare earths OR "export controls" -x')
+
+def move_store(source: Store, target: Store, *, block_rows: int = MOVE_BLOCK_ROWS) -> dict[str, int]:
+    """Copy every row of ``source`` into the empty store ``target`` (e.g. SQLite to PostgreSQL); return the counts.
+
+    Keys (article, run, dictionary keys) are kept as they are; the target's data version becomes the
+    source's. One transaction: a failed move leaves the target empty. Refuses a target holding any row.
+    """
+    if target.readonly:
+        raise StoreError(f"store {target.path} was opened read-only")
+    if source.schema_version() != target.schema_version():
+        raise StoreError(f"{source.path} has schema version {source.schema_version()}, {target.path} "
+                         f"{target.schema_version()}: open both with this PressLens for writing first")
+    held = {t: n for t in MOVED_TABLES if (n := target._rows(t))}
+    if held:
+        listed = ", ".join(f"{n:,} {t}" for t, n in held.items())
+        raise StoreError(f"{target.path} is not empty ({listed}): a move only fills an empty store; nothing "
+                         "was written to it")
+    counts: dict[str, int] = {}
+    with target._write() as db:
+        for table in MOVED_TABLES:
+            columns = sorted(source._columns(table) & target._columns(table) - {"search"})
+            wanted = ", ".join(columns)
+            order = "rowid" if source.dialect == "sqlite" and table not in ("score_values", "scored_by") else "1"
+            cursor = source._db.cursor()
+            cursor.row_factory = None
+            rows = cursor.execute(f"SELECT {wanted} FROM {table} ORDER BY {order}")
+            counts[table] = 0
+            while block := rows.fetchmany(block_rows):
+                if table == "articles" and target.dialect == "postgresql":
+                    title, text = columns.index("title"), columns.index("text")
+                    vectors = search_vectors([(r[title], r[text]) for r in block])
+                    block = [(*r, v) for r, v in zip(block, vectors)]
+                    names = [*columns, "search"]
+                else:
+                    names = columns
+                target._insert_block(table, names, block)
+                counts[table] += len(block)
+        if target.dialect == "postgresql":
+            target._reset_identities(MOVED_TABLES)
+        version = source.data_version()
+        db.execute("UPDATE store_state SET value = ? WHERE key = 'data_version'", (version - 1,))  # +1 on commit
+    moved = {t: target._rows(t) for t in MOVED_TABLES}
+    if moved != counts:
+        raise StoreError(f"the move to {target.path} counted {counts} but the target holds {moved}")
+    return counts
+
+
+FTS_OR = "\x00OR"  # the OR operator among fts_parts (a phrase never holds a control character)
+
+
+def fts_parts(text: str) -> list[str]:
+    """Return the parts of what an analyst types: words and phrases (without quotes), and FTS_OR.
+
+    >>> [p.strip("\\x00") for p in fts_parts('rare earths OR "export controls" -x')]
     ['rare', 'earths', 'OR', 'export controls', '-x']
     """
     parts: list[str] = []
     text = re.sub(r"[\x00-\x1f]", " ", text)  # SQLite ends a string at NUL
     for token in re.findall(r'"[^"]*"|\S+', text):
-        if token == "OR" and parts and parts[-1] != "OR":
-            parts.append("OR")
+        if token == "OR" and parts and parts[-1] != FTS_OR:
+            parts.append(FTS_OR)
             continue
         bare = token.strip('"').strip()
         if bare:
             parts.append(bare)
-    while parts and parts[-1] == "OR":
+    while parts and parts[-1] == FTS_OR:
         parts.pop()
     return parts
 
@@ -1261,10 +1382,10 @@ def fts_query(text: str) -> str:
     >>> fts_query('rare earths OR "export controls" -x')
     '"rare" "earths" OR "export controls" "-x"'
     """
-    return " ".join(p if p == "OR" else '"' + p.replace('"', '""') + '"' for p in fts_parts(text))
+    return " ".join("OR" if p == FTS_OR else '"' + p.replace('"', '""') + '"' for p in fts_parts(text))
 
 
-# -- full text on PostgreSQL: FTS5's terms in a tsvector --------------------------------------------------------------------------------
+# -- full text on PostgreSQL: FTS5's terms in a tsvector --
 _TOKENIZER = threading.local()
 
 
@@ -1340,12 +1461,12 @@ def pg_tsquery(parts: Sequence[str]) -> str | None:
     As FTS5: the words of a phrase follow each other; phrases side by side are all required; OR
     binds looser than that; a phrase with no words is left out.
 
-    >>> pg_tsquery(["rare", "earths", "OR", "export controls"])
+    >>> pg_tsquery(["rare", "earths", FTS_OR, "export controls"])
     "'rare' & 'earths' | 'export' <-> 'controls'"
     """
     groups: list[list[str]] = [[]]
     for part in parts:
-        if part == "OR":
+        if part == FTS_OR:
             groups.append([])
             continue
         words = [w for w in fts_terms(part) if len(w.encode()) <= pgstore.MAX_TERM_BYTES]

@@ -21,6 +21,7 @@ from pathlib import Path
 from core.cli import add_common_arguments, run_cli, settings_from
 from core.errors import InputError
 from core.settings import DASHBOARD_AUTH, Settings
+from core.store import store_location
 from dashboard import access
 from dashboard.access import is_loopback
 
@@ -67,7 +68,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise InputError(f"--port must be in 1..65535, got {args.port}")
     access.check_serving(settings, is_loopback(args.host))
-    env = {**os.environ, "PRESSLENS_DB": str(Path(settings.db).resolve()),
+    env = {**os.environ, "PRESSLENS_DB": store_location(settings.db),
            "PRESSLENS_DASHBOARD_AUTH": settings.dashboard_auth}
     shown = "localhost" if is_loopback(args.host) else args.host
     print(f"PressLens dashboard on http://{shown}:{args.port} (store: {env['PRESSLENS_DB']})", flush=True)

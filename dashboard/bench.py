@@ -18,6 +18,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from core.settings import Settings
+from core.store import store_location
 from dashboard import queries
 
 APP = Path(__file__).resolve().parent / "app.py"
@@ -65,7 +66,7 @@ def _page_steps(at: AppTest, page: str) -> list[tuple[str, Callable[[], object]]
 
 def run(db: str) -> int:
     """Render every page through the scenario; print timings and the closing p95 line."""
-    os.environ["PRESSLENS_DB"] = str(Path(db).resolve())
+    os.environ["PRESSLENS_DB"] = store_location(db)
     settings = Settings.load()
     if not queries.store_exists(settings.db):
         print(f"no store at {settings.db}")

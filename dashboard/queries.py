@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,7 @@ from core.outlet_profiles import GROUP_FIELDS as OUTLET_GROUP_FIELDS
 from core.outlet_profiles import UNKNOWN, name_matches_domain, outlet_groups
 from core.settings import Settings
 from core.store import ArticleFilter, Store
+from core.store import store_exists as store_exists_at
 from dashboard import sets
 
 CATALOGUE_COLUMNS = ["outlet", "host", "title", "published", "url", "topic", "story_id", "event_id", "language",
@@ -58,7 +58,7 @@ class FilterOptions:
 
 def store_exists(db: str) -> bool:
     """Return whether a store file is there to read."""
-    return Path(db).is_file()
+    return store_exists_at(db)
 
 
 def store_problem(db: str, settings: Settings) -> str | None:
