@@ -25,7 +25,8 @@ def add_verbose(parser: argparse.ArgumentParser) -> None:
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     """Add --db and --verbose to a (sub)command parser."""
-    parser.add_argument("--db", help="store path (default: $PRESSLENS_DB or data/presslens.db)")
+    parser.add_argument("--db", help="store: a file path or postgresql://[USER@]HOST[:PORT]/DB "
+                                     "(default: $PRESSLENS_DB or data/presslens.db)")
     add_verbose(parser)
 
 
