@@ -38,7 +38,7 @@ from core.cli import add_common_arguments, add_verbose, run_cli, settings_from
 from core.errors import InputError, UnknownNameError
 from core.jsonl import JsonlLimits, read_objects
 from core.settings import Settings
-from core.store import ArticleFilter, Store
+from core.store import ArticleFilter, Store, store_sidecar
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -209,7 +209,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
         print(f"{result.summary()} -> {args.out}")
         return 0
     settings = settings_from(args)
-    index_path = args.index or Path(str(settings.db) + INDEX_SUFFIX)
+    index_path = args.index or store_sidecar(settings.db, INDEX_SUFFIX)
     with Store.open_with(settings) as store:
         print(group_store(store, index_path, rebuild=args.rebuild))
     return 0

@@ -44,7 +44,7 @@ from core.schema import (
     pack_evidence,
     unpack_evidence,
 )
-from core.settings import Settings
+from core.settings import DEFAULT_DB, Settings
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,22 @@ def store_location(db: str | Path) -> str:
 def store_exists(db: str | Path) -> bool:
     """Return whether there is a store to read: a file, or a URL (its server is asked when it is opened)."""
     return pgstore.is_url(db) or Path(db).is_file()
+
+
+def store_sidecar(db: str | Path, suffix: str) -> Path:
+    """Return where a file kept beside the store goes (e.g. the stories index): next to an SQLite file, or
+    for a PostgreSQL store in data/ named after its host, port and database (a local file of this machine).
+
+    >>> store_sidecar("x/s.db", ".idx").as_posix(), store_sidecar("postgresql://u@db.lan:5433/news", ".idx").name
+    ('x/s.db.idx', 'db.lan_5433_news.idx')
+    """
+    if not pgstore.is_url(db):
+        return Path(str(db) + suffix)
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(str(db))
+    name = "_".join(p for p in (parts.hostname or "local", str(parts.port or ""), parts.path.strip("/")) if p)
+    return DEFAULT_DB.parent / (re.sub(r"[^A-Za-z0-9._-]", "_", name) + suffix)
 
 
 def _now() -> str:
@@ -1427,27 +1443,42 @@ def fts_terms(text: str) -> list[str]:
     return [term for term, _column, _offset in sorted(found, key=lambda t: t[2])]
 
 
+# Articles cut into terms at a time when building tsvectors (bounded memory: the terms of 200 texts).
+VECTOR_BATCH = 200
+# One tsvector literal per document, built by SQLite from FTS5's term instances: 'term':pos,pos ... Text
+# positions follow the title's after a gap of one. PostgreSQL's input sorts positions, keeps 256 per term and
+# stops them at 16,383; a term longer than it can hold is left out.
+_VECTOR_SQL = f"""
+SELECT e.doc, group_concat(e.entry, ' ') FROM (
+    SELECT v.doc AS doc, '''' || replace(replace(v.term, '\\', '\\\\'), '''', '''''') || ''':' ||
+        group_concat(v.offset + 1 + CASE WHEN v.col = 'title' THEN 0 ELSE COALESCE(h.n, 0) + 1 END, ',') AS entry
+    FROM doc_terms v LEFT JOIN (SELECT doc, COUNT(*) AS n FROM doc_terms WHERE col = 'title' GROUP BY doc) h
+        ON h.doc = v.doc
+    WHERE length(CAST(v.term AS BLOB)) <= {pgstore.MAX_TERM_BYTES}
+    GROUP BY v.doc, v.term
+) e GROUP BY e.doc
+"""
+
+
 def search_vectors(pairs: Sequence[tuple[str, str]]) -> list[str]:
     """Return the ``tsvector`` literal of each (title, text): FTS5's terms at their positions.
 
     Text positions follow the title's after a gap of one, so a phrase never spans the two (as
     in FTS5, where they are two columns).
+
+    >>> search_vectors([("Café", "It's a café")])
+    ["'a':5 'cafe':1,6 'it':3 's':4"]
     """
-    vectors = []
-    found = _instances(pairs)
-    for k in range(len(pairs)):
-        instances = found.get(k, [])
-        title_terms = 1 + max((o for _t, c, o in instances if c == 0), default=-1)
-        positions: dict[str, list[int]] = {}
-        for term, column, offset in instances:
-            if len(term.encode()) > pgstore.MAX_TERM_BYTES:
-                continue  # PostgreSQL cannot hold it; no query of ordinary words names it
-            where = offset + 1 + (title_terms + 1 if column else 0)
-            held = positions.setdefault(term, [])
-            if len(held) < pgstore.MAX_POSITIONS_PER_TERM:
-                held.append(min(where, pgstore.MAX_POSITION))
-        vectors.append(" ".join(f"{_quote(term)}:{','.join(map(str, sorted(set(p))))}"
-                                for term, p in positions.items()))
+    vectors: list[str] = []
+    db = _fts5()
+    for start in range(0, len(pairs), VECTOR_BATCH):
+        chunk = pairs[start:start + VECTOR_BATCH]
+        with db:
+            db.executemany("INSERT INTO doc (rowid, title, text) VALUES (?, ?, ?)",
+                           [(k + 1, _nul_free(t), _nul_free(x)) for k, (t, x) in enumerate(chunk)])
+            found = {int(doc): str(vector) for doc, vector in db.execute(_VECTOR_SQL)}
+            db.execute("DELETE FROM doc")
+        vectors.extend(found.get(k + 1, "") for k in range(len(chunk)))
     return vectors
 
 
