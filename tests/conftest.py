@@ -57,16 +57,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Drop the schemas the test hook made in the PostgreSQL test database (never any other)."""
+    """Drop the schemas of this session's stores from the PostgreSQL test database (their marker files,
+    under the session's temporary folder, name them; another session's stay)."""
     url = os.environ.get("PRESSLENS_TEST_PG")
-    if not url or hasattr(session.config, "workerinput"):
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if not url or factory is None or hasattr(session.config, "workerinput"):
         return
+    import re
+
     import psycopg
 
+    names = set()
+    for path in factory.getbasetemp().rglob("*"):
+        try:
+            if path.is_file() and path.stat().st_size == 18:
+                text = path.read_text(errors="replace")
+                if re.fullmatch(r"t_[0-9a-f]{16}", text):
+                    names.add(text)
+        except OSError:
+            continue
     with psycopg.connect(url, autocommit=True) as db:
-        names = [r[0] for r in db.execute(
-            r"SELECT nspname FROM pg_namespace WHERE nspname ~ '^[tm]_[0-9a-f]{16}$'")]
-        for name in names:
+        for name in sorted(names):
             db.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import StoreError
 from core.store import Store
 from tests.conftest import REPO_ROOT, require_shared
 from tests.scrapers.sites import SiteServer, start_sites
@@ -132,9 +133,10 @@ def test_sigkill_at_several_moments_then_resume_equals_one_run(
     assert done.returncode == 0, done.stderr
     got = contents(db)
     assert got == expected
-    with sqlite3.connect(db) as raw:
-        assert raw.execute("SELECT COUNT(*), COUNT(DISTINCT canonical_url) FROM articles").fetchone() == (len(got),) * 2
-        statuses = [row[0] for row in raw.execute("SELECT status FROM runs ORDER BY id")]
+    with Store.open(db, readonly=True) as store:  # either backend (docs/store.md)
+        canonical = store.articles(columns=["canonical_url"])["canonical_url"]
+        assert canonical.nunique() == store.count("articles") == len(got)
+        statuses = store.runs()["status"].tolist()
     # a killed run never finishes its record; the next run marks it interrupted (its process is gone)
     assert statuses[-1] == "done" and statuses.count("interrupted") == kills and "running" not in statuses
     refetched = page_requests(web) - start - pages
@@ -175,9 +177,9 @@ def test_reports_read_while_a_collection_writes(
 
 def _has_articles(db: Path) -> bool:
     try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as raw:
-            return bool(raw.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
-    except sqlite3.Error:
+        with Store.open(db, readonly=True, busy_timeout_ms=5000) as store:
+            return store.count("articles") > 0
+    except (StoreError, sqlite3.Error):  # not yet a store, or locked
         return False
 
 
