@@ -35,6 +35,7 @@ import pandas as pd
 from core import pgstore
 from core.errors import StoreError
 from core.migrations import MIGRATIONS, POSTGRESQL_BASE_VERSION, POSTGRESQL_SCHEMA, VACUUM_AFTER, steps
+from core.pgstore import MAX_TERM_BYTES
 from core.schema import (
     ARTICLE_COLUMNS,
     EVIDENCE_COLUMNS,
@@ -302,10 +303,11 @@ class Store:
     def _copy_schema(self, source: str) -> None:
         """Copy every row of another PostgreSQL schema's store into this new one (the test hook's file copy)."""
         tables = sorted(self._tables() - {"schema_migrations"})
+        source_q = pgstore.quote_ident(source)
         with self._write() as db:
             for table in tables:
                 db.execute(f"DELETE FROM {table}")
-                db.execute(f"INSERT INTO {table} SELECT * FROM {pgstore.quote_ident(source)}.{table}")
+                db.execute(f"INSERT INTO {table} SELECT * FROM {source_q}.{table}")
             self._reset_identities(tables)
             db.execute("UPDATE store_state SET value = value - 1 WHERE key = 'data_version'")  # _write adds one
 
@@ -956,6 +958,7 @@ class Store:
         else:
             wanted = [c for c in ARTICLE_COLUMNS if with_text or c != "text"]
         where, params = flt.where("a", self.dialect)
+        order = self._nulls_first("a.published")
         if ids is not None:
             frames = []
             for chunk in _chunks(list(ids), 500):
@@ -967,7 +970,7 @@ class Store:
             return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=wanted)
         return self._frame(
             f"SELECT {', '.join('a.' + c for c in wanted)} FROM articles a WHERE {where} "
-            f"ORDER BY {self._nulls_first('a.published')}, a.id",
+            f"ORDER BY {order}, a.id",
             params,
         )
 
@@ -1128,11 +1131,12 @@ class Store:
     def syndication(self, flt: ArticleFilter = ArticleFilter()) -> pd.DataFrame:
         """Return the syndication groups of the filtered articles (one row per grouped article)."""
         where, params = flt.where("a", self.dialect)
+        order = self._nulls_first("a.published")
         frame = self._frame(
             "SELECT s.article_id, a.outlet, a.published, a.story_id, s.group_id, s.group_size, s.n_outlets, "
             "s.is_original, s.similarity, s.wire, s.agency "
             f"FROM syndication s JOIN articles a ON a.id = s.article_id WHERE {where} "
-            f"ORDER BY s.group_id, {self._nulls_first('a.published')}, s.article_id",
+            f"ORDER BY s.group_id, {order}, s.article_id",
             params,
         )
         if frame.empty:
@@ -1454,7 +1458,7 @@ SELECT e.doc, group_concat(e.entry, ' ') FROM (
         group_concat(v.offset + 1 + CASE WHEN v.col = 'title' THEN 0 ELSE COALESCE(h.n, 0) + 1 END, ',') AS entry
     FROM doc_terms v LEFT JOIN (SELECT doc, COUNT(*) AS n FROM doc_terms WHERE col = 'title' GROUP BY doc) h
         ON h.doc = v.doc
-    WHERE length(CAST(v.term AS BLOB)) <= {pgstore.MAX_TERM_BYTES}
+    WHERE length(CAST(v.term AS BLOB)) <= {MAX_TERM_BYTES}
     GROUP BY v.doc, v.term
 ) e GROUP BY e.doc
 """

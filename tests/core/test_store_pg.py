@@ -296,3 +296,29 @@ def test_the_reader_role_reads_and_cannot_write(pg_url: str, monkeypatch: pytest
                 db.execute(f'REVOKE ALL ON SCHEMA "{schema}" FROM "{role}"')
                 db.execute(f'REVOKE ALL ON DATABASE "{db.info.dbname}" FROM "{role}"')
                 db.execute(f'DROP ROLE "{role}"')
+
+
+@needs_pg
+def test_a_foreign_or_newer_schema_is_refused_untouched(pg_url: str) -> None:
+    import psycopg
+
+    with Store.open(pg_url) as store:
+        store.upsert_articles(CORPUS[:1])
+        store._db.execute("INSERT INTO schema_migrations VALUES (99, 'from the future', '2030-01-01')")
+    with pytest.raises(StoreError, match="schema version 99"):
+        Store.open(pg_url)
+    with pytest.raises(StoreError, match="schema version 99"):
+        Store.open(pg_url, readonly=True)
+    schema = pg_url.rsplit("%3D", 1)[1]
+    with psycopg.connect(str(BASE_URL), autocommit=True) as db:
+        db.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        db.execute(f'CREATE SCHEMA "{schema}"')
+        db.execute(f'CREATE TABLE "{schema}".people (name TEXT)')
+    with pytest.raises(StoreError, match=r"PostgreSQL schema but not a PressLens store .*its tables: people"):
+        Store.open(pg_url)
+    with psycopg.connect(str(BASE_URL), autocommit=True) as db:
+        tables = [r[0] for r in db.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                                           (schema,))]
+    assert tables == ["people"]  # nothing was written
+    with pytest.raises(StoreError, match="no schema"):
+        Store.open(pg_url.replace(schema, "p_nothing_here"), readonly=True)
