@@ -108,6 +108,12 @@ def translate(sql: str) -> str:
     return "".join(out)
 
 
+def nul_free(params: Sequence[Any]) -> tuple[Any, ...]:
+    """Return parameters with NUL characters (PostgreSQL's text cannot hold them) as U+FFFD, on writes and
+    filters alike, so that a stored value and a filter on it still meet."""
+    return tuple(p.replace("\x00", "\ufffd") if isinstance(p, str) and "\x00" in p else p for p in params)
+
+
 class Row(tuple):
     """A result row read by position or by column name (as ``sqlite3.Row``)."""
 
@@ -139,7 +145,7 @@ class PgCursor:
         from psycopg.rows import tuple_row
 
         cursor = self._connection.raw.cursor(row_factory=self.row_factory or tuple_row)
-        cursor.execute(translate(sql), tuple(params))
+        cursor.execute(translate(sql), nul_free(params))
         return cursor
 
 
@@ -157,7 +163,7 @@ class PgConnection:
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
         cursor = self.raw.cursor(row_factory=_named_rows)
-        rows = [tuple(r) for r in rows]
+        rows = [nul_free(r) for r in rows]
         if rows:
             cursor.executemany(translate(sql), rows)
         return cursor

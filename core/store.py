@@ -1264,7 +1264,7 @@ class Store:
         if self.dialect == "postgresql":
             with self._db.raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(row)
+                    copy.write_row(pgstore.nul_free(row))
         else:
             marks = ", ".join("?" * len(columns))
             self._db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)

@@ -322,3 +322,11 @@ def test_a_foreign_or_newer_schema_is_refused_untouched(pg_url: str) -> None:
     assert tables == ["people"]  # nothing was written
     with pytest.raises(StoreError, match="no schema"):
         Store.open(pg_url.replace(schema, "p_nothing_here"), readonly=True)
+
+
+@needs_pg
+def test_a_nul_character_is_stored_and_found_as_u_fffd(pg_url: str) -> None:
+    with Store.open(pg_url) as store:
+        store.upsert_articles([Article(id="n-1", outlet="Out\x00let", title="T\x00", text="Body\x00 text.")])
+        assert store.articles(ArticleFilter(outlets=("Out\x00let",)))["title"].tolist() == ["T\ufffd"]
+        assert found(store, "body")[0] == ["n-1"]
