@@ -41,6 +41,8 @@ def pytest_configure(config: pytest.Config) -> None:
 SQLITE_ONLY = {
     "tests/analysis/test_digest.py::test_same_bytes_across_processes_and_hash_seeds":
         "its subprocesses run with a bare environment (no PRESSLENS_TEST_PG, no PGPASSWORD)",
+    "tests/reliability/test_properties.py::test_import_of_any_text_keeps_every_article":
+        "draws any text, NUL included, which PostgreSQL's text cannot hold (stored as U+FFFD: docs/store.md)",
     **dict.fromkeys([f"tests/reliability/test_store_files.py::{name}" for name in (
         "test_read_commands_refuse_a_bad_store_in_one_line", "test_write_commands_refuse_a_bad_store_before_writing",
         "test_an_empty_file_becomes_a_store_when_written", "test_dashboard_shows_one_clear_message")],
