@@ -49,8 +49,12 @@ run: $(VENV)/.deps system-deps
 	$(PY) -m analysis stories --db "$$store"; \
 	$(PY) -m dashboard --db "$$store"
 
+# The whole suite twice: on SQLite stores, then on PostgreSQL (a throwaway server on loopback that
+# scripts/pg_test_server.py starts and removes; PRESSLENS_TEST_PG gives each test store its own schema).
+# Under CI a missing PostgreSQL is an error; elsewhere the second run is skipped with a warning.
 test: $(VENV)/.dev-deps system-deps
 	$(PY) -m pytest
+	$(PY) -m scripts.pg_test_server $(if $(CI),--require) -- $(PY) -m pytest
 
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .
