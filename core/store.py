@@ -108,6 +108,8 @@ def _expected_columns(version: int) -> dict[str, list[str]]:
 
 # Article columns the grouping writes (not part of an imported Article): readable by articles(columns=...).
 GROUPING_COLUMNS: tuple[str, ...] = ("event_id",)
+# The article's integer key (migration 7): readable by articles(columns=...), to join metric_values' rows.
+KEY_COLUMNS: tuple[str, ...] = ("key",)
 
 
 def store_location(db: str | Path) -> str:
@@ -951,7 +953,7 @@ class Store:
         ``columns`` picks a subset of ARTICLE_COLUMNS (lists are much faster without labels).
         """
         if columns is not None:
-            unknown = sorted(set(columns) - set(ARTICLE_COLUMNS) - set(GROUPING_COLUMNS))
+            unknown = sorted(set(columns) - set(ARTICLE_COLUMNS) - set(GROUPING_COLUMNS) - set(KEY_COLUMNS))
             if unknown:
                 raise StoreError(f"unknown article column(s) {unknown}")
             wanted = list(dict.fromkeys(["id", *columns]))
@@ -1020,6 +1022,25 @@ class Store:
             f"WHERE {where} ORDER BY a.id, m.scorer, m.metric",
             params,
         )
+
+    def metric_values(self, flt: ArticleFilter, scorer: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return one metric's values of the filtered articles as two arrays: article keys and values.
+
+        The report's read, once per metric: a range of ``score_values`` (its primary key), no names, no
+        order by id, the articles joined only when the filter needs them; NULL values are left out.
+        Where a scorer stored the metric under several versions, the newest comes last.
+        """
+        where, params = flt.where("a", self.dialect)
+        join = "" if where == "1 = 1" else "JOIN articles a ON a.key = v.article_key "
+        cursor = self._db.cursor()
+        cursor.row_factory = None  # plain tuples: a million rows a metric at the scale the report is made for
+        rows = cursor.execute(
+            "SELECT v.article_key, v.value FROM score_values v JOIN metrics m ON m.key = v.metric_key "
+            f"{join}WHERE m.scorer = ? AND m.metric = ? AND v.value IS NOT NULL AND {where} ORDER BY v.metric_key",
+            [scorer, metric, *params],
+        ).fetchall()
+        pairs = np.fromiter(rows, dtype=[("key", np.int64), ("value", float)], count=len(rows))
+        return pairs["key"], pairs["value"]
 
     def score_matrix(self, scorers: Sequence[str] | None = None, *, exclude: Sequence[str] = ()) -> pd.DataFrame:
         """Return article-level scores as one row per article (sorted by id) and one column per ``scorer.metric``.

@@ -263,14 +263,17 @@ def outlet_metrics(articles: pd.DataFrame, scores: pd.DataFrame, *, groups: pd.D
 
 
 def outlet_metrics_by_blocks(articles: pd.DataFrame, keys: Sequence[tuple[str, str]],
-                             read: Callable[[str, str], pd.DataFrame], *, groups: pd.DataFrame | None = None,
+                             read: Callable[[str, str], pd.DataFrame | tuple[np.ndarray, np.ndarray]], *,
+                             groups: pd.DataFrame | None = None,
                              by: str = "outlet", samples: int = 2000, confidence: float = 0.95, seed: int = 0,
                              correction: str = "bh", q: float = FDR_Q,
                              max_cells: int = BLOCK_CELLS) -> pd.DataFrame:
     """Return :func:`outlet_metrics`' table, reading one metric at a time and resampling blocks of metrics.
 
     ``keys`` are the (scorer, metric) pairs to read; ``read(scorer, metric)`` returns that metric's
-    scores in the store's long format (at least article_id and value). Memory: one metric's rows at a
+    scores in the store's long format (at least article_id and value, the first row of an article counting),
+    or, when ``articles`` has the store's ``key`` column, two arrays: article keys and values
+    (:meth:`core.store.Store.metric_values`, the last value of an article counting). Memory: one metric's rows at a
     time, and an articles x metrics block of at most ``max_cells`` values (a block holds at least one
     metric). Resampling draws depend on the articles and the seed, not on the metrics beside them,
     so the table is :func:`outlet_metrics`' whatever the blocks; each block costs one pass of
@@ -283,6 +286,7 @@ def outlet_metrics_by_blocks(articles: pd.DataFrame, keys: Sequence[tuple[str, s
     articles = articles.sort_values("id", kind="mergesort")
     labels = group_of(articles, groups if groups is not None else pd.DataFrame(columns=["outlet"]), by).to_numpy()
     ids = pd.Index(articles["id"].astype(str))
+    position_of_key = _key_positions(articles)
     width = max(1, max_cells // max(len(ids), 1))
     tables = []
     ordered = sorted(set(keys))
@@ -290,11 +294,14 @@ def outlet_metrics_by_blocks(articles: pd.DataFrame, keys: Sequence[tuple[str, s
         block_keys, columns = [], []
         for scorer, metric in ordered[first:first + width]:
             rows = read(scorer, metric)
-            if rows.empty:
+            if isinstance(rows, tuple):
+                column = _keyed_column(rows, position_of_key, len(ids))
+            elif rows.empty:
                 continue
-            value = pd.to_numeric(rows["value"], errors="coerce")
-            column = pd.Series(value.to_numpy(dtype=float), index=rows["article_id"].astype(str).to_numpy())
-            column = column[~column.index.duplicated()].reindex(ids).to_numpy(dtype=float)
+            else:
+                value = pd.to_numeric(rows["value"], errors="coerce")
+                column = pd.Series(value.to_numpy(dtype=float), index=rows["article_id"].astype(str).to_numpy())
+                column = column[~column.index.duplicated()].reindex(ids).to_numpy(dtype=float)
             if np.isnan(column).all():
                 continue  # a metric with no value in the selection has no rows (as score_matrix drops it)
             block_keys.append((scorer, metric))
@@ -307,6 +314,31 @@ def outlet_metrics_by_blocks(articles: pd.DataFrame, keys: Sequence[tuple[str, s
     table = pd.concat(tables, ignore_index=True)
     table = table.sort_values(["group", "scorer", "metric"], kind="mergesort").reset_index(drop=True)
     return _corrected(table, correction, q)
+
+
+def _key_positions(articles: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the articles' keys sorted and each one's row (None without a ``key`` column)."""
+    if "key" not in articles:
+        return None
+    keys = articles["key"].to_numpy(dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    return keys[order], order
+
+
+def _keyed_column(rows: tuple[np.ndarray, np.ndarray], position_of_key: tuple[np.ndarray, np.ndarray] | None,
+                  length: int) -> np.ndarray:
+    """Return one metric's values in the articles' row order from (keys, values); NaN where none."""
+    if position_of_key is None:
+        raise ValueError("keyed scores need the articles' key column (Store.articles(columns=('key', ...)))")
+    sorted_keys, rows_of = position_of_key
+    keys, values = rows
+    column = np.full(length, np.nan)
+    if not len(keys) or not len(sorted_keys):
+        return column
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    hit = sorted_keys[at] == keys  # scores of articles outside the selection are dropped
+    column[rows_of[at[hit]]] = values[hit]  # an article's last value wins (the newest version)
+    return column
 
 
 def _corrected(table: pd.DataFrame, correction: str, q: float) -> pd.DataFrame:

@@ -104,14 +104,15 @@ def metrics_report(store: Store, flt: ArticleFilter, settings: Settings, *, metr
     (and, for a grouping other than outlet, the group's ``outlets`` and ``inferred`` counts after it).
     A metric name no scorer stored is an error listing the stored ones.
 
-    Bounded memory: the scores are read one metric at a time and resampled in blocks of at most
+    Bounded memory: the scores are read one metric at a time (keys and values:
+    :meth:`core.store.Store.metric_values`) and resampled in blocks of at most
     ``max_cells`` article x metric values (:func:`analysis.compare.outlets.outlet_metrics_by_blocks`),
     never all score rows at once; the articles (id, outlet, language) are read whole.
     """
     check_filter(flt)
     _check_by(by)
     wanted = None if metrics.strip() in ("", ALL_METRICS) else [m.strip() for m in metrics.split(",") if m.strip()]
-    articles = _once_per_publisher(store, flt, store.articles(flt, columns=("outlet", "language")))
+    articles = _once_per_publisher(store, flt, store.articles(flt, columns=("outlet", "language", "key")))
     keys = stored_metric_keys(store, flt)
     if wanted:
         unknown = [m for m in wanted if not any(m in (metric, f"{scorer}.{metric}") for scorer, metric in keys)]
@@ -123,7 +124,7 @@ def metrics_report(store: Store, flt: ArticleFilter, settings: Settings, *, metr
     if by == "language":
         articles = with_article_languages(store, articles)
     table = outlet_metrics_by_blocks(
-        articles, keys, lambda scorer, metric: store.scores(flt, scorer=scorer, metrics=(metric,)),
+        articles, keys, lambda scorer, metric: store.metric_values(flt, scorer, metric),
         groups=groups, by=by, samples=settings.bootstrap_samples, confidence=settings.confidence,
         seed=settings.bootstrap_seed, correction=correction, max_cells=max_cells)
     numeric = [c for c in ("mean", "low", "high", "rest_mean", "diff", "diff_low", "diff_high") if c in table]

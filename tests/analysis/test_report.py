@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -124,6 +125,8 @@ def test_metrics_by_blocks_give_the_table_of_all_scores_at_once(sample_db: Path,
         blocks = [outlet_metrics_by_blocks(articles, keys, lambda s, m: store.scores(flt, scorer=s, metrics=(m,)),
                                            max_cells=cells, **kwargs)
                   for cells in (10**9, len(articles) * 3, 1)]  # one block, three metrics a block, one a block
+        keyed = store.articles(flt, columns=("outlet", "language", "key"))  # the report's read: keys and values
+        blocks.append(outlet_metrics_by_blocks(keyed, keys, lambda s, m: store.metric_values(flt, s, m), **kwargs))
         report_small = metrics_report(store, flt, settings, by=by, max_cells=len(articles) * 7)
         report_one = metrics_report(store, flt, settings, by=by)
     assert len(whole) > 100 and whole["n"].sum() > 0 and whole["p_value"].notna().any()
@@ -131,3 +134,15 @@ def test_metrics_by_blocks_give_the_table_of_all_scores_at_once(sample_db: Path,
     for table in blocks:
         pd.testing.assert_frame_equal(table, whole, check_exact=False, rtol=1e-9, atol=1e-12)
     pd.testing.assert_frame_equal(report_small, report_one)
+
+
+def test_metric_values_are_the_scores_of_the_filtered_articles_by_key(sample_db: Path) -> None:
+    with Store.open(sample_db, readonly=True) as store:
+        for flt in (ArticleFilter(), ArticleFilter(outlets=("Harbor Ledger",)), ArticleFilter(story_id="sample-park")):
+            keys, values = store.metric_values(flt, "tone_vader", "tone")
+            long = store.scores(flt, scorer="tone_vader", metrics=("tone",))
+            key_of = store.articles(flt, columns=("key",)).set_index("id")["key"]
+            expected = dict(zip(long["article_id"].map(key_of), long["value"]))
+            assert keys.dtype == np.int64 and len(keys) == len(expected) > 0
+            assert dict(zip(keys.tolist(), values.tolist())) == pytest.approx(expected)
+        assert len(store.metric_values(ArticleFilter(outlets=("Nobody",)), "tone_vader", "tone")[0]) == 0
