@@ -89,9 +89,10 @@ else:
         st.caption("This selection has no facet list of its own; the facets below are the chosen list's cues.")
     facets = ui.text_view(ui.db(), ui.version(), flt, "facets", lists[chosen])
     charted = largest_first(facets["outlet"].unique())[:sets.MAX_CHART_ROWS]  # a slide-sized chart
+    n_outlets = facets["outlet"].nunique()
     st.caption("Share of each outlet's sentences that mention the facet (any of its cue terms)"
                + (f"; the chart shows the {len(charted)} outlets with the most articles, the table all "
-                  f"{facets['outlet'].nunique()}." if len(charted) < facets["outlet"].nunique() else "."))
+                  f"{n_outlets}." if len(charted) < n_outlets else "."))
     grid = facets[facets["outlet"].isin(charted)].drop(columns="articles", errors="ignore").assign(
         articles=lambda t: t["outlet"].map(counts))  # the outlet's articles, for the row's n
     ui.show_chart(charts.heatmap(grid, row="outlet", column="facet", value="share",

@@ -204,6 +204,7 @@ SQL_IDENTIFIERS = {
     "int": "int() yields a number",
     "order": "an ORDER BY term: Store._nulls_first() of a literal column, or rowid / 1",
     "clause": "_search_clause(): a full-text condition with ? placeholders only",
+    "join": "metric_values(): a literal JOIN clause or the empty string",
     "MAX_TERM_BYTES": "a module constant (a number)",
     "schema": "pgstore.quote_ident(): an identifier matched against [A-Za-z_][A-Za-z0-9_]*, quoted",
     "database": "pgstore.quote_ident(), as schema",
