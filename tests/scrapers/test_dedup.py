@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import random
-import time
 from collections import defaultdict
 
 import pandas as pd
@@ -173,11 +172,9 @@ def allsides() -> pd.DataFrame:
     return load_jsonl(require_shared("corpora", "allsides_abp", "articles.jsonl.gz"))
 
 
-def test_allsides_groups_wire_copies_quickly(allsides: pd.DataFrame) -> None:
-    started = time.perf_counter()
+def test_allsides_groups_wire_copies(allsides: pd.DataFrame) -> None:
+    # Its speed is a benchmark's figure (benchmarks/collection.py), not a gate: a timed test fails on a busy machine.
     groups = syndication_groups(allsides)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 60, f"syndication_groups took {elapsed:.0f} s on {len(allsides)} articles"
     merged = groups[groups.group_size > 1].merge(allsides[["id", "outlet", "text"]], on="id")
     cross = merged[merged.n_outlets > 1]
     # Measured: 21 groups, 12 across outlets (hand-checked precision ~0.8). Bounds catch a
