@@ -75,6 +75,19 @@ def check_url(url: str) -> str:
     return url
 
 
+class _NoRowsRun:
+    """What ``executemany`` of no rows returns: a cursor's answers for nothing done (as sqlite3's)."""
+
+    rowcount = 0
+    lastrowid = None
+
+    def fetchall(self) -> list[Any]:
+        return []
+
+
+_NO_ROWS = _NoRowsRun()
+
+
 def test_target(path: str | Path) -> tuple[str, str] | None:
     """Return (database URL, schema) for a file path under the test hook, or None when it is off."""
     url = os.environ.get(TEST_ENV)
@@ -162,10 +175,11 @@ class PgConnection:
         return self.cursor().execute(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
-        cursor = self.raw.cursor(row_factory=_named_rows)
         rows = [nul_free(r) for r in rows]
-        if rows:
-            cursor.executemany(translate(sql), rows)
+        if not rows:
+            return _NO_ROWS  # psycopg's unused cursor says rowcount -1; sqlite3 says 0
+        cursor = self.raw.cursor(row_factory=_named_rows)
+        cursor.executemany(translate(sql), rows)
         return cursor
 
     def script(self, sql: str) -> None:

@@ -236,7 +236,9 @@ class Store:
 
     def __init__(self, connection: Any, path: str, readonly: bool) -> None:
         self._db = connection
-        self.path = path
+        self.path = path  # what messages name: a file, or a URL without credentials
+        self.location = path  # what Store.open takes to reach the same store again (the URL as given)
+        self.busy_timeout_ms = 30000
         self.readonly = readonly
         self.dialect = getattr(connection, "dialect", "sqlite")  # sqlite or postgresql
 
@@ -252,7 +254,9 @@ class Store:
         """Open (and, unless read-only, create and migrate) the store at ``path`` (a file or a PostgreSQL URL)."""
         target = str(path)
         if pgstore.is_url(target) or pgstore.test_target(target):
-            return cls._open_postgresql(target, readonly=readonly, busy_timeout_ms=busy_timeout_ms)
+            store = cls._open_postgresql(target, readonly=readonly, busy_timeout_ms=busy_timeout_ms)
+            store.location, store.busy_timeout_ms = target, busy_timeout_ms
+            return store
         try:
             if readonly:
                 if target != ":memory:" and not Path(target).exists():
@@ -271,7 +275,9 @@ class Store:
             connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open store {target}: {exc}") from exc
-        return cls._checked(cls(connection, target, readonly))
+        store = cls._checked(cls(connection, target, readonly))
+        store.busy_timeout_ms = busy_timeout_ms
+        return store
 
     @classmethod
     def _open_postgresql(cls, target: str, *, readonly: bool, busy_timeout_ms: int) -> Store:
@@ -287,8 +293,8 @@ class Store:
                 if readonly and not marker.exists():
                     raise StoreError(f"no store at {target}: import or collect first "
                                      f"(python -m scrapers import FILE --db {target})")
-                source = (marker.read_text(errors="replace").strip() if marker.exists() else "") or None
-                if source == schema or (source and not re.fullmatch(r"[tm]_[0-9a-f]{16}", source)):
+                source = _test_marker(marker)
+                if source == schema:
                     source = None
                 if readonly and source:
                     schema = source  # a copy not yet opened for writing reads as its original
@@ -1413,6 +1419,25 @@ def fts_parts(text: str) -> list[str]:
     while parts and parts[-1] == FTS_OR:
         parts.pop()
     return parts
+
+
+def _test_marker(marker: Path) -> str | None:
+    """Return the schema a test-hook marker file names (None: no file, or an empty one).
+
+    Anything else at that path (an SQLite store above all) is refused, never overwritten: the hook is
+    an environment variable, and a shell that ran the tests with it may go on to open a real store.
+    """
+    if not marker.exists():
+        return None
+    with marker.open("rb") as handle:
+        head = handle.read(64)
+    text = head.decode("utf-8", errors="replace").strip()
+    if not text:
+        return None
+    if len(head) > 40 or not re.fullmatch(r"[tm]_[0-9a-f]{16}", text):
+        raise StoreError(f"{marker} is not a PostgreSQL test store: PRESSLENS_TEST_PG is set, which maps every "
+                         "store file to a test schema; unset it to open this file")
+    return text
 
 
 def fts_query(text: str) -> str:

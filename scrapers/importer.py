@@ -355,7 +355,7 @@ class _BatchWriter:
     def __init__(self, store: Store, report: ImportReport) -> None:
         self.store = store
         self.report = report
-        self.threaded = str(store.path) != ":memory:" and not store.readonly
+        self.threaded = str(store.location) != ":memory:" and not store.readonly
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-writer") if self.threaded else None
         self._own: Store | None = None
         self._pending: Future[UpsertCounts] | None = None
@@ -400,7 +400,7 @@ class _BatchWriter:
 
     def _in_thread(self, outlet_rows: list[dict[str, Any]], batch: list[Article]) -> UpsertCounts:
         if self._own is None:
-            self._own = Store.open(self.store.path)
+            self._own = Store.open(self.store.location, busy_timeout_ms=self.store.busy_timeout_ms)
         return self._store(self._own, outlet_rows, batch)
 
     @staticmethod

@@ -330,3 +330,41 @@ def test_a_nul_character_is_stored_and_found_as_u_fffd(pg_url: str) -> None:
         store.upsert_articles([Article(id="n-1", outlet="Out\x00let", title="T\x00", text="Body\x00 text.")])
         assert store.articles(ArticleFilter(outlets=("Out\x00let",)))["title"].tolist() == ["T\ufffd"]
         assert found(store, "body")[0] == ["n-1"]
+
+
+@needs_pg
+def test_an_import_into_a_store_url_with_encoded_options_stores_every_batch(pg_url: str, tmp_path: Path) -> None:
+    # The import's writer thread opens the store again by its URL as given (%-encoded options and all).
+    import json
+
+    from scrapers.importer import BATCH, import_files
+
+    assert "%3D" in pg_url
+    lines = [json.dumps({"id": f"t-{n}", "outlet": "Daily Example", "url": f"https://daily.example/a-{n}",
+                         "title": f"Headline {n}", "text": "First sentence. Second one."})
+             for n in range(BATCH + 5)]
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Store.open(pg_url) as store:
+        report = import_files([tmp_path / "a.jsonl"], store)
+        assert report.counts.inserted == store.count("articles") == BATCH + 5
+
+
+@needs_pg
+def test_writing_no_rows_counts_zero_as_on_sqlite(pg_url: str) -> None:
+    with Store.open(pg_url) as store:
+        assert store.write_syndication(pd.DataFrame(columns=["id", "group_id", "group_size", "n_outlets",
+                                                             "is_original", "similarity", "wire", "agency"])) == 0
+
+
+def test_the_test_hook_refuses_a_real_store_file_and_leaves_it_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(TEST_ENV, raising=False)
+    path = tmp_path / "presslens.db"
+    with Store.open(path) as store:
+        store.upsert_articles([CORPUS[0]])
+    before = path.read_bytes()
+    monkeypatch.setenv(TEST_ENV, "postgresql://nobody@127.0.0.1:1/none")  # never reached: refused first
+    for readonly in (False, True):
+        with pytest.raises(StoreError, match="not a PostgreSQL test store"):
+            Store.open(path, readonly=readonly)
+    assert path.read_bytes() == before
