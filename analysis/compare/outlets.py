@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import warnings
+import zlib
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -149,7 +150,16 @@ def score_matrix(articles: pd.DataFrame, scores: pd.DataFrame,
     return wide.to_numpy(dtype=float), [(str(a), str(b)) for a, b in wide.columns]
 
 
-def _own_resamples(mine: np.ndarray, n: np.ndarray, mean: np.ndarray, samples: int, seed: int) -> np.ndarray:
+def _normal_draws(seed: int, keys: Sequence[tuple[str, str]], columns: np.ndarray, samples: int) -> np.ndarray:
+    """Return standard normal draws (samples x the chosen columns), each metric's from a seed of its own: a
+    metric's draws never depend on which other metrics are read beside it (blocks, scorers added)."""
+    return np.column_stack([
+        np.random.default_rng([seed, 1, zlib.crc32(f"{keys[j][0]}.{keys[j][1]}".encode())]).standard_normal(samples)
+        for j in np.flatnonzero(columns)]) if columns.any() else np.empty((samples, 0))
+
+
+def _own_resamples(mine: np.ndarray, n: np.ndarray, mean: np.ndarray, samples: int, seed: int,
+                   keys: Sequence[tuple[str, str]]) -> np.ndarray:
     """Return a group's resampled means (samples x metrics): normal draws where n >= NORMAL_MIN_ARTICLES, else
     the bootstrap of its rows (only of the metrics that need it; the draws do not depend on which)."""
     large = n >= NORMAL_MIN_ARTICLES
@@ -157,7 +167,7 @@ def _own_resamples(mine: np.ndarray, n: np.ndarray, mean: np.ndarray, samples: i
     if large.any():
         with np.errstate(invalid="ignore", divide="ignore"):
             error = np.nanstd(mine[:, large], axis=0, ddof=1) / np.sqrt(n[large])
-        boot[:, large] = mean[large] + error * np.random.default_rng([seed, 1]).standard_normal((samples, large.sum()))
+        boot[:, large] = mean[large] + error * _normal_draws(seed, keys, large, samples)
     if not large.all():
         boot[:, ~large] = bootstrap_group_means(mine[:, ~large], samples, seed)
     return boot
@@ -165,7 +175,8 @@ def _own_resamples(mine: np.ndarray, n: np.ndarray, mean: np.ndarray, samples: i
 
 def _rest_resamples(values: np.ndarray, names: np.ndarray, starts: np.ndarray, sizes: np.ndarray,
                     testable: dict[object, np.ndarray], samples: int, seed: int, by: str, *, n_all: np.ndarray,
-                    pool_sum: np.ndarray, pool_squares: np.ndarray) -> dict[str, np.ndarray]:
+                    pool_sum: np.ndarray, pool_squares: np.ndarray,
+                    keys: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
     """Return each testable group's rest resamples (samples x metrics), bounded in memory.
 
     A rest with NORMAL_MIN_ARTICLES values of a metric or more: normal draws around its mean, with the
@@ -189,8 +200,7 @@ def _rest_resamples(values: np.ndarray, names: np.ndarray, starts: np.ndarray, s
             count = rest_n[large].astype(float)
             rest_mean = total / count
             variance = np.maximum(squares - count * rest_mean ** 2, 0.0) / np.maximum(count - 1, 1)
-            draws = np.random.default_rng([stable_seed(seed, f"{by}|{group}|rest"), 1]).standard_normal(
-                (samples, int(large.sum())))
+            draws = _normal_draws(stable_seed(seed, f"{by}|{group}|rest"), keys, large, samples)
             boot[:, large] = rest_mean + np.sqrt(variance / count) * draws
         out[group] = boot
         if not large.all():
@@ -382,7 +392,7 @@ def _metrics_block(labels: np.ndarray, values: np.ndarray, keys: Sequence[tuple[
     frames: list[pd.DataFrame] = []
     for chunk in chunks:
         rest_boots = _rest_resamples(values, names[chunk], starts[chunk], sizes[chunk], testable, samples, seed, by,
-                                     n_all=n_all, pool_sum=pool_sum, pool_squares=pool_squares)
+                                     n_all=n_all, pool_sum=pool_sum, pool_squares=pool_squares, keys=keys)
         frames.extend(_group_rows(values, names[chunk], starts[chunk], sizes[chunk], keys, counts, testable,
                                   rest_boots, n_all, pool_sum, samples=samples, tail=tail, seed=seed, by=by))
     # A group with no value for a metric keeps its row (n = 0, no mean): every group is in every metric's
@@ -411,7 +421,7 @@ def _group_rows(values: np.ndarray, names: np.ndarray, starts: np.ndarray, sizes
             rest_mean = np.where(rest_n > 0, rest_sum / np.maximum(rest_n, 1), np.nan)
             low = high = diff_low = diff_high = p_value = np.full(width, np.nan)
             if spread.any():
-                boot = _own_resamples(mine, n, mean, samples, stable_seed(seed, f"{by}|{group}"))
+                boot = _own_resamples(mine, n, mean, samples, stable_seed(seed, f"{by}|{group}"), keys)
                 low, high = np.nanpercentile(boot, [tail, 100 - tail], axis=0)
                 if test.any():
                     diffs = boot - rest_boots[group]

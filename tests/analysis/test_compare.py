@@ -336,3 +336,30 @@ def test_a_mean_interval_from_500_values_is_the_normal_laws_and_the_bootstraps_b
     assert normal[1] == pytest.approx(resampled[1], abs=0.004) and normal[2] == pytest.approx(resampled[2], abs=0.004)
     few = skewed[:NORMAL_MIN_VALUES - 1]
     assert bootstrap_mean_ci(few, samples=500, seed=2) == bootstrap_mean_ci(few, samples=500, seed=2, normal_min=10**9)
+
+
+def test_normal_draws_of_a_metric_do_not_depend_on_the_metrics_beside_it() -> None:
+    # Outlet A has 300 values of m1 (bootstrap) and 700 of m2 and m3 (normal law): one block of all three
+    # metrics, one metric a block and the whole-table path give the same table.
+    from analysis.compare.outlets import outlet_metrics, outlet_metrics_by_blocks
+
+    rng = np.random.default_rng(0)
+    n = 1500
+    outlets = np.where(np.arange(n) < 700, "A", np.where(np.arange(n) < 1400, "B", "C"))
+    articles = pd.DataFrame({"id": [f"a{i:05d}" for i in range(n)], "outlet": outlets, "key": np.arange(1, n + 1)})
+    values = {m: rng.normal(size=n) for m in ("m1", "m2", "m3")}
+    values["m1"][:400] = np.nan
+
+    def read(scorer: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
+        present = ~np.isnan(values[metric])
+        return articles["key"].to_numpy()[present], values[metric][present]
+
+    keys = [("s", "m1"), ("s", "m2"), ("s", "m3")]
+    one_block = outlet_metrics_by_blocks(articles, keys, read, samples=400)
+    per_metric = outlet_metrics_by_blocks(articles, keys, read, samples=400, max_cells=n)
+    pd.testing.assert_frame_equal(one_block, per_metric)
+    scores = pd.concat([pd.DataFrame({"article_id": articles["id"], "scorer": "s", "metric": m, "value": v})
+                        for m, v in values.items()]).dropna(subset=["value"])
+    whole = outlet_metrics(articles, scores, samples=400)
+    pd.testing.assert_frame_equal(one_block, whole, check_exact=False, rtol=1e-9, atol=1e-12)
+    assert (one_block["n"] >= 500).any() and (one_block["p_value"].notna()).all()
