@@ -514,6 +514,16 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------------
     @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """Run a block's reads in one read transaction, so they see one state of a store others may be writing."""
+        begin = "BEGIN" if self.dialect == "sqlite" else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        self._db.execute(begin)
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")  # nothing was written: it only ends the snapshot
+
+    @contextmanager
     def _write(self) -> Iterator[Any]:
         """Run a block in one write transaction that also bumps the data version (one writer at a time)."""
         if self.readonly:
@@ -1369,7 +1379,8 @@ def move_store(source: Store, target: Store, *, block_rows: int = MOVE_BLOCK_ROW
         raise StoreError(f"{target.path} is not empty ({listed}): a move only fills an empty store; nothing "
                          "was written to it")
     counts: dict[str, int] = {}
-    with target._write() as db:
+    with target._write() as db, source._snapshot():
+        version = source.data_version()  # read first: every table below comes from this one snapshot
         for table in MOVED_TABLES:
             columns = sorted(source._columns(table) & target._columns(table) - {"search"})
             wanted = ", ".join(columns)
@@ -1390,7 +1401,6 @@ def move_store(source: Store, target: Store, *, block_rows: int = MOVE_BLOCK_ROW
                 counts[table] += len(block)
         if target.dialect == "postgresql":
             target._reset_identities(MOVED_TABLES)
-        version = source.data_version()
         db.execute("UPDATE store_state SET value = ? WHERE key = 'data_version'", (version - 1,))  # +1 on commit
     moved = {t: target._rows(t) for t in MOVED_TABLES}
     if moved != counts:

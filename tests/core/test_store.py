@@ -285,3 +285,16 @@ def test_first_urls_takes_the_earliest_dated_article(store: Store) -> None:
     store.upsert_articles([make(1, story_id="s", published=None), make(2, story_id="s", published="2024-01-05"),
                            make(3, story_id="s", published="2024-01-09")])
     assert store.first_urls(["s"]) == {"s": "https://example.com/2"}
+
+
+def test_a_snapshot_reads_one_state_while_another_connection_writes(tmp_path: Path) -> None:
+    # What a move reads its tables in: rows written after the snapshot began are not seen until it ends.
+    path = tmp_path / "s.db"
+    with Store.open(path) as writer:
+        writer.upsert_articles([make(1)])
+        with Store.open(path, readonly=True) as reader:
+            with reader._snapshot():
+                before = reader.count("articles"), reader.data_version()
+                writer.upsert_articles([make(2)])
+                assert (reader.count("articles"), reader.data_version()) == before == (1, before[1])
+            assert reader.count("articles") == 2
