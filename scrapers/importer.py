@@ -355,8 +355,8 @@ class _BatchWriter:
     def __init__(self, store: Store, report: ImportReport) -> None:
         self.store = store
         self.report = report
-        self.threaded = str(store.location) != ":memory:" and not store.readonly
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-writer") if self.threaded else None
+        threaded = str(store.location) != ":memory:" and not store.readonly
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-writer") if threaded else None
         self._own: Store | None = None
         self._pending: Future[UpsertCounts] | None = None
         self.failed = False  # a batch failed: nothing after it is stored (its error is on its way up)

@@ -175,8 +175,8 @@ def _own_resamples(mine: np.ndarray, n: np.ndarray, mean: np.ndarray, samples: i
 
 def _rest_resamples(values: np.ndarray, names: np.ndarray, starts: np.ndarray, sizes: np.ndarray,
                     testable: dict[object, np.ndarray], samples: int, seed: int, by: str, *, n_all: np.ndarray,
-                    pool_sum: np.ndarray, pool_squares: np.ndarray,
-                    keys: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
+                    pool_sum: np.ndarray, pool_squares: np.ndarray, keys: Sequence[tuple[str, str]],
+                    counts: dict[object, np.ndarray]) -> dict[str, np.ndarray]:
     """Return each testable group's rest resamples (samples x metrics), bounded in memory.
 
     A rest with NORMAL_MIN_ARTICLES values of a metric or more: normal draws around its mean, with the
@@ -185,13 +185,15 @@ def _rest_resamples(values: np.ndarray, names: np.ndarray, starts: np.ndarray, s
     Poisson bootstrap of the pool, the group's part subtracted, in chunks of groups (the same seed gives the
     same weights in every chunk, so the result does not depend on the chunking).
     """
-    wanted = [(str(name), int(start), int(size)) for name, start, size in zip(names, starts, sizes)
+    wanted = [(name, int(start), int(size)) for name, start, size in zip(names, starts, sizes)
               if testable[name].any()]
     out: dict[str, np.ndarray] = {}
     small: dict[str, np.ndarray] = {}  # the metrics each rest resamples by bootstrap
+    rest_counts = {str(name): n_all - counts[name] for name, _, _ in wanted}  # the block counted each group's values
+    wanted = [(str(name), start, size) for name, start, size in wanted]
     for group, start, size in wanted:
         mine = values[start:start + size]
-        rest_n = n_all - (~np.isnan(mine)).sum(axis=0)
+        rest_n = rest_counts[group]
         large = rest_n >= NORMAL_MIN_ARTICLES
         boot = np.full((samples, values.shape[1]), np.nan)
         if large.any():
@@ -392,7 +394,8 @@ def _metrics_block(labels: np.ndarray, values: np.ndarray, keys: Sequence[tuple[
     frames: list[pd.DataFrame] = []
     for chunk in chunks:
         rest_boots = _rest_resamples(values, names[chunk], starts[chunk], sizes[chunk], testable, samples, seed, by,
-                                     n_all=n_all, pool_sum=pool_sum, pool_squares=pool_squares, keys=keys)
+                                     n_all=n_all, pool_sum=pool_sum, pool_squares=pool_squares, keys=keys,
+                                     counts=counts)
         frames.extend(_group_rows(values, names[chunk], starts[chunk], sizes[chunk], keys, counts, testable,
                                   rest_boots, n_all, pool_sum, samples=samples, tail=tail, seed=seed, by=by))
     # A group with no value for a metric keeps its row (n = 0, no mean): every group is in every metric's
