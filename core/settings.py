@@ -70,6 +70,13 @@ SETTINGS: tuple[Setting, ...] = (
         "analysis run scores tone with the news model (tone_news) by default on stores of up to this many "
         "articles, VADER only beyond (0: never by default). 5,000 score in about 4 minutes on two cores.",
     ),
+    Setting("dashboard_catalogue_max", 200_000,
+            "The dashboard loads every article's metadata and scores into memory on stores of up to this many "
+            "articles; a larger store is filtered and summed from compact columns of keys, outlets, days and "
+            "the scores a page shows, and only a selection of up to dashboard_selection_max articles is loaded."),
+    Setting("dashboard_selection_max", 20_000,
+            "On a store larger than dashboard_catalogue_max: the most articles a page loads row by row (tone "
+            "distributions, frames, emphasis, briefs); a larger selection shows the tables summed per outlet."),
     Setting("dashboard_auth", "none",
             "Who may open the dashboard: `none` (loopback only: python -m dashboard refuses another address) or "
             "`proxy` (behind an authenticating reverse proxy that passes the user and the shared secret)."),
@@ -118,6 +125,8 @@ class Settings:
     max_article_chars: int = _BY_NAME["max_article_chars"].default
     outlets_local: str = _BY_NAME["outlets_local"].default
     news_tone_max_articles: int = _BY_NAME["news_tone_max_articles"].default
+    dashboard_catalogue_max: int = _BY_NAME["dashboard_catalogue_max"].default
+    dashboard_selection_max: int = _BY_NAME["dashboard_selection_max"].default
     dashboard_auth: str = _BY_NAME["dashboard_auth"].default
     proxy_user_header: str = _BY_NAME["proxy_user_header"].default
     proxy_secret_file: str = _BY_NAME["proxy_secret_file"].default
@@ -175,6 +184,9 @@ class Settings:
         if self.news_tone_max_articles < 0:
             raise SettingsError(f"news_tone_max_articles must be >= 0 (0: never by default), "
                                 f"got {self.news_tone_max_articles}")
+        if self.dashboard_catalogue_max < 0 or self.dashboard_selection_max < 1:
+            raise SettingsError(f"dashboard_catalogue_max must be >= 0 and dashboard_selection_max >= 1, got "
+                                f"{self.dashboard_catalogue_max} and {self.dashboard_selection_max}")
         if self.dashboard_auth not in DASHBOARD_AUTH:
             raise SettingsError(f"dashboard_auth must be one of {', '.join(DASHBOARD_AUTH)}, "
                                 f"got {self.dashboard_auth!r}")

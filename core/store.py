@@ -963,10 +963,12 @@ class Store:
         return int(self._db.execute(sql).fetchone()[0])
 
     def articles(self, flt: ArticleFilter = ArticleFilter(), *, with_text: bool = False,
-                 ids: Sequence[str] | None = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
+                 ids: Sequence[str] | None = None, columns: Sequence[str] | None = None,
+                 newest: int | None = None) -> pd.DataFrame:
         """Return the filtered articles as a DataFrame (text only when asked: it is large).
 
         ``columns`` picks a subset of ARTICLE_COLUMNS (lists are much faster without labels).
+        ``newest``: only that many, the most recently published first (undated ones last).
         """
         if columns is not None:
             unknown = sorted(set(columns) - set(ARTICLE_COLUMNS) - set(GROUPING_COLUMNS) - set(KEY_COLUMNS))
@@ -986,6 +988,13 @@ class Store:
                     [*params, *chunk],
                 ))
             return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=wanted)
+        if newest is not None:
+            return self._frame(
+                f"SELECT {', '.join('a.' + c for c in wanted)} FROM articles a WHERE {where} "
+                f"ORDER BY a.published DESC{' NULLS LAST' if self.dialect == 'postgresql' else ''}, a.key DESC "
+                "LIMIT ?",  # SQLite: the index on published read backwards, no sort
+                [*params, int(newest)],
+            )
         return self._frame(
             f"SELECT {', '.join('a.' + c for c in wanted)} FROM articles a WHERE {where} "
             f"ORDER BY {order}, a.id",
@@ -1058,11 +1067,13 @@ class Store:
         pairs = np.fromiter(rows, dtype=[("key", np.int64), ("value", float)], count=len(rows))
         return pairs["key"], pairs["value"]
 
-    def score_matrix(self, scorers: Sequence[str] | None = None, *, exclude: Sequence[str] = ()) -> pd.DataFrame:
+    def score_matrix(self, scorers: Sequence[str] | None = None, *, exclude: Sequence[str] = (),
+                     keys: Sequence[int] | None = None) -> pd.DataFrame:
         """Return article-level scores as one row per article (sorted by id) and one column per ``scorer.metric``.
 
         ``scorers`` limits the read to those scorers, ``exclude`` leaves some out: each read is a range of
         the (metric, article) primary key; integers are mapped to ids and names once per distinct key.
+        ``keys``: only these articles (their integer keys, as ``articles(columns=["key"])`` gives them).
         """
         metrics = self._db.execute("SELECT key, scorer, metric FROM metrics").fetchall()
         if scorers is not None:
@@ -1071,9 +1082,13 @@ class Store:
             metrics = [m for m in metrics if m[1] not in set(exclude)]
         cursor = self._db.cursor()
         cursor.row_factory = None  # plain tuples: sqlite3.Row costs 2x on millions of rows
+        sql, extra = "SELECT article_key, value FROM score_values WHERE metric_key = ?", []
+        if keys is not None:
+            listed, extra = self._key_list(keys)
+            sql += f" AND article_key IN {listed}"
         chunks = []
         for key, _scorer, _metric in metrics:
-            rows = cursor.execute("SELECT article_key, value FROM score_values WHERE metric_key = ?", (key,)).fetchall()
+            rows = cursor.execute(sql, (key, *extra)).fetchall()
             if rows:
                 table = np.array(rows, dtype=np.float64)  # NULL (None) -> NaN
                 chunks.append((np.full(len(table), key, dtype=np.int64), table))
@@ -1102,8 +1117,74 @@ class Store:
         if len(article_keys) == 0:
             return []
         low, high = int(article_keys[0]), int(article_keys[-1])
-        found = dict(self._db.execute("SELECT key, id FROM articles WHERE key BETWEEN ? AND ?", (low, high)))
+        if high - low < 4 * len(article_keys):  # dense: one range of the primary key
+            found = dict(self._db.execute("SELECT key, id FROM articles WHERE key BETWEEN ? AND ?", (low, high)))
+        else:  # a few keys spread over a large store
+            listed, extra = self._key_list(article_keys)
+            found = dict(self._db.execute(f"SELECT key, id FROM articles WHERE key IN {listed}", extra))
         return [found[int(k)] for k in article_keys]
+
+    def _key_list(self, keys: Sequence[int]) -> tuple[str, list[Any]]:
+        """Return an SQL list of integer keys passed as one parameter (any number of them), and its parameter."""
+        values = [int(k) for k in keys]
+        if self.dialect == "postgresql":
+            return "(SELECT unnest(?::bigint[]))", [values]
+        return "(SELECT value FROM json_each(?))", [json.dumps(values)]
+
+    def facet_columns(self) -> tuple[np.ndarray, pd.DataFrame]:
+        """Return every article's key with its outlet, publication day, topic and story, compactly: (keys, facets).
+
+        ``facets`` holds one row per article in the order of ``keys`` (ascending), with the columns
+        outlet, day (``YYYY-MM-DD`` or None), topic and story (its id) as pandas categoricals with
+        sorted categories: a million articles take a few megabytes. Read from the ``articles_facets``
+        index (migration 8), never from the rows that hold the texts; each outlet name is read once
+        (with its article count), not once per article.
+        """
+        runs = self._db.execute("SELECT outlet, COUNT(*) FROM articles GROUP BY outlet ORDER BY outlet").fetchall()
+        cursor = self._db.cursor()
+        cursor.row_factory = None
+        rows = cursor.execute("SELECT key, substr(published, 1, 10), topic, story_id FROM articles "
+                              "ORDER BY outlet").fetchall()
+        keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        names = [str(name) for name, _ in runs]
+        outlet = pd.Categorical.from_codes(np.repeat(np.arange(len(runs)), [int(n) for _, n in runs]),
+                                           categories=names) if runs else pd.Categorical([])
+
+        def categorical(position: int) -> pd.Categorical:  # sorted categories: days compare as their codes
+            codes, values = pd.factorize(np.array([r[position] for r in rows], dtype=object), sort=True)
+            return pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype=object))
+
+        facets = pd.DataFrame({"outlet": outlet, "day": categorical(1), "topic": categorical(2),
+                               "story": categorical(3)})
+        order = np.argsort(keys, kind="stable")
+        return keys[order], facets.iloc[order].reset_index(drop=True)
+
+    def outlet_samples(self, per_outlet: int) -> pd.DataFrame:
+        """Return the URL and language of each outlet's ``per_outlet`` most recent articles (outlet, url, language).
+
+        Bounded evidence for inferring outlet groups on a store too large to read whole: one short
+        read of the (outlet, published) index per outlet.
+        """
+        names = [row[0] for row in self._db.execute("SELECT DISTINCT outlet FROM articles ORDER BY outlet")]
+        rows: list[tuple[Any, ...]] = []
+        for name in names:
+            rows += self._db.execute(
+                "SELECT outlet, url, language FROM articles WHERE outlet = ? "
+                f"ORDER BY published DESC{' NULLS LAST' if self.dialect == 'postgresql' else ''} LIMIT ?",
+                (name, int(per_outlet))).fetchall()
+        return pd.DataFrame([tuple(r) for r in rows], columns=["outlet", "url", "language"])
+
+    def keys_where(self, flt: ArticleFilter) -> np.ndarray:
+        """Return the keys of the filtered articles, ascending (a story's, a search's: the narrow filters)."""
+        where, params = flt.where("a", self.dialect)
+        cursor = self._db.cursor()
+        cursor.row_factory = None
+        rows = cursor.execute(f"SELECT a.key FROM articles a WHERE {where} ORDER BY a.key", params).fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def keys_of(self, ids: Sequence[str]) -> np.ndarray:
+        """Return the keys of the stored articles among ``ids``, ascending."""
+        return np.array(sorted(self._article_keys(ids).values()), dtype=np.int64)
 
     def evidence(self, article_id: str, scorer: str | None = None) -> pd.DataFrame:
         """Return the sentence-level evidence of one article, by scorer, metric, part and sentence."""
@@ -1113,9 +1194,11 @@ class Store:
         """Return the id and outlet of every article whose labels hold ``key`` (e.g. mojibake_original)."""
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
             raise ValueError(f"not a label key: {key!r}")
+        # the key inline (checked above): a condition the partial index articles_repaired matches for mojibake
         if self.dialect == "postgresql":
-            return self._frame("SELECT id, outlet FROM articles WHERE CAST(labels AS jsonb) ->> ? IS NOT NULL", [key])
-        return self._frame("SELECT id, outlet FROM articles WHERE json_extract(labels, ?) IS NOT NULL", [f"$.{key}"])
+            return self._frame(f"SELECT id, outlet FROM articles WHERE (CAST(labels AS jsonb) ->> '{key}') IS NOT NULL",
+                               [])
+        return self._frame(f"SELECT id, outlet FROM articles WHERE json_extract(labels, '$.{key}') IS NOT NULL", [])
 
     def evidence_of(self, article_ids: Sequence[str], scorer: str | None = None) -> pd.DataFrame:
         """Return the sentence-level evidence of many articles: one read per 500 ids, not one per article.
@@ -1213,6 +1296,39 @@ class Store:
         frame["key_terms"] = [json.loads(t) if isinstance(t, str) else [] for t in frame["key_terms"]]
         frame = frame.sort_values(["n_articles", "n_outlets", "story"], ascending=[False, False, True])
         return frame[columns].reset_index(drop=True)
+
+    def story_labels(self, story_ids: Sequence[str]) -> dict[str, str]:
+        """Return each story's one label: the grouping's (the stories table), else its most common headline (ties:
+        the earliest), as ``stories`` gives it."""
+        labels: dict[str, str] = {}
+        for chunk in _chunks(list(dict.fromkeys(story_ids)), 500):
+            marks = ",".join("?" * len(chunk))
+            labels.update((str(i), str(label)) for i, label in self._db.execute(
+                f"SELECT id, label FROM stories WHERE id IN ({marks}) AND label IS NOT NULL AND label != ''",
+                list(chunk)))
+            missing = [i for i in chunk if i not in labels]
+            if missing:
+                marks = ",".join("?" * len(missing))
+                titles = self._frame(f"SELECT story_id, title, published FROM articles WHERE story_id IN ({marks})",
+                                     missing)
+                counted = titles.assign(first=titles["published"].fillna("9999")).groupby(
+                    ["story_id", "title"], as_index=False).agg(n=("first", "size"), first=("first", "min"))
+                common = counted.sort_values(["story_id", "n", "first", "title"],
+                                             ascending=[True, False, True, True]).drop_duplicates("story_id")
+                labels.update(zip(common["story_id"].astype(str), common["title"].astype(str)))
+        return labels
+
+    def first_outlets(self, story_ids: Sequence[str], flt: ArticleFilter = ArticleFilter()) -> dict[str, str]:
+        """Return the outlet of each story's earliest filtered article (by publication time, then outlet name)."""
+        where, params = flt.where("a", self.dialect)
+        firsts: dict[str, str] = {}
+        for chunk in _chunks(list(dict.fromkeys(story_ids)), 500):
+            rows = self._frame(f"SELECT a.story_id, a.outlet, a.published FROM articles a WHERE {where} "
+                               f"AND a.story_id IN ({','.join('?' * len(chunk))})", [*params, *chunk])
+            rows = rows.sort_values(["story_id", "published", "outlet"], na_position="last")  # undated last
+            firsts.update(zip(rows.drop_duplicates("story_id")["story_id"].astype(str),
+                              rows.drop_duplicates("story_id")["outlet"].astype(str)))
+        return firsts
 
     def story_hits(self, search: str) -> dict[str, int]:
         """Return ``{story id: articles}`` for the articles that match a full-text search."""

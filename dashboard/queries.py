@@ -29,6 +29,7 @@ from core.outlet_profiles import UNKNOWN, name_matches_domain, outlet_groups
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from core.store import store_exists as store_exists_at
+from dashboard import columns as keyed
 from dashboard import sets
 
 CATALOGUE_COLUMNS = ["outlet", "host", "title", "published", "url", "topic", "story_id", "event_id", "language",
@@ -93,23 +94,31 @@ def data_version(db: str, settings: Settings) -> int:
 LISTED_COLUMNS = ["listed_bias", "listed_country"]
 
 
-def article_meta(db: str, settings: Settings) -> pd.DataFrame:
+def article_meta(db: str, settings: Settings, flt: ArticleFilter | None = None) -> pd.DataFrame:
     """Return every article's metadata without scores or inferred outlet groups: what the sidebar and Overview need.
 
     The columns of ``catalogue`` before its scores, then ``listed_bias`` and ``listed_country``
     (the sidebar's group filter). Reads about a fifth of what the whole catalogue reads.
+    ``flt``: only the articles it selects, read by the store (a selection of a large store), with
+    their integer ``key``.
     """
     with _open(db, settings) as store:
-        articles = store.articles(columns=CATALOGUE_COLUMNS)
+        if flt is None:
+            articles = store.articles(columns=CATALOGUE_COLUMNS)
+            stories = store.stories()
+            labels = dict(zip(stories["story"], stories["label"]))
+            events = store.events()
+        else:  # the selection's own stories and events only: a large store holds many
+            articles = store.articles(flt, columns=[*CATALOGUE_COLUMNS, "key"])
+            labels = store.story_labels(articles["story_id"].dropna().unique().tolist())
+            events = store.events(flt)
         outlets = store.outlets()
-        stories = store.stories()
-        events = store.events()
         copies = repost_copies(store.syndication())
     articles["day"] = articles["published"].str.slice(0, 10)
     # a publisher's re-posted copies of one story (a wire story on ten hosts) count once in comparisons
     articles["repost_copy"] = members(articles["id"], copies)
     # one label per story and per event, the grouping's (its most central headline), used everywhere
-    articles["story_label"] = articles["story_id"].map(dict(zip(stories["story"], stories["label"])))
+    articles["story_label"] = articles["story_id"].map(labels)
     articles["event_label"] = articles["event_id"].map(dict(zip(events["event"], events["label"])))
     # the sidebar's group filter (and the store's ArticleFilter.groups) reads the listed bias and country
     listed = outlets.set_index("name")[["bias", "country"]] if not outlets.empty else None
@@ -119,24 +128,28 @@ def article_meta(db: str, settings: Settings) -> pd.DataFrame:
 
 
 def catalogue(db: str, settings: Settings, *, lazy: Sequence[str] = LAZY_SCORERS,
-              meta: pd.DataFrame | None = None) -> pd.DataFrame:
+              meta: pd.DataFrame | None = None, groups: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return every article's metadata with one column per numeric score (``scorer.metric``) and its outlet's groups.
 
     The scorers in ``lazy`` (the frame sets: two thirds of all score rows) are left out; pages
     that need them join ``scorer_columns`` (loaded on first use, cached per store version).
-    ``meta``: ``article_meta`` of the store when the caller has it (the dashboard caches it).
+    ``meta``: ``article_meta`` of the store when the caller has it (the dashboard caches it); when it
+    holds a selection (its ``key`` column), only those articles' scores are read, and ``groups``
+    (``columns.load_groups``: the whole store's outlet groups) are used as they are.
     """
     meta = article_meta(db, settings) if meta is None else meta
+    keys = meta["key"].to_numpy() if "key" in meta else None
     with _open(db, settings) as store:
-        scores = store.score_matrix(exclude=lazy)
+        scores = store.score_matrix(exclude=lazy, keys=keys)
         outlets = store.outlets()
-    articles = meta.drop(columns=LISTED_COLUMNS)
+    articles = meta.drop(columns=[*LISTED_COLUMNS, *(["key"] if keys is not None else [])])
     if len(scores.columns):
         articles = articles.join(scores, on="id")
-    # every outlet grouping (country, region, language, type, ownership, bias, bias3), listed or inferred,
-    # "unknown" when neither: core.outlet_profiles, the same values the report and the digest group by
-    evidence = articles[["outlet", "url", "language"]].assign(url=host_urls(articles["url"]))
-    groups = outlet_groups(outlets, articles=evidence).set_index("outlet")
+    if groups is None:
+        # every outlet grouping (country, region, language, type, ownership, bias, bias3), listed or inferred,
+        # "unknown" when neither: core.outlet_profiles, the same values the report and the digest group by
+        evidence = articles[["outlet", "url", "language"]].assign(url=host_urls(articles["url"]))
+        groups = outlet_groups(outlets, articles=evidence).set_index("outlet")
     renamed = {"inferred": "inferred_fields", "language": "outlet_language"}  # "language" is the article's own
     articles = articles.join(groups[[*GROUP_FIELDS, "inferred"]].rename(columns=renamed), on="outlet")
     for field in GROUP_FIELDS:
@@ -213,6 +226,77 @@ def filter_options(frame: pd.DataFrame) -> FilterOptions:
         last_day=days.max() if not days.empty else None,
         articles=len(frame),
     )
+
+
+def sidebar_options(db: str, settings: Settings) -> FilterOptions:
+    """Return the sidebar's options of a store as the dashboard computes them (from its columns on a large store)."""
+    with _open(db, settings) as store:
+        if store.count("articles") > settings.dashboard_catalogue_max:
+            return large_filter_options(store, keyed.load(store))
+    return filter_options(article_meta(db, settings))
+
+
+# Stories a large store's sidebar offers (most outlets first); the Overview lists as many of the selection's.
+LARGE_STORY_OPTIONS = 1000
+
+
+def large_filter_options(store: Store, cols: keyed.Columns) -> FilterOptions:
+    """Return ``filter_options`` of a store too large to load, from its columns (``dashboard.columns``).
+
+    The sidebar offers the LARGE_STORY_OPTIONS stories with the most outlets.
+    """
+    everything = np.ones(cols.articles, dtype=bool)
+    top = keyed.story_table(cols, everything, top=LARGE_STORY_OPTIONS)
+    labels = store.story_labels(top["story_id"].tolist())
+    story_labels = {}
+    for row in top.itertuples(index=False):
+        label = labels.get(row.story_id) or "(untitled)"
+        span = "" if not isinstance(row.first_day, str) else f" · {row.first_day}" + (
+            f" to {row.last_day}" if row.last_day != row.first_day else "")
+        story_labels[row.story_id] = f"{label[:90]} · {row.outlets} outlets{span}"
+    listed = cols.listed[cols.listed["name"].isin(set(cols.outlets))]
+    groups = sorted({g for column in ("bias", "country") for g in listed[column].dropna().unique() if g})
+    days = cols.facets["day"].cat.categories
+    return FilterOptions(
+        stories=tuple(story_labels), story_labels=story_labels,
+        topics=tuple(str(t) for t in cols.facets["topic"].cat.categories),
+        outlets=tuple(str(o) for o in cols.outlets), groups=tuple(groups),
+        languages=tuple(store.distinct("language")),
+        first_day=str(days[0]) if len(days) else None, last_day=str(days[-1]) if len(days) else None,
+        articles=cols.articles,
+    )
+
+
+def large_stories(store: Store, cols: keyed.Columns, keep: np.ndarray, flt: ArticleFilter) -> pd.DataFrame:
+    """Return ``stories`` of a large store's selection ``flt`` (the LARGE_STORY_OPTIONS with the most outlets)."""
+    table = keyed.story_table(cols, keep, top=LARGE_STORY_OPTIONS)
+    labels = store.story_labels(table["story_id"].tolist())
+    table.insert(1, "headline", table["story_id"].map(labels))
+    table["first_outlet"] = table["story_id"].map(store.first_outlets(table["story_id"].tolist(), flt))
+    return table
+
+
+def large_ledger(cols: keyed.Columns, keep: np.ndarray, facts: LedgerFacts, repaired: np.ndarray) -> pd.DataFrame:
+    """Return ``quality_ledger`` of a large store's selection, from its columns: failed fetches, missing dates,
+    re-posted copies and repaired text (``repaired``: which articles were repaired). Missing headlines,
+    unscored languages and wire copies are counted on selections small enough to load."""
+    rows: list[dict[str, object]] = []
+    outlet_names = np.asarray(cols.outlets, dtype=object)
+    present = set(outlet_names[np.unique(cols.codes("outlet")[keep])])
+    failures = facts.failures
+    if not failures.empty:
+        mine = failures[members(failures["outlet"], present) | failures["outlet"].isna().to_numpy()]
+        for (kind, outlet), group in mine.groupby(["kind", failures["outlet"].fillna("(unknown)")]):
+            rows.append({"issue": f"failed: {kind}", "outlet": outlet, "count": len(group)})
+    outlet = cols.codes("outlet")
+    for issue, flags in (("missing publication date", cols.codes("day") < 0),
+                         ("re-posted copy of the outlet's own story (counted once in comparisons)", cols.copies),
+                         ("mojibake repaired (original kept in labels)", repaired)):
+        counts = np.bincount(outlet[keep & flags], minlength=len(outlet_names))
+        rows += [{"issue": issue, "outlet": str(outlet_names[i]), "count": int(counts[i])}
+                 for i in np.flatnonzero(counts)]
+    table = pd.DataFrame(rows, columns=["issue", "outlet", "count"])
+    return table.sort_values(["issue", "count"], ascending=[True, False]).reset_index(drop=True)
 
 
 def story_events(frame: pd.DataFrame, story_id: str) -> pd.DataFrame:
@@ -379,12 +463,48 @@ def group_view(frame: pd.DataFrame, settings: Settings, by: str, scorer: str | N
     return table
 
 
+@dataclass(frozen=True)
+class Overview:
+    """What the Overview shows of a selection."""
+
+    articles: int
+    outlets: int
+    first_day: str | None
+    last_day: str | None
+    stray_first: str | None  # the first day drawn when a few stray early articles are left off the time axis
+    stray: int
+    period: str
+    volume: pd.DataFrame
+    stories: pd.DataFrame
+    ledger: pd.DataFrame
+
+    @classmethod
+    def of_counts(cls, articles: int, outlets: int, counts: pd.DataFrame, stories: pd.DataFrame,
+                  ledger: pd.DataFrame) -> Overview:
+        """Build it from the selection's articles counted per outlet and day (``counts``)."""
+        dated = counts.dropna(subset=["day"])
+        per_day = dated.groupby("day")["articles"].sum()
+        first, stray = sets.trim_stray_counts(per_day)
+        first_day = str(per_day.index.min()) if len(per_day) else None
+        last_day = str(per_day.index.max()) if len(per_day) else None
+        kept = dated[dated["day"] >= first] if first else dated
+        return cls(articles=articles, outlets=outlets, first_day=first_day, last_day=last_day, stray_first=first,
+                   stray=stray, period=period_between(kept["day"].min(), kept["day"].max()) if len(kept) else "D",
+                   volume=volume_of_counts(counts), stories=stories, ledger=ledger)
+
+
 def period_for(frame: pd.DataFrame) -> str:
     """Return the pandas period (D, W or M) that suits the selection's date span."""
-    days = pd.to_datetime(frame["day"].dropna(), errors="coerce").dropna()
-    if days.empty:
+    days = frame["day"].dropna()
+    return period_between(days.min(), days.max()) if not days.empty else "D"
+
+
+def period_between(first: str | None, last: str | None) -> str:
+    """Return the pandas period (D, W or M) for a span of days given as ``YYYY-MM-DD`` (or None)."""
+    stamps = pd.to_datetime(pd.Series([first, last], dtype=object), errors="coerce")
+    if stamps.isna().any():
         return "D"
-    span = (days.max() - days.min()).days
+    span = (stamps[1] - stamps[0]).days
     return "D" if span <= DAILY_UP_TO_DAYS else "W" if span <= WEEKLY_UP_TO_DAYS else "M"
 
 
@@ -394,19 +514,27 @@ def volume(frame: pd.DataFrame, top: int = 12) -> pd.DataFrame:
     Every period between the first and the last is there (zero when empty); a few stray early
     articles far from the rest are left off (``sets.trim_stray``; the page says so).
     """
+    counts = frame.groupby(["outlet", "day"], observed=True).size().rename("articles").reset_index()
+    return volume_of_counts(counts, top)
+
+
+def volume_of_counts(counts: pd.DataFrame, top: int = 12) -> pd.DataFrame:
+    """Return ``volume`` from the articles counted per outlet and day (columns outlet, day, articles)."""
     columns = ["period", "outlet", "articles"]
-    dated = frame.dropna(subset=["day"])
+    dated = counts[counts["day"].notna() & (counts["articles"] > 0)].astype({"outlet": str, "day": str})
     if dated.empty:
         return pd.DataFrame(columns=columns)
-    first, _ = sets.trim_stray(dated["day"])
+    first, _ = sets.trim_stray_counts(dated.groupby("day")["articles"].sum())
     if first:
         dated = dated[dated["day"] >= first]
-    counts = dated["outlet"].value_counts()
-    leaders = sets.ranked(counts.rename_axis("outlet").reset_index(name="articles"))["outlet"].head(top)
-    outlet = dated["outlet"].where(dated["outlet"].isin(leaders), "(other outlets)")
-    period = period_for(dated)
-    stamp = sets.periods(dated["day"], period)
-    table = pd.crosstab(stamp, outlet)
+    per_outlet = dated.groupby("outlet")["articles"].sum()
+    leaders = sets.ranked(per_outlet.rename_axis("outlet").reset_index(name="articles"))["outlet"].head(top)
+    outlet = dated["outlet"].where(dated["outlet"].isin(set(leaders)), "(other outlets)")
+    period = period_between(dated["day"].min(), dated["day"].max())
+    days = pd.Series(dated["day"].unique())
+    stamp = dated["day"].map(dict(zip(days, sets.periods(days, period))))
+    table = dated.assign(period=stamp, outlet=outlet).groupby(["period", "outlet"])["articles"].sum().unstack(
+        fill_value=0)
     table = table.reindex(sets.all_periods(dated["day"].min(), dated["day"].max(), period), fill_value=0)
     table = table.rename_axis(index="period", columns="outlet").stack().rename("articles").reset_index()
     return table[columns].astype({"articles": int})

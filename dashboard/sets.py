@@ -148,15 +148,31 @@ def trim_stray(days: pd.Series, *, share: float = STRAY_SHARE,
     >>> trim_stray(pd.Series(["2025-06-01", "2025-06-02"]))
     (None, 0)
     """
-    dated = pd.to_datetime(days.dropna(), errors="coerce").dropna().sort_values().reset_index(drop=True)
-    if len(dated) < 10:
+    return trim_stray_counts(days.value_counts(), share=share, gap_days=gap_days)
+
+
+def trim_stray_counts(counts: pd.Series, *, share: float = STRAY_SHARE,
+                      gap_days: int = STRAY_GAP_DAYS) -> tuple[str | None, int]:
+    """Return ``trim_stray`` of the articles counted per day (``counts``: articles, indexed by day).
+
+    >>> trim_stray_counts(pd.Series([1, 29, 29], index=["2019-03-02", "2025-06-01", "2025-06-02"]))
+    ('2025-06-01', 1)
+    """
+    stamps = pd.to_datetime(pd.Series(counts.index, dtype=object), errors="coerce")
+    per_day = pd.Series(counts.to_numpy(), index=stamps)
+    per_day = per_day[per_day.index.notna() & (per_day.to_numpy() > 0)].groupby(level=0).sum().sort_index()
+    total = int(per_day.sum())
+    if total < 10:
         return None, 0
-    limit = max(1, int(len(dated) * share))
-    gaps = dated.diff().dt.days.fillna(0).to_numpy()
-    needed = max(gap_days, STRAY_SPAN_SHARE * (dated.iloc[-1] - dated.iloc[0]).days)
-    for i in range(1, limit + 1):
-        if gaps[i] >= needed:
-            return dated[i].date().isoformat(), i
+    limit = max(1, int(total * share))
+    needed = max(gap_days, STRAY_SPAN_SHARE * (per_day.index[-1] - per_day.index[0]).days)
+    before = per_day.cumsum().to_numpy()  # articles up to and including each day
+    gaps = np.diff(per_day.index.to_numpy()).astype("timedelta64[D]").astype(int)  # days to the next day
+    for j, gap in enumerate(gaps):  # the article after day j is the (before[j])-th, 0-based
+        if before[j] > limit:
+            break
+        if gap >= needed:
+            return per_day.index[j + 1].date().isoformat(), int(before[j])
     return None, 0
 
 

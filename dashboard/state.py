@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from core.store import ArticleFilter
-from dashboard import queries, ui
+from dashboard import ui
 from dashboard.queries import FilterOptions
 
 ALL = "(all)"
@@ -135,9 +134,10 @@ def _mirror(flt: ArticleFilter) -> None:
         st.query_params.from_dict({**{k: v for k, v in current.items() if k not in FILTER_KEYS}, **wanted})
 
 
-def compare_by(frame: pd.DataFrame) -> str:
-    """Offer "compare outlets or outlet groups" (mirrored in the URL as ``by``); return the choice."""
-    choices = ["outlet", *queries.group_fields(frame)]
+def compare_by(fields: list[str]) -> str:
+    """Offer "compare outlets or outlet groups" (``fields``: the groupings with a known value; mirrored in the URL as
+    ``by``); return the choice."""
+    choices = ["outlet", *fields]
     wanted = st.query_params.get("by")
     by = st.radio("Compare", choices, horizontal=True, key="compare_by",
                   index=choices.index(wanted) if wanted in choices else 0,

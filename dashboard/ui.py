@@ -18,7 +18,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -26,10 +28,12 @@ import streamlit as st
 from analysis.brief.build import Brief, build_brief
 from analysis.digest.build import build_digest, story_thread_ids
 from analysis.digest.model import Digest
+from analysis.tone.measure import preferred_tone_metric
 from core.errors import PressLensError
 from core.outlet_profiles import outlet_listing as outlet_listing_of
 from core.settings import Settings
 from core.store import ArticleFilter
+from dashboard import columns as keyed
 from dashboard import exports, framing, queries, sets, textviews, warmup
 
 log = logging.getLogger(__name__)
@@ -100,7 +104,101 @@ def tone_catalogue(path: str, data_version: int, _settings: Settings | None = No
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def filter_options(path: str, data_version: int) -> queries.FilterOptions:
+    if large(path, data_version):
+        with queries.open_store(path, settings()) as store:
+            return queries.large_filter_options(store, keyed_columns(path, data_version))
     return queries.filter_options(meta(path, data_version))
+
+
+# A large store (more than dashboard_catalogue_max articles): compact columns instead of the catalogue.
+# Held as resources (shared, never copied per run): read-only.
+
+def large(path: str, data_version: int) -> bool:
+    """Return whether the store is too large to load whole (``dashboard_catalogue_max``)."""
+    return _articles(path, data_version) > settings().dashboard_catalogue_max
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _articles(path: str, data_version: int) -> int:
+    with queries.open_store(path, settings()) as store:
+        return store.count("articles")
+
+
+@st.cache_resource(max_entries=2, show_spinner="Reading the store's index ...")
+def keyed_columns(path: str, data_version: int, _settings: Settings | None = None) -> keyed.Columns:
+    with queries.open_store(path, _settings or settings()) as store:
+        return keyed.load(store)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Reading the outlets ...")
+def keyed_groups(path: str, data_version: int, _settings: Settings | None = None) -> pd.DataFrame:
+    with queries.open_store(path, _settings or settings()) as store:
+        return keyed.load_groups(store)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Reading the scores ...")
+def keyed_metric(path: str, data_version: int, scorer: str, metric: str,
+                 _settings: Settings | None = None) -> np.ndarray | None:
+    """Return one metric over the columns' articles, or None when no article has it."""
+    with queries.open_store(path, _settings or settings()) as store:
+        values = keyed.metric(store, keyed_columns(path, data_version, _settings), scorer, metric)
+    return values if np.isfinite(values).any() else None
+
+
+def _warm_large(path: str, data_version: int, chosen: Settings) -> None:
+    """Read a large store's outlet groups and tone scores in the background while the first page is read."""
+    steps = [lambda: keyed_groups(path, data_version, chosen)]
+    steps += [lambda s=s, m=m: keyed_metric(path, data_version, s, m, chosen)
+              for s in TONE_SCORERS for m in keyed.TONE_METRICS]
+
+    def load() -> None:
+        try:
+            for step in steps:
+                while _drawing["runs"]:  # between page runs only: a step holds the interpreter for a second
+                    time.sleep(0.05)
+                step()
+        except Exception:  # a page that needs them reads them itself and shows the error
+            log.exception("warming a large store's columns failed")
+
+    threading.Thread(target=load, name="presslens-warm-up", daemon=True).start()
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def keyed_mask(path: str, data_version: int, flt: ArticleFilter) -> np.ndarray:
+    """Return which of a large store's articles the filter selects (a story, a search: keys from the store)."""
+    narrow = keyed.narrow_filter(flt)
+    keys = None
+    if narrow is not None:
+        with queries.open_store(path, settings()) as store:
+            keys = store.keys_where(narrow)
+    return keyed.mask(keyed_columns(path, data_version), flt, keys)
+
+
+def large_selection(flt: ArticleFilter) -> bool:
+    """Return whether this selection is summed from the columns: a large store, and more than
+    ``dashboard_selection_max`` articles selected (a smaller selection is loaded as rows)."""
+    path, data_version = db(), version()
+    return large(path, data_version) and int(keyed_mask(path, data_version, flt).sum()) > \
+        settings().dashboard_selection_max
+
+
+def keyed_tones(flt: ArticleFilter) -> tuple[str, str, dict[str, np.ndarray]]:
+    """Return the tone measure of a large selection (scorer, label) and its tone and headline tone arrays."""
+    path, data_version = db(), version()
+    keep = keyed_mask(path, data_version, flt)
+    found = {s: keyed_metric(path, data_version, s, "tone") for s in TONE_SCORERS}
+    cover = pd.DataFrame({f"{s}.tone": values[keep] for s, values in found.items() if values is not None})
+    scorer, label = preferred_tone_metric(cover)
+    tones = {m: keyed_metric(path, data_version, scorer, m) for m in keyed.TONE_METRICS}
+    return scorer, label, {m: v for m, v in tones.items() if v is not None}
+
+
+def too_large(flt: ArticleFilter, what: str) -> None:
+    """Say that this part needs a narrower selection of a large store, and how to get one."""
+    n = int(keyed_mask(db(), version(), flt).sum())
+    st.info(f"{what} reads each article of the selection: it holds {n:,} articles, more than the "
+            f"{settings().dashboard_selection_max:,} this store's dashboard loads (setting "
+            "`dashboard_selection_max`). Pick a story or a topic, fewer outlets or a shorter period.")
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -129,17 +227,41 @@ def ledger_facts(path: str, data_version: int) -> queries.LedgerFacts:
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def overview_tables(path: str, data_version: int,
-                    flt: ArticleFilter) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Return the Overview's volume, stories and data-quality ledger of the selection (cached per filter)."""
-    frame = _select(path, data_version, settings(), flt, metadata_only=True)
-    ledger = queries.quality_ledger(path, frame, settings(), ledger_facts(path, data_version))
-    return queries.volume(frame), queries.stories(frame), ledger
+def overview(path: str, data_version: int, flt: ArticleFilter) -> queries.Overview:
+    """Return the Overview of the selection (cached per filter): counts, volume, stories and the ledger."""
+    facts = ledger_facts(path, data_version)
+    if large_selection(flt):
+        cols = keyed_columns(path, data_version)
+        keep = keyed_mask(path, data_version, flt)
+        with queries.open_store(path, settings()) as store:
+            repaired = np.isin(cols.keys, store.keys_of(facts.repaired["id"].astype(str).tolist()))
+            stories = queries.large_stories(store, cols, keep, flt)
+        counts = keyed.day_counts(cols, keep)
+        return queries.Overview.of_counts(int(keep.sum()), len(np.unique(cols.codes("outlet")[keep])), counts,
+                                          stories, queries.large_ledger(cols, keep, facts, repaired))
+    frame = selection(flt, metadata_only=True)
+    ledger = queries.quality_ledger(path, frame, settings(), facts)
+    counts = frame.groupby(["outlet", "day"], observed=True).size().rename("articles").reset_index()
+    return queries.Overview.of_counts(len(frame), int(frame["outlet"].nunique()), counts, queries.stories(frame),
+                                      ledger)
 
 
 def story_events(story_id: str) -> pd.DataFrame:
-    """Return the story's events as a dated timeline (from the cached metadata)."""
+    """Return the story's events as a dated timeline (from the cached metadata, or the story's rows)."""
+    if large(db(), version()):
+        return queries.story_events(_large_rows(db(), version(), ArticleFilter(story_id=story_id)), story_id)
     return queries.story_events(meta(db(), version()), story_id)
+
+
+def selected_stories(flt: ArticleFilter) -> set[str]:
+    """Return the ids of the stories with articles in the selection."""
+    if large(db(), version()):
+        cols = keyed_columns(db(), version())
+        codes = np.unique(cols.codes("story")[keyed_mask(db(), version(), flt)])
+        names = cols.facets["story"].cat.categories
+        return {str(names[c]) for c in codes if c >= 0}
+    frame = selection(flt, metadata_only=True)
+    return set(frame["story_id"].dropna()) if not frame.empty else set()
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Finding the stories that led here ...")
@@ -160,13 +282,38 @@ def scorer_columns(path: str, data_version: int, scorer: str, _settings: Setting
 
 
 def selection(flt: ArticleFilter, scorers: tuple[str, ...] = (), *, metadata_only: bool = False,
-              tone_only: bool = False) -> pd.DataFrame:
+              tone_only: bool = False, what: str = "This page") -> pd.DataFrame:
     """Return the catalogue rows the shared filters select, with the named lazily loaded scorers' columns.
 
     ``metadata_only``: the rows of ``meta`` instead (no scores, no outlet groups), for pages that need no more;
     ``tone_only``: those of ``tone_catalogue`` (outlet groups and tone scores only).
+    On a large store the selection is read from the store (every non-lazy scorer); a selection of more
+    than ``dashboard_selection_max`` articles stops the page with ``too_large`` (``what`` names the part).
     """
-    return _select(db(), version(), settings(), flt, scorers, metadata_only, tone_only)
+    path, data_version = db(), version()
+    if large(path, data_version):
+        if large_selection(flt):
+            too_large(flt, what)
+            st.stop()
+        frame = _large_rows(path, data_version, flt)
+        lazy = [s for s in scorers if s in queries.LAZY_SCORERS]
+        return queries.with_scorers(frame, [_large_scorer(path, data_version, flt, s) for s in lazy]) if lazy else frame
+    return _select(path, data_version, settings(), flt, scorers, metadata_only, tone_only)
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading the selection ...")
+def _large_rows(path: str, data_version: int, flt: ArticleFilter) -> pd.DataFrame:
+    """Return a large store's selection as catalogue rows, read from the store."""
+    chosen = settings()
+    meta_rows = queries.article_meta(path, chosen, flt)
+    return queries.catalogue(path, chosen, meta=meta_rows, groups=keyed_groups(path, data_version))
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading scores ...")
+def _large_scorer(path: str, data_version: int, flt: ArticleFilter, scorer: str) -> pd.DataFrame:
+    with queries.open_store(path, settings()) as store:
+        keys = store.keys_where(flt)
+        return store.score_matrix([scorer], keys=keys)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -185,21 +332,81 @@ def _select(path: str, data_version: int, _chosen: Settings, flt: ArticleFilter,
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def outlet_view(path: str, data_version: int, flt: ArticleFilter) -> pd.DataFrame:
-    return queries.outlet_view(_select(path, data_version, settings(), flt), settings())
+    return queries.outlet_view(selection(flt), settings())
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def group_counts(path: str, data_version: int, flt: ArticleFilter, by: str, tone_only: bool = False) -> pd.DataFrame:
     """Return the selection's articles and tone-scored articles per outlet or group (the comparison set's ranking)."""
-    return queries.group_counts(_select(path, data_version, settings(), flt, tone_only=tone_only), by)
+    if large_selection(flt):
+        _scorer, _label, tones = keyed_tones(flt)
+        return keyed.group_counts(keyed_columns(path, data_version), keyed_mask(path, data_version, flt),
+                                  tones.get("tone"), by, keyed_groups(path, data_version))
+    return queries.group_counts(selection(flt, tone_only=tone_only), by)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def group_view(path: str, data_version: int, flt: ArticleFilter, by: str,
                only: tuple[str, ...] | None = None, tone_only: bool = False) -> pd.DataFrame:
     """Return the per-outlet or per-group table of the selection, of only the named rows if given (cached)."""
-    frame = _select(path, data_version, settings(), flt, tone_only=tone_only)
-    return queries.group_view(frame, settings(), by, only=only)
+    if large_selection(flt):
+        _scorer, label, tones = keyed_tones(flt)
+        return keyed.group_table(keyed_columns(path, data_version), keyed_mask(path, data_version, flt), tones, by,
+                                 settings(), label, keyed_groups(path, data_version),
+                                 only=set(only) if only is not None else None)
+    return queries.group_view(selection(flt, tone_only=tone_only), settings(), by, only=only)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What Compare says of its selection beside the table: sizes, the tone measure, sign splits, groupings."""
+
+    articles: int
+    outlets: int
+    scorer: str
+    label: str
+    split: pd.DataFrame
+    fields: list[str]
+
+
+def comparison(flt: ArticleFilter, by: str | None = None, *, tone_only: bool = False) -> Comparison:
+    """Return the selection's ``Comparison`` (``by``: the grouping of the sign splits; None: fields only)."""
+    path, data_version = db(), version()
+    if large_selection(flt):
+        cols, keep = keyed_columns(path, data_version), keyed_mask(path, data_version, flt)
+        groups = keyed_groups(path, data_version)
+        scorer, label, _tones = keyed_tones(flt)
+        news, vader = (keyed_metric(path, data_version, s, "tone") for s in ("tone_news", "tone_vader"))
+        split = keyed.disagreements(cols, keep, news, vader, by, groups) if by else pd.DataFrame()
+        fields = [f for f in queries.GROUP_FIELDS if f in groups and (groups[f] != queries.UNKNOWN).any()]
+        return Comparison(int(keep.sum()), len(np.unique(cols.codes("outlet")[keep])), scorer, label, split, fields)
+    frame = selection(flt, tone_only=tone_only)
+    scorer, label = queries.tone_measure(frame)
+    return Comparison(len(frame), int(frame["outlet"].nunique()), scorer, label,
+                      queries.disagreements(frame, by) if by else pd.DataFrame(), queries.group_fields(frame))
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Reading the newest articles ...")
+def newest_articles(path: str, data_version: int, flt: ArticleFilter, limit: int) -> pd.DataFrame:
+    """Return a large selection's newest articles with their scores (the Articles page's listing)."""
+    with queries.open_store(path, settings()) as store:
+        rows = store.articles(flt, columns=["outlet", "host", "published", "title", "url", "key"], newest=limit)
+        scores = store.score_matrix(exclude=queries.LAZY_SCORERS, keys=rows["key"].to_numpy())
+    rows["published"] = rows["published"].str.slice(0, 10)
+    return rows.drop(columns="key").join(scores, on="id")[["id", "outlet", "host", "published", "title", "url",
+                                                           *scores.columns]]
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def newest_headlines(path: str, data_version: int, flt: ArticleFilter, scorer: str, limit: int) -> pd.DataFrame:
+    """Return a large selection's newest headlines with their headline tone (title, tone, outlet, day, url)."""
+    with queries.open_store(path, settings()) as store:
+        rows = store.articles(flt, columns=["title", "outlet", "published", "url", "key"], newest=limit)
+        tone = store.score_matrix([scorer], keys=rows["key"].to_numpy())
+    column = f"{scorer}.headline_tone"
+    rows[column] = rows["id"].map(tone[column]) if column in tone else np.nan
+    rows["day"] = rows["published"].str.slice(0, 10)
+    return rows.sort_values(["outlet", "published"])[["title", column, "outlet", "day", "url"]]
 
 
 _drawing = {"runs": 0}
@@ -219,6 +426,7 @@ def drawing() -> Iterator[None]:
 
 
 _warmups: dict[tuple[str, int], warmup.Warmup] = {}
+_warmed_large: set[tuple[str, int]] = set()
 _warmups_lock = threading.Lock()
 
 
@@ -233,6 +441,12 @@ def warm(path: str, data_version: int, chosen: Settings) -> None:
     process stops (it would only compete with that page).
     """
     with _warmups_lock:
+        if (path, data_version) in _warmed_large:
+            return
+        if large(path, data_version):  # no catalogue to warm: the columns' groups and tone scores instead
+            _warmed_large.add((path, data_version))
+            _warm_large(path, data_version, chosen)
+            return
         if (path, data_version) in _warmups:
             return
         _warmups[(path, data_version)] = started = warmup.Warmup.start(path, data_version)
@@ -303,7 +517,7 @@ def frame_shares(path: str, data_version: int, flt: ArticleFilter, scorer: str, 
     if ready is not None:
         return ready
     chosen = _settings or settings()
-    frame = _select(path, data_version, chosen, flt, (scorer,), tone_only=tone_only)
+    frame = selection(flt, (scorer,), tone_only=tone_only, what="Frames")
     return framing.frame_shares(frame, scorer, chosen, kind=kind)
 
 
@@ -439,6 +653,11 @@ def _bundle(flt: ArticleFilter) -> Callable[[], bytes]:
 
 def bundle_button(flt: ArticleFilter) -> None:
     """Offer one zip with every table, every chart (PNG, SVG, HTML) and methodology.json for the selection."""
+    if large_selection(flt):
+        st.sidebar.caption(f"The download bundle holds every article of the selection: narrow it to "
+                           f"{settings().dashboard_selection_max:,} articles or fewer. Each table and chart has "
+                           "its own download.")
+        return
     st.sidebar.download_button("Download bundle (zip)", _bundle(flt), file_name=exports.file_stem("presslens", flt)
                                + ".zip", mime="application/zip", key="bundle", on_click="ignore", width="stretch",
                                help="Tables as CSV, charts as PNG, SVG and HTML, and methodology.json (the query, "

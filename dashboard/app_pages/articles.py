@@ -9,16 +9,20 @@ from dashboard import charts, queries, state, ui
 MAX_ROWS = 5000
 
 flt = state.current_filter()
-frame = ui.selection(flt)  # frame scores are per sentence below; the listing keeps the light ones
 st.title("Articles")
-if frame.empty:
+if ui.large_selection(flt):  # a large store's large selection: the newest rows, read from the store
+    total = ui.comparison(flt).articles
+    listing = ui.newest_articles(ui.db(), ui.version(), flt, MAX_ROWS)
+else:
+    frame = ui.selection(flt)  # frame scores are per sentence below; the listing keeps the light ones
+    total = len(frame)
+    scores = [c for c in frame.columns if "." in c]
+    listing = frame.sort_values("published", ascending=False)[["id", "outlet", "host", "day", "title", "url", *scores]]
+    listing = listing.rename(columns={"day": "published"})
+if total == 0:
     st.warning("No article matches these filters.")
     st.stop()
-
-scores = [c for c in frame.columns if "." in c]
-listing = frame.sort_values("published", ascending=False)[["id", "outlet", "host", "day", "title", "url", *scores]]
-listing = listing.rename(columns={"day": "published"})
-st.caption(f"{len(listing):,} articles" + (f"; the newest {MAX_ROWS:,} listed" if len(listing) > MAX_ROWS else ""))
+st.caption(f"{total:,} articles" + (f"; the newest {MAX_ROWS:,} listed" if total > MAX_ROWS else ""))
 ui.show_table(listing.head(MAX_ROWS), "articles", flt, "articles",
               column_config={"url": st.column_config.LinkColumn("url"), "id": None})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import streamlit as st
 
@@ -13,28 +14,29 @@ flt = state.current_filter()
 st.title("Compare outlets")
 # Before the whole catalogue is in (loaded, or written by the warm-up), the tone scores alone: half the time.
 tone_only = not ui.catalogue_ready(ui.db(), ui.version())
-frame = ui.selection(flt, tone_only=tone_only)
-if frame.empty:
+summed = ui.large_selection(flt)  # a large store's large selection: summed from its columns, not loaded
+facts = ui.comparison(flt, tone_only=tone_only)
+if facts.articles == 0:
     st.warning("No article matches these filters. Widen the date range or clear the outlet filter.")
     st.stop()
 
-by = state.compare_by(frame)
+by = state.compare_by(facts.fields)
 full = ui.group_counts(ui.db(), ui.version(), flt, by, tone_only)  # articles per outlet or group: the cut ranks
 cut = ui.comparison_set(full, by)
 rows = sets.ranked(ui.group_view(ui.db(), ui.version(), flt, by, tuple(cut.shown[by]), tone_only), name=by)
 table = sets.hide_small_intervals(rows)  # intervals computed for the shown rows only
 noun = "outlets" if by == "outlet" else f"{by} groups"
 scored = int(full["scored"].sum())
-n_outlets = frame["outlet"].nunique()
-scorer, label = queries.tone_measure(frame)
-split = queries.disagreements(frame, by)
+scorer, label = facts.scorer, facts.label
+split = ui.comparison(flt, by, tone_only=tone_only).split
 table = queries.with_disagreements(table, split, by)  # both measures scored the selection: mark sign splits
+interval = ("a 95% bootstrap interval over articles, from the mean's normal law for 500 or more" if summed
+            else "a 95% bootstrap interval over articles")
 st.caption(
-    f"{int(full['articles'].sum()):,} articles from {n_outlets:,} outlets"
+    f"{int(full['articles'].sum()):,} articles from {facts.outlets:,} outlets"
     + ("" if by == "outlet" else f" in {len(full):,} {noun} (no value: `unknown`)")
     + f"; {scored:,} scored for tone. {cut.note} The measure is {label}: scored per sentence, averaged per "
-    f"article, then per {by}; the interval is a 95% bootstrap interval over articles, "
-    f"shown only from {sets.MIN_ARTICLES_FOR_INTERVAL} articles."
+    f"article, then per {by}; the interval is {interval}, shown only from {sets.MIN_ARTICLES_FOR_INTERVAL} articles."
 )
 if not split.empty and split["signs_disagree"].any():
     flagged = int(split["signs_disagree"].sum())
@@ -52,14 +54,23 @@ else:
                   f"{metric}-by-{by}", flt, "tone_interval")
 
 st.subheader("Headlines side by side")
-shown = frame if by != "outlet" else frame[frame["outlet"].isin(cut.shown["outlet"])]
-columns = [c for c in ("title", f"{scorer}.headline_tone", "outlet", "day", "url") if c in frame.columns]
-headlines = shown.sort_values(["outlet", "published"])[columns].rename(
-    columns={"day": "published", f"{scorer}.headline_tone": f"headline_{label}"})
-ui.show_table(headlines.head(2000), "headlines", flt, "headlines",
-              column_config={"url": st.column_config.LinkColumn("url")})
-if len(headlines) > 2000:
-    st.caption(f"First 2,000 of {len(headlines):,} headlines shown; narrow the filters to see the rest.")
+HEADLINES = 2000
+if summed:
+    shown_filter = flt if by != "outlet" else replace(flt, outlets=tuple(cut.shown["outlet"]))
+    headlines = ui.newest_headlines(ui.db(), ui.version(), shown_filter, scorer, HEADLINES).rename(
+        columns={"day": "published", f"{scorer}.headline_tone": f"headline_{label}"})
+    ui.show_table(headlines, "headlines", flt, "headlines", column_config={"url": st.column_config.LinkColumn("url")})
+    st.caption(f"The newest {len(headlines):,} headlines of the outlets shown; narrow the filters to see others.")
+else:
+    frame = ui.selection(flt, tone_only=tone_only)
+    shown = frame if by != "outlet" else frame[frame["outlet"].isin(cut.shown["outlet"])]
+    columns = [c for c in ("title", f"{scorer}.headline_tone", "outlet", "day", "url") if c in frame.columns]
+    headlines = shown.sort_values(["outlet", "published"])[columns].rename(
+        columns={"day": "published", f"{scorer}.headline_tone": f"headline_{label}"})
+    ui.show_table(headlines.head(HEADLINES), "headlines", flt, "headlines",
+                  column_config={"url": st.column_config.LinkColumn("url")})
+    if len(headlines) > HEADLINES:
+        st.caption(f"First {HEADLINES:,} of {len(headlines):,} headlines shown; narrow the filters to see the rest.")
 
 st.subheader("More comparisons")
 BRIEF_MAX_ARTICLES = 60  # the brief reads texts, evidence and quotes of every article: ~1 s per 60 articles
@@ -70,6 +81,8 @@ more = st.radio("Show", list(MORE), format_func=MORE.get, horizontal=True, key="
                      "brief the article texts.")
 if more is None:
     st.caption("Pick one of these to compare the outlets on it.")
+elif summed:
+    ui.too_large(flt, MORE[more])
 elif more == "frames":
     primary = framing.primary_frames(ui.selection(flt, ("frames_generic",)), "frames_generic")
     if primary.empty:
@@ -96,9 +109,9 @@ elif more in ("terms", "speakers"):
         st.caption("Speakers of attributed direct and indirect quotes (rules over quotation marks and "
                    "attribution cues), ten per outlet.")
         ui.show_table(table, "quoted-speakers", flt, "speakers")
-elif not flt.story_id and len(frame) > BRIEF_MAX_ARTICLES:
+elif not flt.story_id and facts.articles > BRIEF_MAX_ARTICLES:
     st.info(f"The brief reads every selected article: pick a story in the sidebar, or narrow the filters to at "
-            f"most {BRIEF_MAX_ARTICLES:,} articles (now {len(frame):,}).")
+            f"most {BRIEF_MAX_ARTICLES:,} articles (now {facts.articles:,}).")
 else:
     result = ui.brief(ui.db(), ui.version(), flt)
     if isinstance(result, str):

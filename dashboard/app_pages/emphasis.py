@@ -11,8 +11,8 @@ VIEWS = {"terms": "Distinctive terms", "entities": "Entity salience", "facets": 
          "timing": "Volume and timing"}
 
 flt = state.current_filter()
-frame = ui.selection(flt, metadata_only=True)
 st.title("Emphasis")
+frame = ui.selection(flt, metadata_only=True)
 if frame.empty:
     st.warning("No article matches these filters.")
     st.stop()

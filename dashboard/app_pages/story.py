@@ -16,8 +16,7 @@ if not options.stories:
     st.info("This store has no stories: they come with imported data or from `python -m analysis stories`.")
     st.stop()
 
-frame = ui.selection(flt, metadata_only=True)
-in_selection = set(frame["story_id"].dropna()) if not frame.empty else set()
+in_selection = ui.selected_stories(flt)
 choices = [s for s in options.stories if s in in_selection] or list(options.stories)
 if flt.story_id in choices:
     story = flt.story_id

@@ -7,9 +7,9 @@ import streamlit as st
 from dashboard import charts, queries, sets, state, ui
 
 flt = state.current_filter()
+st.title("Tone")
 # Before the whole catalogue is in (loaded, or written by the warm-up), the tone scores alone (shared with Compare).
 frame = ui.selection(flt, tone_only=not ui.catalogue_ready(ui.db(), ui.version()))
-st.title("Tone")
 scorer, label = queries.tone_measure(frame)
 metric = f"{scorer}.tone"
 if metric not in frame.columns or frame[metric].notna().sum() == 0:

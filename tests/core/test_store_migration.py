@@ -148,10 +148,10 @@ def v6(tmp_path: Path, sample_db: Path) -> Path:
 def test_a_writer_migrates_a_schema_6_store_losing_nothing(v6: Path) -> None:
     before = read_before(v6)
     assert before["counts"]["evidence"] > 1000  # type: ignore[index]
-    with pytest.raises(StoreError, match=r"schema version 6, this PressLens needs 7: open it once for writing"):
+    with pytest.raises(StoreError, match=r"schema version 6, this PressLens needs 8: open it once for writing"):
         Store.open(v6, readonly=True)
     with Store.open(v6) as store:
-        assert store.schema_version() == MIGRATIONS[-1][0] == 7
+        assert store.schema_version() == MIGRATIONS[-1][0] == 8
         assert store._db.execute("PRAGMA freelist_count").fetchone()[0] == 0  # vacuumed after the migration
         assert store._db.execute("SELECT COUNT(*) FROM evidence_packs").fetchone()[0] > 0
         assert_reads_as_before(store, before)

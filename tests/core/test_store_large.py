@@ -1,0 +1,61 @@
+"""The store's reads for a store too large to load whole: its index as columns, key sets, newest rows, labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from core.store import ArticleFilter, Store
+
+
+def test_migration_8_indexes_what_the_large_reads_need(sample_db: Path) -> None:
+    with Store.open(sample_db, readonly=True) as store:
+        if store.dialect != "sqlite":
+            return  # query plans are SQLite's; PostgreSQL runs the same reads in the tests below
+        indexes = {row[0] for row in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"articles_facets", "articles_repaired"} <= indexes and "articles_outlet" not in indexes
+        plan = " ".join(str(tuple(r)) for r in store._db.execute(
+            "EXPLAIN QUERY PLAN SELECT key, substr(published, 1, 10), topic, story_id FROM articles ORDER BY outlet"))
+        assert "COVERING INDEX articles_facets" in plan
+        plan = " ".join(str(tuple(r)) for r in store._db.execute(
+            "EXPLAIN QUERY PLAN SELECT id, outlet FROM articles "
+            "WHERE json_extract(labels, '$.mojibake_original') IS NOT NULL"))
+        assert "articles_repaired" in plan
+
+
+def test_facet_columns_hold_every_article_in_key_order(sample_db: Path) -> None:
+    with Store.open(sample_db, readonly=True) as store:
+        keys, facets = store.facet_columns()
+        rows = store.articles(columns=["key", "outlet", "published", "topic", "story_id"]).sort_values("key")
+    assert keys.tolist() == rows["key"].tolist() == sorted(keys.tolist()) and len(keys) == 36
+    assert facets["outlet"].astype(str).tolist() == rows["outlet"].tolist()
+    def days(values: list[object]) -> list[object]:
+        return [v if isinstance(v, str) else None for v in values]
+
+    assert days(facets["day"].tolist()) == days(rows["published"].str.slice(0, 10).tolist())
+    assert facets["day"].isna().sum() == rows["published"].isna().sum() > 0  # undated articles are kept, dayless
+    assert facets["story"].astype(str).tolist() == rows["story_id"].astype(str).tolist()
+    assert list(facets["day"].cat.categories) == sorted(facets["day"].cat.categories)  # days compare as codes
+
+
+def test_keys_newest_labels_and_first_outlets(sample_db: Path) -> None:
+    with Store.open(sample_db, readonly=True) as store:
+        everything = store.articles(columns=["key", "outlet", "published", "title", "story_id"])
+        story = everything["story_id"].dropna().iloc[0]
+        keys = store.keys_where(ArticleFilter(story_id=story))
+        assert keys.tolist() == sorted(everything.loc[everything["story_id"] == story, "key"].tolist())
+        assert store.keys_of(everything["id"].tolist()[:3] + ["no such id"]).tolist() == sorted(
+            everything["key"].tolist()[:3])
+        newest = store.articles(ArticleFilter(outlets=("Harbor Ledger",)), columns=["published", "key"], newest=4)
+        mine = everything[everything["outlet"] == "Harbor Ledger"].sort_values(["published", "key"],
+                                                                              ascending=False)
+        assert newest["key"].tolist() == mine["key"].head(4).tolist()
+        stories = store.stories()
+        assert store.story_labels(stories["story"].tolist()) == dict(zip(stories["story"], stories["label"]))
+        firsts = store.first_outlets(stories["story"].tolist())
+        for sid, outlet in firsts.items():
+            rows = everything[everything["story_id"] == sid].sort_values(["published", "outlet"], na_position="last")
+            assert outlet == rows["outlet"].iloc[0]
+        matrix = store.score_matrix(["tone_vader"], keys=keys)
+        assert len(matrix) == len(keys) and np.isfinite(matrix["tone_vader.tone"]).all()

@@ -1,0 +1,170 @@
+"""A store too large to load whole: the dashboard filters and sums compact columns, and reads narrow selections.
+
+The sample store is made "large" by the settings (``dashboard_catalogue_max``); every figure is compared
+with what the in-memory catalogue gives for the same selection.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.compare.stats import bootstrap_mean_ci, stable_seed
+from core.settings import Settings
+from core.store import ArticleFilter, Store
+from dashboard import columns as keyed
+from dashboard import queries
+from tests.dashboard.test_app import APP, PAGES, TWO
+
+SETTINGS = Settings()
+
+
+@pytest.fixture(scope="module")
+def loaded(sample_db: Path) -> tuple[keyed.Columns, pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+    with Store.open(sample_db, readonly=True) as store:
+        cols = keyed.load(store)
+        groups = keyed.load_groups(store)
+        tones = {m: keyed.metric(store, cols, "tone_vader", m) for m in keyed.TONE_METRICS}
+    return cols, groups, queries.catalogue(str(sample_db), SETTINGS), tones
+
+
+def _mask(sample_db: Path, cols: keyed.Columns, flt: ArticleFilter) -> np.ndarray:
+    narrow = keyed.narrow_filter(flt)
+    with Store.open(sample_db, readonly=True) as store:
+        keys = store.keys_where(narrow) if narrow is not None else None
+    return keyed.mask(cols, flt, keys)
+
+
+def _filters(catalogue: pd.DataFrame) -> list[ArticleFilter]:
+    days = sorted(catalogue["day"].dropna().unique())
+    story = catalogue["story_id"].dropna().iloc[0]
+    return [ArticleFilter(), ArticleFilter(outlets=tuple(TWO)), ArticleFilter(since=days[2], until=days[-3]),
+            ArticleFilter(topic="local"), ArticleFilter(groups=("left", "center")), ArticleFilter(story_id=story),
+            ArticleFilter(search="Ruiz"), ArticleFilter(outlets=tuple(TWO), since=days[3], story_id=story)]
+
+
+def test_the_columns_select_what_the_catalogue_selects(sample_db: Path, loaded) -> None:
+    cols, _groups, catalogue, _tones = loaded
+    assert cols.articles == len(catalogue) == 36
+    with Store.open(sample_db, readonly=True) as store:
+        ids = dict(zip(store.articles(columns=["key"])["key"], store.articles(columns=["key"])["id"]))
+    for flt in _filters(catalogue):
+        matching = frozenset(queries.search_ids(str(sample_db), flt.search, SETTINGS)) if flt.search else None
+        expected = set(queries.apply_filter(catalogue, flt, matching)["id"])
+        chosen = {ids[k] for k in cols.keys[_mask(sample_db, cols, flt)]}
+        assert chosen == expected and expected, flt
+
+
+@pytest.mark.parametrize("by", ["outlet", "bias", "country"])
+def test_group_counts_and_means_equal_the_catalogue(sample_db: Path, loaded, by: str) -> None:
+    cols, groups, catalogue, tones = loaded
+    for flt in _filters(catalogue)[:5]:
+        keep = _mask(sample_db, cols, flt)
+        frame = queries.apply_filter(catalogue, flt)
+        expected = queries.group_counts(frame, by).reset_index(drop=True)
+        got = keyed.group_counts(cols, keep, tones["tone"], by, groups)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+        table = keyed.group_table(cols, keep, tones, by, SETTINGS, "tone (VADER)", groups)
+        memory = queries.group_view(frame, SETTINGS, by, scorer="tone_vader")
+        assert list(table.columns) == list(memory.columns)
+        both = memory.merge(table, on=by, suffixes=("", "_columns"))
+        assert len(both) == len(memory) == len(table)
+        for column in ("articles", "scored", "tone_mean", "headline_tone_mean"):
+            assert np.allclose(both[column].astype(float), both[f"{column}_columns"].astype(float), equal_nan=True)
+        # an interval exactly where the catalogue draws one (from MIN_ARTICLES scored articles)
+        assert (both["tone_low"].isna() == both["tone_low_columns"].isna()).all()
+        inside = both.dropna(subset=["tone_low_columns"])
+        assert (inside["tone_low_columns"] <= inside["tone_mean"]).all()
+        assert (inside["tone_mean"] <= inside["tone_high_columns"]).all()
+
+
+def test_intervals_are_the_bootstrap_below_500_values_and_the_normal_law_from_500() -> None:
+    rng = np.random.default_rng(3)
+    big, small = rng.normal(0.1, 0.3, 800), rng.normal(-0.2, 0.2, 40)
+    n = len(big) + len(small) + 3
+    outlet = np.r_[np.zeros(len(big)), np.ones(len(small)), np.full(3, 2)].astype(int)
+    facets = pd.DataFrame({
+        "outlet": pd.Categorical.from_codes(outlet, categories=["Big", "Small", "Tiny"]),
+        "day": pd.Categorical.from_codes(np.arange(n) % 3, categories=["2025-01-01", "2025-01-02", "2025-01-03"]),
+        "topic": pd.Categorical([None] * n), "story": pd.Categorical([None] * n)})
+    cols = keyed.Columns(keys=np.arange(n), facets=facets, copies=np.zeros(n, dtype=bool),
+                         listed=pd.DataFrame(columns=["name", "bias", "country"]))
+    tone = np.r_[big, small, [0.5, 0.4, np.nan]]
+    table = keyed.group_table(cols, np.ones(n, dtype=bool), {"tone": tone}, "outlet", SETTINGS, "VADER").set_index(
+        "outlet")
+    half = 1.959964 * big.std(ddof=1) / np.sqrt(len(big))
+    assert table.at["Big", "tone_mean"] == round(big.mean(), 4)
+    assert table.at["Big", "tone_low"] == round(big.mean() - half, 4)
+    assert table.at["Big", "tone_high"] == round(big.mean() + half, 4)
+    mean, low, high = bootstrap_mean_ci(small, samples=SETTINGS.bootstrap_samples, confidence=SETTINGS.confidence,
+                                        seed=stable_seed(SETTINGS.bootstrap_seed, "Small|tone"))
+    assert (table.at["Small", "tone_low"], table.at["Small", "tone_high"]) == (round(low, 4), round(high, 4))
+    assert table.at["Tiny", "scored"] == 2 and np.isnan(table.at["Tiny", "tone_low"])  # too few for an interval
+    assert table.at["Tiny", "first_published"] == "2025-01-01" and table.at["Tiny", "last_published"] == "2025-01-03"
+
+
+def test_volume_and_stories_from_the_columns_equal_the_catalogue(sample_db: Path, loaded) -> None:
+    cols, _groups, catalogue, _tones = loaded
+    for flt in _filters(catalogue)[:5]:
+        keep = _mask(sample_db, cols, flt)
+        frame = queries.apply_filter(catalogue, flt)
+        pd.testing.assert_frame_equal(queries.volume_of_counts(keyed.day_counts(cols, keep)), queries.volume(frame))
+        with Store.open(sample_db, readonly=True) as store:
+            got = queries.large_stories(store, cols, keep, flt).reset_index(drop=True)
+        expected = queries.stories(frame).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got[list(expected.columns)], expected, check_dtype=False)
+
+
+def test_sidebar_options_of_a_large_store_equal_the_catalogue(sample_db: Path) -> None:
+    small = queries.sidebar_options(str(sample_db), SETTINGS)
+    large = queries.sidebar_options(str(sample_db), Settings(dashboard_catalogue_max=10))
+    assert small.outlets == large.outlets and small.topics == large.topics and small.groups == large.groups
+    assert (small.first_day, small.last_day, small.articles) == (large.first_day, large.last_day, large.articles)
+    assert set(small.stories) == set(large.stories) and small.story_labels == large.story_labels
+
+
+def _large(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, selection_max: int) -> AppTest:
+    monkeypatch.setenv("PRESSLENS_DB", str(db))
+    monkeypatch.setenv("PRESSLENS_DASHBOARD_CATALOGUE_MAX", "10")
+    monkeypatch.setenv("PRESSLENS_DASHBOARD_SELECTION_MAX", str(selection_max))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_a_large_store_summed_and_narrowed(sample_db: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              page: str) -> None:
+    at = _large(monkeypatch, sample_db, page, selection_max=20)  # the 36 articles are summed, a story is read
+    assert at.title[0].value and not at.get("error")
+    at.multiselect(key="outlets").set_value(TWO).run()
+    assert not at.exception
+    at.radio(key="scope").set_value("Story").run()
+    assert not at.exception
+    at.selectbox(key="story").set_value(at.selectbox(key="story").options[0]).run()
+    assert not at.exception and not at.get("error")
+
+
+def test_compare_on_a_large_store_shows_the_catalogues_table(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _large(monkeypatch, sample_db, "app_pages/compare.py", selection_max=5)
+    shown = next(t.value for t in at.dataframe if "tone_mean" in t.value.columns)
+    expected = queries.group_view(queries.catalogue(str(sample_db), SETTINGS), SETTINGS, "outlet")
+    assert sorted(shown["outlet"]) == sorted(expected["outlet"])
+    assert dict(zip(shown["outlet"], shown["articles"])) == dict(zip(expected["outlet"], expected["articles"]))
+    assert np.allclose(shown.set_index("outlet").loc[expected["outlet"], "tone_mean"], expected["tone_mean"])
+    assert any("normal law" in c.value for c in at.caption)
+
+
+def test_a_page_that_reads_rows_asks_for_a_narrower_selection(sample_db: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _large(monkeypatch, sample_db, "app_pages/tone.py", selection_max=5)
+    assert any("36 articles, more than the 5" in i.value for i in at.info)
+    at.radio(key="scope").set_value("Story").run()
+    at.selectbox(key="story").set_value(at.selectbox(key="story").options[0]).run()  # 13 articles: still too many
+    assert any("more than the 5" in i.value for i in at.info)
