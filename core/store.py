@@ -24,7 +24,7 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -964,11 +964,11 @@ class Store:
 
     def articles(self, flt: ArticleFilter = ArticleFilter(), *, with_text: bool = False,
                  ids: Sequence[str] | None = None, columns: Sequence[str] | None = None,
-                 newest: int | None = None) -> pd.DataFrame:
+                 keys: Sequence[int] | None = None) -> pd.DataFrame:
         """Return the filtered articles as a DataFrame (text only when asked: it is large).
 
         ``columns`` picks a subset of ARTICLE_COLUMNS (lists are much faster without labels).
-        ``newest``: only that many, the most recently published first (undated ones last).
+        ``keys``: only these articles (integer keys), in the usual order.
         """
         if columns is not None:
             unknown = sorted(set(columns) - set(ARTICLE_COLUMNS) - set(GROUPING_COLUMNS) - set(KEY_COLUMNS))
@@ -979,6 +979,9 @@ class Store:
             wanted = [c for c in ARTICLE_COLUMNS if with_text or c != "text"]
         where, params = flt.where("a", self.dialect)
         order = self._nulls_first("a.published")
+        if keys is not None:
+            listed, extra = self._key_list(keys)
+            where, params = f"{where} AND a.key IN {listed}", [*params, *extra]
         if ids is not None:
             frames = []
             for chunk in _chunks(list(ids), 500):
@@ -988,13 +991,6 @@ class Store:
                     [*params, *chunk],
                 ))
             return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=wanted)
-        if newest is not None:
-            return self._frame(
-                f"SELECT {', '.join('a.' + c for c in wanted)} FROM articles a WHERE {where} "
-                f"ORDER BY a.published DESC{' NULLS LAST' if self.dialect == 'postgresql' else ''}, a.key DESC "
-                "LIMIT ?",  # SQLite: the index on published read backwards, no sort
-                [*params, int(newest)],
-            )
         return self._frame(
             f"SELECT {', '.join('a.' + c for c in wanted)} FROM articles a WHERE {where} "
             f"ORDER BY {order}, a.id",
@@ -1175,12 +1171,19 @@ class Store:
         return pd.DataFrame([tuple(r) for r in rows], columns=["outlet", "url", "language"])
 
     def keys_where(self, flt: ArticleFilter) -> np.ndarray:
-        """Return the keys of the filtered articles, ascending (a story's, a search's: the narrow filters)."""
-        where, params = flt.where("a", self.dialect)
+        """Return the keys of the filtered articles, ascending (a story's, a search's: the narrow filters).
+
+        A search alone on SQLite reads the full-text index only (its rowids are the keys), never the articles.
+        """
         cursor = self._db.cursor()
         cursor.row_factory = None
-        rows = cursor.execute(f"SELECT a.key FROM articles a WHERE {where} ORDER BY a.key", params).fetchall()
-        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        query = fts_query(flt.search) if flt.search else ""
+        if self.dialect == "sqlite" and query and replace(flt, search=None) == ArticleFilter():
+            rows = cursor.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [query]).fetchall()
+        else:
+            where, params = flt.where("a", self.dialect)
+            rows = cursor.execute(f"SELECT a.key FROM articles a WHERE {where}", params).fetchall()
+        return np.sort(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
 
     def keys_of(self, ids: Sequence[str]) -> np.ndarray:
         """Return the keys of the stored articles among ``ids``, ascending."""
@@ -1318,17 +1321,13 @@ class Store:
                 labels.update(zip(common["story_id"].astype(str), common["title"].astype(str)))
         return labels
 
-    def first_outlets(self, story_ids: Sequence[str], flt: ArticleFilter = ArticleFilter()) -> dict[str, str]:
-        """Return the outlet of each story's earliest filtered article (by publication time, then outlet name)."""
-        where, params = flt.where("a", self.dialect)
-        firsts: dict[str, str] = {}
-        for chunk in _chunks(list(dict.fromkeys(story_ids)), 500):
-            rows = self._frame(f"SELECT a.story_id, a.outlet, a.published FROM articles a WHERE {where} "
-                               f"AND a.story_id IN ({','.join('?' * len(chunk))})", [*params, *chunk])
-            rows = rows.sort_values(["story_id", "published", "outlet"], na_position="last")  # undated last
-            firsts.update(zip(rows.drop_duplicates("story_id")["story_id"].astype(str),
-                              rows.drop_duplicates("story_id")["outlet"].astype(str)))
-        return firsts
+    def story_members(self, story_ids: Sequence[str]) -> pd.DataFrame:
+        """Return the articles of these stories: story_id, key, outlet, published (through the index on story)."""
+        frames = [self._frame(f"SELECT story_id, key, outlet, published FROM articles "
+                              f"WHERE story_id IN ({','.join('?' * len(chunk))})", list(chunk))
+                  for chunk in _chunks(list(dict.fromkeys(story_ids)), 500)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["story_id", "key", "outlet", "published"])
 
     def story_hits(self, search: str) -> dict[str, int]:
         """Return ``{story id: articles}`` for the articles that match a full-text search."""

@@ -126,6 +126,17 @@ def _codes_in(columns: Columns, column: str, wanted: set[str]) -> np.ndarray:
     return np.isin(columns.codes(column), np.array(codes, dtype=np.int64))
 
 
+def newest_keys(columns: Columns, keep: np.ndarray, limit: int) -> np.ndarray:
+    """Return the keys of the selected articles published on the newest days that hold ``limit`` of them
+    (every one of that last day; all of them when undated ones are needed): the rows to read and order by
+    publication time for the ``limit`` newest."""
+    days, keys = columns.codes("day")[keep], columns.keys[keep]
+    if len(keys) <= limit:
+        return keys
+    boundary = np.sort(days)[::-1][limit - 1]
+    return keys if boundary < 0 else keys[days >= boundary]
+
+
 def group_codes(columns: Columns, groups: pd.DataFrame | None, by: str) -> tuple[np.ndarray, list[str]]:
     """Return each article's group code under ``by`` (its outlet, or its outlet's value; ``unknown`` when none)
     and the group names the codes index."""

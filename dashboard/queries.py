@@ -267,12 +267,15 @@ def large_filter_options(store: Store, cols: keyed.Columns) -> FilterOptions:
     )
 
 
-def large_stories(store: Store, cols: keyed.Columns, keep: np.ndarray, flt: ArticleFilter) -> pd.DataFrame:
-    """Return ``stories`` of a large store's selection ``flt`` (the LARGE_STORY_OPTIONS with the most outlets)."""
+def large_stories(store: Store, cols: keyed.Columns, keep: np.ndarray) -> pd.DataFrame:
+    """Return ``stories`` of a large store's selection (the LARGE_STORY_OPTIONS with the most outlets)."""
     table = keyed.story_table(cols, keep, top=LARGE_STORY_OPTIONS)
     labels = store.story_labels(table["story_id"].tolist())
     table.insert(1, "headline", table["story_id"].map(labels))
-    table["first_outlet"] = table["story_id"].map(store.first_outlets(table["story_id"].tolist(), flt))
+    members = store.story_members(table["story_id"].tolist())
+    members = members[np.isin(members["key"].to_numpy(), cols.keys[keep])]  # the selection's articles only
+    first = members.sort_values(["story_id", "published", "outlet"], na_position="last").drop_duplicates("story_id")
+    table["first_outlet"] = table["story_id"].map(dict(zip(first["story_id"], first["outlet"])))
     return table
 
 

@@ -235,7 +235,7 @@ def overview(path: str, data_version: int, flt: ArticleFilter) -> queries.Overvi
         keep = keyed_mask(path, data_version, flt)
         with queries.open_store(path, settings()) as store:
             repaired = np.isin(cols.keys, store.keys_of(facts.repaired["id"].astype(str).tolist()))
-            stories = queries.large_stories(store, cols, keep, flt)
+            stories = queries.large_stories(store, cols, keep)
         counts = keyed.day_counts(cols, keep)
         return queries.Overview.of_counts(int(keep.sum()), len(np.unique(cols.codes("outlet")[keep])), counts,
                                           stories, queries.large_ledger(cols, keep, facts, repaired))
@@ -386,11 +386,23 @@ def comparison(flt: ArticleFilter, by: str | None = None, *, tone_only: bool = F
                       queries.disagreements(frame, by) if by else pd.DataFrame(), queries.group_fields(frame))
 
 
+def _newest(path: str, data_version: int, flt: ArticleFilter, limit: int, columns: list[str]) -> pd.DataFrame:
+    """Return the ``limit`` most recently published articles of a large selection (undated last), newest first.
+
+    The columns give the days: only the articles of the newest days that hold ``limit`` are read.
+    """
+    cols, keep = keyed_columns(path, data_version), keyed_mask(path, data_version, flt)
+    with queries.open_store(path, settings()) as store:
+        rows = store.articles(columns=[*columns, "key"], keys=keyed.newest_keys(cols, keep, limit))
+    rows = rows.sort_values(["published", "key"], ascending=False, na_position="last").head(limit)
+    return rows.reset_index(drop=True)
+
+
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Reading the newest articles ...")
 def newest_articles(path: str, data_version: int, flt: ArticleFilter, limit: int) -> pd.DataFrame:
     """Return a large selection's newest articles with their scores (the Articles page's listing)."""
+    rows = _newest(path, data_version, flt, limit, ["outlet", "host", "published", "title", "url"])
     with queries.open_store(path, settings()) as store:
-        rows = store.articles(flt, columns=["outlet", "host", "published", "title", "url", "key"], newest=limit)
         scores = store.score_matrix(exclude=queries.LAZY_SCORERS, keys=rows["key"].to_numpy())
     rows["published"] = rows["published"].str.slice(0, 10)
     return rows.drop(columns="key").join(scores, on="id")[["id", "outlet", "host", "published", "title", "url",
@@ -400,8 +412,8 @@ def newest_articles(path: str, data_version: int, flt: ArticleFilter, limit: int
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def newest_headlines(path: str, data_version: int, flt: ArticleFilter, scorer: str, limit: int) -> pd.DataFrame:
     """Return a large selection's newest headlines with their headline tone (title, tone, outlet, day, url)."""
+    rows = _newest(path, data_version, flt, limit, ["title", "outlet", "published", "url"])
     with queries.open_store(path, settings()) as store:
-        rows = store.articles(flt, columns=["title", "outlet", "published", "url", "key"], newest=limit)
         tone = store.score_matrix([scorer], keys=rows["key"].to_numpy())
     column = f"{scorer}.headline_tone"
     rows[column] = rows["id"].map(tone[column]) if column in tone else np.nan

@@ -1,4 +1,4 @@
-"""The store's reads for a store too large to load whole: its index as columns, key sets, newest rows, labels."""
+"""The store's reads for a store too large to load whole: its index as columns, key sets, rows by key, labels."""
 
 from __future__ import annotations
 
@@ -47,15 +47,16 @@ def test_keys_newest_labels_and_first_outlets(sample_db: Path) -> None:
         assert keys.tolist() == sorted(everything.loc[everything["story_id"] == story, "key"].tolist())
         assert store.keys_of(everything["id"].tolist()[:3] + ["no such id"]).tolist() == sorted(
             everything["key"].tolist()[:3])
-        newest = store.articles(ArticleFilter(outlets=("Harbor Ledger",)), columns=["published", "key"], newest=4)
-        mine = everything[everything["outlet"] == "Harbor Ledger"].sort_values(["published", "key"],
-                                                                              ascending=False)
-        assert newest["key"].tolist() == mine["key"].head(4).tolist()
+        picked = store.articles(columns=["outlet"], keys=keys)
+        assert sorted(picked["id"]) == sorted(everything.loc[everything["story_id"] == story, "id"])
         stories = store.stories()
         assert store.story_labels(stories["story"].tolist()) == dict(zip(stories["story"], stories["label"]))
-        firsts = store.first_outlets(stories["story"].tolist())
-        for sid, outlet in firsts.items():
-            rows = everything[everything["story_id"] == sid].sort_values(["published", "outlet"], na_position="last")
-            assert outlet == rows["outlet"].iloc[0]
+        members = store.story_members([story])
+        assert sorted(members["key"]) == keys.tolist()
+        assert set(members["outlet"]) == set(everything.loc[everything["story_id"] == story, "outlet"])
+        search = store.keys_where(ArticleFilter(search="Ruiz"))  # the full-text index alone
+        assert search.tolist() == sorted(store.articles(ArticleFilter(search="Ruiz"), columns=["key"])["key"])
+        assert len(search) and len(store.keys_where(ArticleFilter(search="Ruiz", outlets=("Harbor Ledger",)))) < len(
+            search)
         matrix = store.score_matrix(["tone_vader"], keys=keys)
         assert len(matrix) == len(keys) and np.isfinite(matrix["tone_vader.tone"]).all()

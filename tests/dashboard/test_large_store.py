@@ -114,7 +114,7 @@ def test_volume_and_stories_from_the_columns_equal_the_catalogue(sample_db: Path
         frame = queries.apply_filter(catalogue, flt)
         pd.testing.assert_frame_equal(queries.volume_of_counts(keyed.day_counts(cols, keep)), queries.volume(frame))
         with Store.open(sample_db, readonly=True) as store:
-            got = queries.large_stories(store, cols, keep, flt).reset_index(drop=True)
+            got = queries.large_stories(store, cols, keep).reset_index(drop=True)
         expected = queries.stories(frame).reset_index(drop=True)
         pd.testing.assert_frame_equal(got[list(expected.columns)], expected, check_dtype=False)
 
@@ -168,3 +168,17 @@ def test_a_page_that_reads_rows_asks_for_a_narrower_selection(sample_db: Path,
     at.radio(key="scope").set_value("Story").run()
     at.selectbox(key="story").set_value(at.selectbox(key="story").options[0]).run()  # 13 articles: still too many
     assert any("more than the 5" in i.value for i in at.info)
+
+
+def test_the_newest_articles_are_read_from_the_newest_days_only(sample_db: Path, loaded) -> None:
+    cols, _groups, _catalogue, _tones = loaded
+    with Store.open(sample_db, readonly=True) as store:
+        everything = store.articles(columns=["published", "key"])
+        for limit in (1, 7, 20, 36, 50):
+            keep = np.ones(cols.articles, dtype=bool)
+            read = keyed.newest_keys(cols, keep, limit)
+            assert len(read) >= min(limit, 36) and (len(read) < 36 or limit >= 30)
+            rows = store.articles(columns=["published", "key"], keys=read)
+            got = rows.sort_values(["published", "key"], ascending=False, na_position="last").head(limit)
+            expected = everything.sort_values(["published", "key"], ascending=False, na_position="last").head(limit)
+            assert got["key"].tolist() == expected["key"].tolist()
