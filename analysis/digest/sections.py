@@ -37,7 +37,7 @@ SENTENCE_COLUMNS = ("article_id", "outlet", "url", "title", "published", "index"
 
 # What's happened: candidates are lede sentences (the first LEDE_SENTENCES of an article) of
 # MIN_WORDS..MAX_WORDS words; wire ledes run 20-40 words, 8 keeps short datelined ledes. The consensus
-# constants below were tuned on the 997 allsides_abp roundups of the NeuS train split against AllSides'
+# constants below were tuned on the 847 allsides_abp roundups of the NeuS train split against AllSides'
 # own summaries (benchmarks/digest_summary.py --split train): 3 lede sentences, decay 0.9, word weight 1,
 # 90 words, 2 sentences gave ROUGE-2 1.40x Lead-3's (3 sentences: 1.36x; 4 or 5 lede sentences, decay 0.8 or
 # 1.0, 70-120 words: 1.26-1.38x; the TF-IDF centrality it replaces: 1.27x).
