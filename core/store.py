@@ -1162,11 +1162,11 @@ class Store:
         read of the (outlet, published) index per outlet.
         """
         names = [row[0] for row in self._db.execute("SELECT DISTINCT outlet FROM articles ORDER BY outlet")]
+        order = "published DESC NULLS LAST" if self.dialect == "postgresql" else "published DESC"  # undated last
         rows: list[tuple[Any, ...]] = []
         for name in names:
             rows += self._db.execute(
-                "SELECT outlet, url, language FROM articles WHERE outlet = ? "
-                f"ORDER BY published DESC{' NULLS LAST' if self.dialect == 'postgresql' else ''} LIMIT ?",
+                f"SELECT outlet, url, language FROM articles WHERE outlet = ? ORDER BY {order} LIMIT ?",
                 (name, int(per_outlet))).fetchall()
         return pd.DataFrame([tuple(r) for r in rows], columns=["outlet", "url", "language"])
 
@@ -1197,11 +1197,12 @@ class Store:
         """Return the id and outlet of every article whose labels hold ``key`` (e.g. mojibake_original)."""
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
             raise ValueError(f"not a label key: {key!r}")
-        # the key inline (checked above): a condition the partial index articles_repaired matches for mojibake
+        label_key = key  # inline (checked above): a condition the partial index articles_repaired matches
         if self.dialect == "postgresql":
-            return self._frame(f"SELECT id, outlet FROM articles WHERE (CAST(labels AS jsonb) ->> '{key}') IS NOT NULL",
-                               [])
-        return self._frame(f"SELECT id, outlet FROM articles WHERE json_extract(labels, '$.{key}') IS NOT NULL", [])
+            return self._frame(
+                f"SELECT id, outlet FROM articles WHERE (CAST(labels AS jsonb) ->> '{label_key}') IS NOT NULL", [])
+        return self._frame(f"SELECT id, outlet FROM articles WHERE json_extract(labels, '$.{label_key}') IS NOT NULL",
+                           [])
 
     def evidence_of(self, article_ids: Sequence[str], scorer: str | None = None) -> pd.DataFrame:
         """Return the sentence-level evidence of many articles: one read per 500 ids, not one per article.

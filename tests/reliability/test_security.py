@@ -211,6 +211,8 @@ SQL_IDENTIFIERS = {
     "reader_q": "pgstore.quote_ident(), as schema",
     "writer_q": "pgstore.quote_ident(), as schema",
     "source_q": "pgstore.quote_ident(), as schema",
+    "listed": "Store._key_list(): a literal subquery over one ? parameter (a JSON array or an array of keys)",
+    "label_key": "with_label(): matched against [A-Za-z_][A-Za-z0-9_]* first (inline, so a partial index matches)",
 }
 SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|JOIN|VALUES|PRAGMA|MATCH|ORDER BY)\b|\bIN \(|= \?")
 
