@@ -1,0 +1,205 @@
+"""Story grouping in bounded memory: the articles in date-ordered blocks, each grouped against the index so far.
+
+A store of a million articles holds ~7 GB of text; grouping it at once would hold all of it, and
+the index (each article's title, lead and term counts) grows with the store. Here:
+
+1. Blocks: the articles by (published, id), undated last, at most ``block_articles`` a block,
+   a block ending at a day boundary unless one day fills it (:meth:`core.store.Store.article_blocks`
+   for a store, :func:`frame_blocks` for a frame: the same rule).
+2. Each block is grouped by :func:`analysis.stories.linking.group_articles` against the index built
+   so far (``existing=``, the incremental grouping): its articles join running events and
+   stories or found new ones; two running stories merge through a block's articles.
+3. After each block the index drops the stories that can no longer grow: those whose last dated
+   article is more than ``keep_days`` before the block's last day (later blocks are not earlier).
+   An article joins an event at most ``window_days`` (1) from it and an event spans at most
+   ``max_span_days`` (2); a story gains an event at most ``max_gap_days`` (5) after its last one.
+   So with ``keep_days`` >= 5 a dropped story could only have been reached by a running story that
+   overlaps it in time and grows in a later block (the only loss; see docs/stories.md). Stories
+   without a dated article, and the document frequencies (all articles ever seen), are kept.
+4. Labels, events and aliases of the stories a block touches are written with that block: a story
+   touched is still whole in the index, so its label (the most central headline) is over all its
+   members; the last block that touches a story writes its final label.
+
+Memory: one block of articles with their text, plus the index of the running stories (title, 300
+characters of lead and the term counts of each of their articles), plus the document frequencies
+(two vectors of 2**20 counts) and the aliases. Undated articles come last: they meet the articles
+of the stories still running and each other, not the whole corpus.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.stories.grouping import Frequencies, StoryIndex, StoryParams, published_day
+from analysis.stories.linking import Grouping, LinkParams, group_articles, resolve
+
+logger = logging.getLogger(__name__)
+
+# Articles read and grouped at a time (the setting stories.block_articles). On the 50,000-article sample
+# 5,000 a block kept peak memory well under the whole-at-once grouping; figures in docs/performance.md.
+BLOCK_ARTICLES = 5000
+# Days a story stays in the index after its last article (the setting stories.keep_days); at least
+# max_gap_days (5), the longest silence a story survives.
+KEEP_DAYS = 14.0
+
+
+@dataclass
+class BlockRun:
+    """What a blocked grouping did: blocks, articles, the largest block and index, the final index."""
+
+    blocks: int = 0
+    articles: int = 0
+    largest_block: int = 0
+    largest_index: int = 0
+    pruned: int = 0
+    index: StoryIndex | None = None
+
+
+def frame_blocks(articles: pd.DataFrame, block_articles: int) -> Iterator[pd.DataFrame]:
+    """Yield ``articles`` in the store's block order: by (published, id), undated last, whole days when they fit.
+
+    >>> arts = pd.DataFrame({"id": ["a", "b", "c", "d"], "published": ["2024-01-02", "2024-01-01", "2024-01-01", None]})
+    >>> [b["id"].tolist() for b in frame_blocks(arts, 2)]
+    [['b', 'c'], ['a'], ['d']]
+    """
+    if block_articles < 1:
+        raise ValueError(f"block_articles must be at least 1, not {block_articles}")
+    published = articles["published"]
+    dated = published.notna()
+    order = articles.assign(_p=published.fillna("").astype(str), _i=articles["id"].astype(str))
+    rows = order[dated.to_numpy()].sort_values(["_p", "_i"], kind="stable")
+    start = 0
+    while start < len(rows):
+        block = rows.iloc[start:start + block_articles]
+        if len(block) == block_articles:
+            days = block["_p"].str[:10]
+            whole = (days != days.iloc[-1]).to_numpy()
+            if whole.any():
+                block = block[whole]
+        start += len(block)
+        yield block.drop(columns=["_p", "_i"])
+    undated = order[~dated.to_numpy()].sort_values("_i", kind="stable")
+    for start in range(0, len(undated), block_articles):
+        yield undated.iloc[start:start + block_articles].drop(columns=["_p", "_i"])
+
+
+def story_last_days(index: StoryIndex) -> dict[str, float]:
+    """Return each story's last dated day in the index (NaN when it has no dated article)."""
+    last: dict[str, float] = {}
+    for article_id, published in zip(index.ids, index.published):
+        story = index.story_of.get(article_id, article_id)
+        day = published_day(published)
+        before = last.get(story, math.nan)
+        if math.isnan(before) or (not math.isnan(day) and day > before):
+            last[story] = day
+    return last
+
+
+def prune(index: StoryIndex, before_day: float) -> tuple[StoryIndex, int]:
+    """Return the index without the stories whose last dated article is before ``before_day``, and the rows dropped.
+
+    The document frequencies and the count of documents seen stay as they are (the idf of later
+    articles is the same as without pruning); aliases are kept.
+    """
+    if not len(index) or math.isnan(before_day):
+        return index, 0
+    last = story_last_days(index)
+    gone = {story for story, day in last.items() if not math.isnan(day) and day < before_day}
+    if not gone:
+        return index, 0
+    keep = np.array([index.story_of.get(a, a) not in gone for a in index.ids], dtype=bool)
+    rows = np.flatnonzero(keep)
+
+    def pick(values: list) -> list:  # type: ignore[type-arg]
+        return [values[r] for r in rows]
+
+    kept_ids = pick(index.ids)
+    kept = StoryIndex(kept_ids, pick(index.stories), pick(index.origins), pick(index.outlets),
+                      pick(index.published), pick(index.titles), pick(index.leads), index.body_tf[rows],
+                      index.lead_tf[rows], index.body_df, index.lead_df, index.neighbours[rows],
+                      index.representation, {a: index.story_of[a] for a in kept_ids if a in index.story_of},
+                      dict(index.aliases), index.documents)
+    return kept, int(len(index) - len(rows))
+
+
+def group_in_blocks(blocks: Iterable[pd.DataFrame], existing: StoryIndex | None = None,
+                    params: StoryParams = StoryParams(), links: LinkParams = LinkParams(),
+                    keep_days: float = KEEP_DAYS,
+                    on_block: Callable[[Grouping, dict[str, str]], None] | None = None,
+                    frequencies: Frequencies | None = None) -> BlockRun:
+    """Group the blocks one after the other against the index so far; prune it after each; return the run.
+
+    ``frequencies``: the document frequencies of the index and of every article the blocks hold
+    (:func:`count_frequencies`, a first pass): each block then weighs terms as a grouping of all at
+    once would. Without them each block weighs terms by the articles seen so far.
+
+    ``on_block(grouping, new_aliases)`` receives each block's grouping (its articles, the stories
+    and events it touched) and the aliases that are new or resolve further since the last block
+    (merged story -> the story it now is).
+    """
+    if keep_days < links.max_gap_days:
+        raise ValueError(f"keep_days ({keep_days}) must be at least max_gap_days ({links.max_gap_days})")
+    run = BlockRun(index=existing)
+    written: dict[str, str] = {a: resolve(a, existing.aliases) for a in existing.aliases} if existing else {}
+    for block in blocks:
+        if block.empty:
+            continue
+        run.blocks += 1
+        run.articles += len(block)
+        run.largest_block = max(run.largest_block, len(block))
+        result = group_articles(block.reset_index(drop=True), existing=run.index, params=params, links=links,
+                                frequencies=frequencies)
+        run.largest_index = max(run.largest_index, len(result.index))
+        resolved = {a: resolve(a, result.aliases) for a in result.aliases}
+        fresh = {a: s for a, s in resolved.items() if written.get(a) != s}
+        written.update(fresh)
+        if on_block is not None:
+            on_block(result, fresh)
+        days = [d for d in (published_day(p) for p in block["published"].tolist()) if not math.isnan(d)]
+        index = result.index
+        if days:
+            index, dropped = prune(index, max(days) - keep_days)
+            run.pruned += dropped
+        run.index = index
+        logger.info("block %d: %d articles; index %d articles (%d pruned so far)", run.blocks, len(block),
+                    len(index), run.pruned)
+    return run
+
+
+def count_frequencies(blocks: Iterable[pd.DataFrame], existing: StoryIndex | None = None,
+                      params: StoryParams = StoryParams()) -> Frequencies:
+    """Return the document frequencies of ``existing`` plus the articles of ``blocks`` (``title``, ``text``)."""
+    counts = Frequencies.of(existing if existing is not None else StoryIndex.empty(params))
+    for block in blocks:
+        counts.add(block["title"].tolist(), block["text"].tolist(), params)
+    return counts
+
+
+def group_frame_in_blocks(articles: pd.DataFrame, block_articles: int = BLOCK_ARTICLES,
+                          params: StoryParams = StoryParams(), links: LinkParams = LinkParams(),
+                          keep_days: float = KEEP_DAYS, first_pass: bool = True) -> tuple[pd.DataFrame, BlockRun]:
+    """Group a frame in blocks (the store's order and rule); return ``id, story, event`` in input order and the run.
+
+    ``first_pass``: count the document frequencies of all articles first (as the store's grouping does).
+
+    The story of an article grouped in an earlier block is the story it became (merges followed).
+    """
+    parts: list[pd.DataFrame] = []
+
+    def keep(result: Grouping, _aliases: dict[str, str]) -> None:
+        parts.append(result.articles[["id", "story", "event"]])
+
+    frequencies = count_frequencies(frame_blocks(articles, block_articles), params=params) if first_pass else None
+    run = group_in_blocks(frame_blocks(articles, block_articles), params=params, links=links, keep_days=keep_days,
+                          on_block=keep, frequencies=frequencies)
+    aliases = run.index.aliases if run.index is not None else {}
+    found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["id", "story", "event"])
+    found = found.assign(story=[resolve(s, aliases) for s in found["story"].tolist()])
+    order = pd.DataFrame({"id": articles["id"].astype(str).tolist()})
+    return order.merge(found.assign(id=found["id"].astype(str)), on="id", how="left"), run
