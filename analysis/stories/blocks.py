@@ -35,9 +35,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
+from analysis.stories import features
 from analysis.stories.grouping import Frequencies, StoryIndex, StoryParams, published_day
 from analysis.stories.linking import Grouping, LinkParams, group_articles, resolve
+from analysis.text.sentences import as_text
+from core.schema import STORY_FROM_DATA, STORY_FROM_GROUPING
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +62,17 @@ class BlockRun:
     largest_block: int = 0
     largest_index: int = 0
     pruned: int = 0
+    recalled: int = 0
     index: StoryIndex | None = None
+
+
+def iso_day(day: float) -> str:
+    """Return the ISO date of a day number (days since 1970-01-01).
+
+    >>> iso_day(20151.0)
+    '2025-03-03'
+    """
+    return (pd.Timestamp("1970-01-01") + pd.Timedelta(days=int(math.floor(day)))).strftime("%Y-%m-%d")
 
 
 def frame_blocks(articles: pd.DataFrame, block_articles: int) -> Iterator[pd.DataFrame]:
@@ -128,16 +142,52 @@ def prune(index: StoryIndex, before_day: float) -> tuple[StoryIndex, int]:
     return kept, int(len(index) - len(rows))
 
 
+def with_grouped(index: StoryIndex, grouped: pd.DataFrame, params: StoryParams = StoryParams()) -> StoryIndex:
+    """Return the index with articles grouped in an earlier run added back (their stories read from the store).
+
+    ``grouped`` has ``id, outlet, title, published, text, story_id, event_id, story_origin``. Their
+    terms are counted already in the index's document frequencies (they were grouped before), so
+    those stay; their local density is unknown (zeros: they ask the least of new neighbours).
+    """
+    grouped = grouped[~grouped["id"].astype(str).isin(set(index.ids)) & grouped["event_id"].notna()]
+    if grouped.empty:
+        return index
+    titles = [as_text(t) for t in grouped["title"].tolist()]
+    texts = [as_text(x) for x in grouped["text"].tolist()]
+    ids = grouped["id"].astype(str).tolist()
+    origins = [STORY_FROM_DATA if o == STORY_FROM_DATA else STORY_FROM_GROUPING
+               for o in grouped["story_origin"].tolist()]
+    story_of = dict(index.story_of)
+    story_of.update({a: str(s) for a, s in zip(ids, grouped["story_id"].tolist()) if s})
+    body = features.term_counts(features.body_texts(titles, texts), features.BODY)
+    lead = features.term_counts(features.lead_texts(titles, texts, params.lead_chars), features.LEAD)
+    zeros = np.zeros((len(ids), index.neighbours.shape[1]), dtype=np.float32)
+    return StoryIndex(index.ids + ids, index.stories + grouped["event_id"].astype(str).tolist(),
+                      index.origins + origins, index.outlets + [o or None for o in grouped["outlet"].tolist()],
+                      index.published + [p or None for p in grouped["published"].tolist()],
+                      index.titles + titles, index.leads + [x[: params.lead_chars] for x in texts],
+                      sp.vstack([index.body_tf, body]).tocsr(), sp.vstack([index.lead_tf, lead]).tocsr(),
+                      index.body_df, index.lead_df, np.vstack([index.neighbours, zeros]), index.representation,
+                      story_of, dict(index.aliases), index.documents)
+
+
 def group_in_blocks(blocks: Iterable[pd.DataFrame], existing: StoryIndex | None = None,
                     params: StoryParams = StoryParams(), links: LinkParams = LinkParams(),
                     keep_days: float = KEEP_DAYS,
                     on_block: Callable[[Grouping, dict[str, str]], None] | None = None,
-                    frequencies: Frequencies | None = None) -> BlockRun:
+                    frequencies: Frequencies | None = None,
+                    recall: Callable[[float, float, set[str]], pd.DataFrame] | None = None) -> BlockRun:
     """Group the blocks one after the other against the index so far; prune it after each; return the run.
 
     ``frequencies``: the document frequencies of the index and of every article the blocks hold
     (:func:`count_frequencies`, a first pass): each block then weighs terms as a grouping of all at
     once would. Without them each block weighs terms by the articles seen so far.
+
+    ``recall(first_day, last_day, ids_in_index)``: the articles grouped in an earlier run (with their
+    ``story_id``, ``event_id``) of the stories that have an article between the two days (an
+    incremental run: an article older than the saved index's running stories meets its stories
+    again; the store's grouping reads them back). Called before each block with its dated range
+    widened by ``keep_days``.
 
     ``on_block(grouping, new_aliases)`` receives each block's grouping (its articles, the stories
     and events it touched) and the aliases that are new or resolve further since the last block
@@ -153,6 +203,14 @@ def group_in_blocks(blocks: Iterable[pd.DataFrame], existing: StoryIndex | None 
         run.blocks += 1
         run.articles += len(block)
         run.largest_block = max(run.largest_block, len(block))
+        days = [d for d in (published_day(p) for p in block["published"].tolist()) if not math.isnan(d)]
+        if recall is not None and days:
+            known = set(run.index.ids) if run.index is not None else set()
+            back = recall(min(days) - keep_days, max(days) + keep_days, known)
+            if len(back):
+                run.index = with_grouped(run.index if run.index is not None else StoryIndex.empty(params), back,
+                                         params)
+                run.recalled += len(back)
         result = group_articles(block.reset_index(drop=True), existing=run.index, params=params, links=links,
                                 frequencies=frequencies)
         run.largest_index = max(run.largest_index, len(result.index))
@@ -161,7 +219,6 @@ def group_in_blocks(blocks: Iterable[pd.DataFrame], existing: StoryIndex | None 
         written.update(fresh)
         if on_block is not None:
             on_block(result, fresh)
-        days = [d for d in (published_day(p) for p in block["published"].tolist()) if not math.isnan(d)]
         index = result.index
         if days:
             index, dropped = prune(index, max(days) - keep_days)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from core.schema import STORY_FROM_DATA, STORY_FROM_GROUPING
-from core.store import Store
+from core.store import ArticleFilter, Store
 
 if TYPE_CHECKING:
     from analysis.stories.grouping import StoryIndex
@@ -53,7 +53,7 @@ def group_store(store: Store, index_path: Path, *, rebuild: bool = False, block_
     stories still running (analysis/stories/blocks.py). With a saved index (and no ``rebuild``),
     the articles without an event yet are grouped. Return a one-line summary.
     """
-    from analysis.stories.blocks import BLOCK_ARTICLES, KEEP_DAYS, count_frequencies, group_in_blocks
+    from analysis.stories.blocks import BLOCK_ARTICLES, KEEP_DAYS, count_frequencies, group_in_blocks, iso_day
     from analysis.stories.grouping import StoryIndex
     from analysis.stories.linking import Grouping
 
@@ -85,14 +85,24 @@ def group_store(store: Store, index_path: Path, *, rebuild: bool = False, block_
     # at once would (a block of titles and texts at a time)
     frequencies = count_frequencies(store.article_blocks(["title", "text"], size, ungrouped=existing is not None),
                                     existing)
+    def recall(first_day: float, last_day: float, known: set[str]) -> pd.DataFrame:
+        """The grouped articles of the stories with an article in the days, not in the index (incremental runs)."""
+        near = store.articles(ArticleFilter(since=iso_day(first_day), until=iso_day(last_day)),
+                              columns=["story_id", "event_id"])
+        near = near[near["event_id"].notna() & near["story_id"].notna() & ~near["id"].isin(known)]
+        parts = [store.articles(ArticleFilter(story_id=story), columns=[*columns, "event_id"])
+                 for story in sorted(set(near["story_id"]))]
+        return (pd.concat(parts, ignore_index=True) if parts
+                else pd.DataFrame(columns=["id", *columns, "event_id"]))
+
     run = group_in_blocks(blocks(), existing=existing, keep_days=KEEP_DAYS if keep_days is None else keep_days,
-                          on_block=write, frequencies=frequencies)
+                          on_block=write, frequencies=frequencies, recall=recall if existing is not None else None)
     if run.index is None or not run.articles:
         return f"no new articles to group ({len(existing or ())} running in {index_path})"
     _save_atomically(run.index, index_path)
     return (f"{run.articles:,} articles grouped in {run.blocks:,} block(s) of at most {size:,} "
             f"(largest {run.largest_block:,}; index at most {run.largest_index:,} articles, "
-            f"{len(run.index):,} kept as running stories); {changed:,} story ids written to {store.path}; "
+            f"{len(run.index):,} kept as running stories; {run.recalled:,} read back from the store); {changed:,} story ids written to {store.path}; "
             f"index {index_path}")
 
 
