@@ -997,14 +997,15 @@ class Store:
             params,
         )
 
-    def article_blocks(self, columns: Sequence[str], block_rows: int, *, ungrouped: bool = False
-                       ) -> Iterator[pd.DataFrame]:
+    def article_blocks(self, columns: Sequence[str], block_rows: int, *, ungrouped: bool = False,
+                       dated: bool | None = None) -> Iterator[pd.DataFrame]:
         """Yield the articles in blocks of at most ``block_rows``, by (published, id), the undated last.
 
         A block ends at a day boundary (the first 10 characters of ``published``) unless one day
         alone fills it; the rows of a cut day are read again with the next block. Each block is
         one keyset query, so memory holds one block whatever the store's size. ``ungrouped``:
-        only articles without an event yet (never grouped).
+        only articles without an event yet (never grouped). ``dated``: True only the dated articles,
+        False only the undated, None both.
         """
         if block_rows < 1:
             raise StoreError(f"block_rows must be at least 1, not {block_rows}")
@@ -1015,7 +1016,7 @@ class Store:
         select = ", ".join("a." + c for c in wanted)
         extra = " AND a.event_id IS NULL" if ungrouped else ""
         after: tuple[str, str] | None = None
-        while True:  # dated articles
+        while dated is not False:  # dated articles
             where = "a.published IS NOT NULL" + extra
             params: list[Any] = []
             if after is not None:
@@ -1033,7 +1034,7 @@ class Store:
             after = (str(block["published"].iloc[-1]), str(block["id"].iloc[-1]))
             yield block
         last_id: str | None = None
-        while True:  # undated articles, by id
+        while dated is not True:  # undated articles, by id
             where = "a.published IS NULL" + extra + ("" if last_id is None else " AND a.id > ?")
             block = self._frame(f"SELECT {select} FROM articles a WHERE {where} ORDER BY a.id "
                                 f"LIMIT {int(block_rows)}", [] if last_id is None else [last_id])

@@ -48,6 +48,10 @@ logger = logging.getLogger(__name__)
 # Articles read and grouped at a time (the setting stories.block_articles). On the 50,000-article sample
 # 5,000 a block kept peak memory well under the whole-at-once grouping; figures in docs/performance.md.
 BLOCK_ARTICLES = 5000
+# An undated article goes with the block of its most similar dated article when their cosine is at least this
+# (the grouping's own floor for pairs with an undated article); below it, it waits for the last blocks.
+UNDATED_MATCH = 0.10
+_MATCH_ROWS = 2000  # undated articles compared with a dated block at once (memory: rows x block floats)
 # Days a story stays in the index after its last article (the setting stories.keep_days); at least
 # max_gap_days (5), the longest silence a story survives.
 KEEP_DAYS = 14.0
@@ -115,8 +119,11 @@ def story_last_days(index: StoryIndex) -> dict[str, float]:
     return last
 
 
-def prune(index: StoryIndex, before_day: float) -> tuple[StoryIndex, int]:
+def prune(index: StoryIndex, before_day: float, *, undated: bool = False) -> tuple[StoryIndex, int]:
     """Return the index without the stories whose last dated article is before ``before_day``, and the rows dropped.
+
+    ``undated``: drop the stories without a dated article too (an undated article grouped with a dated
+    block that joined no dated story: no later article is dated near it).
 
     The document frequencies and the count of documents seen stay as they are (the idf of later
     articles is the same as without pruning); aliases are kept.
@@ -124,7 +131,7 @@ def prune(index: StoryIndex, before_day: float) -> tuple[StoryIndex, int]:
     if not len(index) or math.isnan(before_day):
         return index, 0
     last = story_last_days(index)
-    gone = {story for story, day in last.items() if not math.isnan(day) and day < before_day}
+    gone = {story for story, day in last.items() if (undated and math.isnan(day)) or day < before_day}
     if not gone:
         return index, 0
     keep = np.array([index.story_of.get(a, a) not in gone for a in index.ids], dtype=bool)
@@ -221,12 +228,76 @@ def group_in_blocks(blocks: Iterable[pd.DataFrame], existing: StoryIndex | None 
             on_block(result, fresh)
         index = result.index
         if days:
-            index, dropped = prune(index, max(days) - keep_days)
+            index, dropped = prune(index, max(days) - keep_days, undated=True)
             run.pruned += dropped
         run.index = index
         logger.info("block %d: %d articles; index %d articles (%d pruned so far)", run.blocks, len(block),
                     len(index), run.pruned)
     return run
+
+
+def _unit_bodies(block: pd.DataFrame, idf: np.ndarray) -> sp.csr_matrix:
+    titles = [as_text(t) for t in block["title"].tolist()]
+    texts = [as_text(x) for x in block["text"].tolist()]
+    return features.weighted(features.term_counts(features.body_texts(titles, texts), features.BODY), idf)
+
+
+def undated_days(undated_blocks: Iterable[pd.DataFrame], dated_blocks: Iterable[pd.DataFrame],
+                 frequencies: Frequencies, params: StoryParams = StoryParams(),
+                 floor: float = UNDATED_MATCH) -> dict[str, float]:
+    """Return, per undated article, the day of the dated article most similar to it (cosine >= ``floor``).
+
+    Cosine of the headline+body TF-IDF (the idf of ``frequencies``). The grouping in blocks groups an
+    undated article with the block of that day, where it meets the articles of that day and the
+    stories running then, as a grouping of all at once would let it meet its best match. Memory: the
+    undated articles' vectors, one dated block's, and a chunk of similarities.
+    """
+    idf = features.idf(frequencies.body_df, frequencies.documents, params.min_document_frequency)
+    ids: list[str] = []
+    parts: list[sp.csr_matrix] = []
+    for block in undated_blocks:
+        ids.extend(block["id"].astype(str).tolist())
+        parts.append(_unit_bodies(block, idf))
+    if not ids:
+        return {}
+    undated = sp.vstack(parts).tocsr()
+    best = np.full(len(ids), -np.inf)
+    day = np.full(len(ids), np.nan)
+    for block in dated_blocks:
+        if block.empty:
+            continue
+        vectors = _unit_bodies(block, idf).T.tocsc()
+        days = np.array([published_day(p) for p in block["published"].tolist()], dtype=np.float64)
+        for lo in range(0, len(ids), _MATCH_ROWS):
+            sims = (undated[lo:lo + _MATCH_ROWS] @ vectors).toarray()
+            at = sims.argmax(axis=1)
+            top = sims[np.arange(len(at)), at]
+            better = (top > best[lo:lo + _MATCH_ROWS]) & ~np.isnan(days[at])
+            best[lo:lo + _MATCH_ROWS][better] = top[better]
+            day[lo:lo + _MATCH_ROWS][better] = days[at][better]
+    return {a: float(d) for a, b, d in zip(ids, best.tolist(), day.tolist()) if b >= floor}
+
+
+def with_undated(dated_blocks: Iterable[pd.DataFrame], undated_blocks: Iterable[pd.DataFrame],
+                 days: dict[str, float], fetch: Callable[[list[str]], pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """Yield the dated blocks, each with the undated articles matched to its days (``fetch(ids)`` reads them),
+    then the undated articles matched to none, in their blocks."""
+    pending = sorted((d, a) for a, d in days.items())
+    at = 0
+    for block in dated_blocks:
+        dated = [d for d in (published_day(p) for p in block["published"].tolist()) if not math.isnan(d)]
+        last = max(dated) if dated else -math.inf
+        take = []
+        while at < len(pending) and pending[at][0] <= last:
+            take.append(pending[at][1])
+            at += 1
+        yield pd.concat([block, fetch(take)], ignore_index=True) if take else block
+    if at < len(pending):
+        yield fetch([a for _, a in pending[at:]])
+    for block in undated_blocks:
+        rest = block[~block["id"].astype(str).isin(days)]
+        if len(rest):
+            yield rest
 
 
 def count_frequencies(blocks: Iterable[pd.DataFrame], existing: StoryIndex | None = None,
@@ -252,9 +323,19 @@ def group_frame_in_blocks(articles: pd.DataFrame, block_articles: int = BLOCK_AR
     def keep(result: Grouping, _aliases: dict[str, str]) -> None:
         parts.append(result.articles[["id", "story", "event"]])
 
-    frequencies = count_frequencies(frame_blocks(articles, block_articles), params=params) if first_pass else None
-    run = group_in_blocks(frame_blocks(articles, block_articles), params=params, links=links, keep_days=keep_days,
-                          on_block=keep, frequencies=frequencies)
+    frequencies = count_frequencies(frame_blocks(articles, block_articles), params=params)
+    dated = articles[articles["published"].notna().to_numpy()]
+    undated = articles[articles["published"].isna().to_numpy()]
+    days = undated_days(frame_blocks(undated, block_articles), frame_blocks(dated, block_articles), frequencies,
+                        params) if len(undated) else {}
+    by_id = undated.set_index(undated["id"].astype(str))
+
+    def fetch(ids: list[str]) -> pd.DataFrame:
+        return by_id.loc[ids].reset_index(drop=True)
+
+    ordered = with_undated(frame_blocks(dated, block_articles), frame_blocks(undated, block_articles), days, fetch)
+    run = group_in_blocks(ordered, params=params, links=links, keep_days=keep_days, on_block=keep,
+                          frequencies=frequencies if first_pass else None)
     aliases = run.index.aliases if run.index is not None else {}
     found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["id", "story", "event"])
     found = found.assign(story=[resolve(s, aliases) for s in found["story"].tolist()])

@@ -53,7 +53,15 @@ def group_store(store: Store, index_path: Path, *, rebuild: bool = False, block_
     stories still running (analysis/stories/blocks.py). With a saved index (and no ``rebuild``),
     the articles without an event yet are grouped. Return a one-line summary.
     """
-    from analysis.stories.blocks import BLOCK_ARTICLES, KEEP_DAYS, count_frequencies, group_in_blocks, iso_day
+    from analysis.stories.blocks import (
+        BLOCK_ARTICLES,
+        KEEP_DAYS,
+        count_frequencies,
+        group_in_blocks,
+        iso_day,
+        undated_days,
+        with_undated,
+    )
     from analysis.stories.grouping import StoryIndex
     from analysis.stories.linking import Grouping
 
@@ -63,9 +71,10 @@ def group_store(store: Store, index_path: Path, *, rebuild: bool = False, block_
     size = BLOCK_ARTICLES if block_articles is None else block_articles
     columns = ["outlet", "url", "title", "published", "text", "story_id", "story_origin"]
     changed = 0
+    fresh = existing is not None  # an incremental run groups the articles without an event only
 
-    def blocks() -> Iterator[pd.DataFrame]:
-        for block in store.article_blocks(columns, size, ungrouped=existing is not None):
+    def regrouped(blocks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for block in blocks:
             # a grouped id from an earlier run is regrouped; only the data's own ids are fixed seeds
             from_data = block["story_origin"] == STORY_FROM_DATA
             yield block.assign(story_id=block["story_id"].where(from_data, None),
@@ -83,8 +92,17 @@ def group_store(store: Store, index_path: Path, *, rebuild: bool = False, block_
 
     # a first pass counts the terms of every article to group, so each block weighs terms as a grouping of all
     # at once would (a block of titles and texts at a time)
-    frequencies = count_frequencies(store.article_blocks(["title", "text"], size, ungrouped=existing is not None),
-                                    existing)
+    frequencies = count_frequencies(store.article_blocks(["title", "text"], size, ungrouped=fresh), existing)
+    # a second pass, when there are undated articles: each goes with the block of its most similar dated article
+    days = undated_days(store.article_blocks(["title", "text"], size, ungrouped=fresh, dated=False),
+                        store.article_blocks(["title", "text"], size, ungrouped=fresh, dated=True), frequencies)
+
+    def fetch(ids: list[str]) -> pd.DataFrame:
+        return store.articles(ids=ids, columns=columns)
+
+    ordered = with_undated(store.article_blocks(columns, size, ungrouped=fresh, dated=True),
+                           store.article_blocks(columns, size, ungrouped=fresh, dated=False), days, fetch)
+
     def recall(first_day: float, last_day: float, known: set[str]) -> pd.DataFrame:
         """The grouped articles of the stories with an article in the days, not in the index (incremental runs)."""
         near = store.articles(ArticleFilter(since=iso_day(first_day), until=iso_day(last_day)),
@@ -95,15 +113,16 @@ def group_store(store: Store, index_path: Path, *, rebuild: bool = False, block_
         return (pd.concat(parts, ignore_index=True) if parts
                 else pd.DataFrame(columns=["id", *columns, "event_id"]))
 
-    run = group_in_blocks(blocks(), existing=existing, keep_days=KEEP_DAYS if keep_days is None else keep_days,
-                          on_block=write, frequencies=frequencies, recall=recall if existing is not None else None)
+    run = group_in_blocks(regrouped(ordered), existing=existing,
+                          keep_days=KEEP_DAYS if keep_days is None else keep_days, on_block=write,
+                          frequencies=frequencies, recall=recall if fresh else None)
     if run.index is None or not run.articles:
         return f"no new articles to group ({len(existing or ())} running in {index_path})"
     _save_atomically(run.index, index_path)
     return (f"{run.articles:,} articles grouped in {run.blocks:,} block(s) of at most {size:,} "
             f"(largest {run.largest_block:,}; index at most {run.largest_index:,} articles, "
-            f"{len(run.index):,} kept as running stories; {run.recalled:,} read back from the store); {changed:,} story ids written to {store.path}; "
-            f"index {index_path}")
+            f"{len(run.index):,} kept as running stories; {run.recalled:,} read back from the store); "
+            f"{changed:,} story ids written to {store.path}; index {index_path}")
 
 
 def _save_atomically(index: StoryIndex, path: Path) -> None:

@@ -75,6 +75,27 @@ def test_small_blocks_keep_the_multi_article_stories() -> None:
         assert story_of["b1"] != story_of["n1"]
 
 
+def test_an_undated_article_goes_with_the_block_of_its_best_dated_match() -> None:
+    articles = pd.DataFrame(BRIDGE + BUDGET + OTHER + FIRE + UNDATED)
+    dated, undated = articles[articles["published"].notna()], articles[articles["published"].isna()]
+    counts = blocks.count_frequencies(frame_blocks(articles, 5))
+    days = blocks.undated_days(frame_blocks(undated, 5), frame_blocks(dated, 5), counts)
+    bridge_days = {float((pd.Timestamp(str(a["published"])) - pd.Timestamp("1970-01-01")).days) for a in BRIDGE}
+    assert set(days) == {"u1"} and days["u1"] in bridge_days
+    whole = group_articles(articles).articles
+    found, _ = group_frame_in_blocks(articles, 5)
+    story = dict(zip(found["id"], found["story"]))
+    assert story["u1"] == story["b1"]  # with the bridge, as all at once
+    assert whole.set_index("id").loc["u1", "story"] == whole.set_index("id").loc["b1", "story"]
+    # a block holds the dated articles of its days and the undated matched to them
+    ordered = list(blocks.with_undated(frame_blocks(dated, 5), frame_blocks(undated, 5), days,
+                                       lambda ids: undated[undated["id"].isin(ids)]))
+    holder = [b for b in ordered if "u1" in set(b["id"])]
+    assert len(holder) == 1 and len(holder[0]) <= 5 + 1
+    assert days["u1"] <= max(float((pd.Timestamp(p) - pd.Timestamp("1970-01-01")).days)
+                             for p in holder[0]["published"].dropna())
+
+
 def test_frame_blocks_follow_dates_keep_days_whole_and_put_the_undated_last() -> None:
     articles = pd.DataFrame(BRIDGE + BUDGET + UNDATED)
     parts = list(frame_blocks(articles, 3))
@@ -169,21 +190,26 @@ def test_group_store_never_groups_more_than_a_block_and_keeps_only_running_stori
     assert index.documents == len(BRIDGE + BUDGET + OTHER + FIRE)
 
 
-def test_an_incremental_run_after_a_pruned_rebuild_groups_only_new_articles(tmp_path: Path) -> None:
-    db = _store(tmp_path, BRIDGE[:4] + BUDGET + OTHER)
+def test_an_incremental_run_reads_back_a_pruned_story_for_a_late_article(tmp_path: Path) -> None:
+    """The bridge's last two articles arrive after the wildfire: the saved index no longer holds the bridge."""
+    db = _store(tmp_path, BRIDGE[:4] + BUDGET + OTHER + FIRE)
     with Store.open(db) as store:
-        group_store(store, tmp_path / "s.npz", block_articles=4)
-        before = dict(zip(*store.articles(columns=["source_id", "story_id"])[["source_id", "story_id"]].T.values))
+        group_store(store, tmp_path / "s.npz", block_articles=4, keep_days=7)
+        arts = store.articles(columns=["source_id", "story_id"])
+        before = dict(zip(arts["source_id"], arts["story_id"]))
+    assert "b1" not in set(StoryIndex.load(tmp_path / "s.npz").ids)  # pruned: the bridge ended 3 weeks before
     later = tmp_path / "later.jsonl"
     later.write_text("".join(json.dumps(r) + "\n" for r in BRIDGE[4:]), encoding="utf-8")
     assert run_cli("scrapers", "import", str(later), "--db", str(db)).returncode == 0
     with Store.open(db) as store:
-        message = group_store(store, tmp_path / "s.npz", block_articles=4)
-        assert "2 articles grouped" in message
+        message = group_store(store, tmp_path / "s.npz", block_articles=4, keep_days=7)
         arts = store.articles(columns=["source_id", "story_id"])
         after = dict(zip(arts["source_id"], arts["story_id"]))
+    assert "2 articles grouped" in message
+    read_back = int(message.split(" read back")[0].rsplit(" ", 1)[-1].replace(",", ""))
+    assert read_back >= 4  # at least the bridge's first four articles
     assert {a: after[a] for a in before} == before  # nothing regrouped
-    assert after["b5"] == after["b6"] == after["b1"]  # the inquiry joins the running bridge story
+    assert after["b5"] == after["b6"] == after["b1"]  # the inquiry joins the bridge story read back
 
 
 def test_cli_flags_check_the_block_and_the_days(tmp_path: Path) -> None:
