@@ -33,8 +33,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis.stories.files import pairwise_scores, read_articles_jsonl  # noqa: E402
 from analysis.stories.blocks import group_frame_in_blocks  # noqa: E402
+from analysis.stories.files import pairwise_scores, read_articles_jsonl  # noqa: E402
 from analysis.stories.linking import LinkParams, group_articles  # noqa: E402
 from benchmarks.stories import split_of  # noqa: E402
 

@@ -32,8 +32,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis.stories.files import pairwise_scores, read_articles_jsonl  # noqa: E402
 from analysis.stories.blocks import group_frame_in_blocks  # noqa: E402
+from analysis.stories.files import pairwise_scores, read_articles_jsonl  # noqa: E402
 from analysis.stories.grouping import StoryParams, group_stories  # noqa: E402
 
 # Budget from the issue: the whole 28k-article corpus in under 2 minutes.

@@ -59,8 +59,8 @@ import scipy.sparse as sp
 
 from analysis.stories import features
 from analysis.stories.grouping import (
-    Frequencies,
     STORY_PREFIX,
+    Frequencies,
     StoryIndex,
     StoryParams,
     _check_frame,

@@ -41,6 +41,10 @@ def partition(ids: list[str], groups: list[str]) -> list[list[str]]:
     return sorted(sorted(m) for m in members.values())
 
 
+def stories_of_whole(grouping: object) -> dict[str, str]:
+    return dict(zip(grouping.articles["id"], grouping.articles["story"]))  # type: ignore[attr-defined]
+
+
 def corpus() -> pd.DataFrame:
     return pd.DataFrame(BRIDGE + BUDGET + OTHER + FIRE)
 
@@ -180,10 +184,12 @@ def test_group_store_never_groups_more_than_a_block_and_keeps_only_running_stori
         story = dict(zip(arts["source_id"], arts["story_id"]))
         assert arts["event_id"].notna().all()
         assert len({story[a["id"]] for a in BRIDGE}) == 1 and story["b1"] != story["n1"]
-        labels = store.stories().set_index("story_id") if "story_id" in store.stories().columns else None
         members = store.articles(ArticleFilter(story_id=story["b1"]), columns=["source_id"])
         assert set(members["source_id"]) == {a["id"] for a in BRIDGE}
-        del labels
+        # the bridge spans blocks; its stored label is the most central headline of all six, as all at once
+        whole = group_articles(corpus())
+        whole_label = whole.stories.set_index("story").loc[stories_of_whole(whole)["b1"], "label"]
+        assert store.stories().set_index("story").loc[story["b1"], "label"] == whole_label
     index = StoryIndex.load(tmp_path / "s.npz")
     # the index keeps the wildfire (still running at the last block) and none of the March 3-9 articles
     assert len(index) == len(FIRE)
