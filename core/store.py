@@ -999,7 +999,7 @@ class Store:
 
     def article_blocks(self, columns: Sequence[str], block_rows: int, *, ungrouped: bool = False,
                        dated: bool | None = None) -> Iterator[pd.DataFrame]:
-        """Yield the articles in blocks of at most ``block_rows``, by (published, id), the undated last.
+        """Yield the articles in blocks of at most ``block_rows``, by (published, id), the undated last (by key).
 
         A block ends at a day boundary (the first 10 characters of ``published``) unless one day
         alone fills it; the rows of a cut day are read again with the next block. Each block is
@@ -1033,15 +1033,15 @@ class Store:
                     block = block[whole.to_numpy()].reset_index(drop=True)
             after = (str(block["published"].iloc[-1]), str(block["id"].iloc[-1]))
             yield block
-        last_id: str | None = None
-        while dated is not True:  # undated articles, by id
-            where = "a.published IS NULL" + extra + ("" if last_id is None else " AND a.id > ?")
-            block = self._frame(f"SELECT {select} FROM articles a WHERE {where} ORDER BY a.id "
-                                f"LIMIT {int(block_rows)}", [] if last_id is None else [last_id])
+        last_key: int | None = None
+        while dated is not True:  # undated articles, by key (the order they came in: no sort of all of them)
+            where = "a.published IS NULL" + extra + ("" if last_key is None else " AND a.key > ?")
+            block = self._frame(f"SELECT a.key AS key_, {select} FROM articles a WHERE {where} ORDER BY a.key "
+                                f"LIMIT {int(block_rows)}", [] if last_key is None else [last_key])
             if block.empty:
                 break
-            last_id = str(block["id"].iloc[-1])
-            yield block
+            last_key = int(block["key_"].iloc[-1])
+            yield block.drop(columns=["key_"])
 
     def scorers_present(self) -> list[str]:
         """Return the names of the scorers that scored at least one article, sorted."""

@@ -119,6 +119,12 @@ def story_last_days(index: StoryIndex) -> dict[str, float]:
     return last
 
 
+def _newest_day(index: StoryIndex | None) -> float:
+    """Return the latest dated day in the index (-inf when none)."""
+    days = [d for d in (published_day(p) for p in (index.published if index is not None else [])) if not math.isnan(d)]
+    return max(days) if days else -math.inf
+
+
 def prune(index: StoryIndex, before_day: float, *, undated: bool = False) -> tuple[StoryIndex, int]:
     """Return the index without the stories whose last dated article is before ``before_day``, and the rows dropped.
 
@@ -211,7 +217,9 @@ def group_in_blocks(blocks: Iterable[pd.DataFrame], existing: StoryIndex | None 
         run.articles += len(block)
         run.largest_block = max(run.largest_block, len(block))
         days = [d for d in (published_day(p) for p in block["published"].tolist()) if not math.isnan(d)]
-        if recall is not None and days:
+        if recall is not None and days and min(days) < _newest_day(run.index):
+            # a story the index dropped ended more than keep_days before the newest day it held: only a block
+            # that starts before that day can come near one
             known = set(run.index.ids) if run.index is not None else set()
             back = recall(min(days) - keep_days, max(days) + keep_days, known)
             if len(back):
