@@ -2,6 +2,7 @@
 
     OMP_NUM_THREADS=1 python benchmarks/multiday_stories.py [--shared ../shared] [--skip-allsides]
                                                             [--set threshold=0.3 ...] [--curve]
+                                                            [--block-articles 5000]
 
 Prints, the grouping never seeing a story id:
 

@@ -1,7 +1,7 @@
 """Benchmark the story grouping of analysis/stories/grouping.py on the corpora of ../shared/corpora.
 
     OMP_NUM_THREADS=1 python benchmarks/stories.py [--shared ../shared] [--repeats 3] [--set name=value ...]
-                                                   [--errors 20]
+                                                   [--errors 20] [--block-articles 5000]
 
 The grouping never sees a story id: it groups every article of a corpus (in
 ``allsides_abp`` the 2,540 articles of AllSides' roundups among 28,184, the rest being
