@@ -31,7 +31,7 @@ from analysis.digest.build import FORMATS as DIGEST_FORMATS
 from analysis.digest.build import render as render_digest
 from analysis.frames.lexicon import load_frameset
 from analysis.frames.model import ENCODERS, load_model, predict, read_examples, read_jsonl, train
-from analysis.stories.store import INDEX_SUFFIX, group_store
+from analysis.stories.store import INDEX_SUFFIX, MIN_KEEP_DAYS, group_store
 from analysis.tone import sentiment
 from analysis.tone import train as train_tone
 from core.cli import add_common_arguments, add_verbose, run_cli, settings_from
@@ -192,6 +192,12 @@ def add_stories_parser(commands: argparse._SubParsersAction) -> None:  # type: i
     parser.add_argument("--index", type=Path, metavar="FILE.npz",
                         help="story index for incremental grouping (default with --db: DB.stories.npz)")
     parser.add_argument("--rebuild", action="store_true", help="with --db: ignore the saved index and regroup all")
+    parser.add_argument("--block-articles", type=int, metavar="N",
+                        help="with --db: articles read and grouped at a time, in date order "
+                             "(default: the setting story_block_articles)")
+    parser.add_argument("--keep-days", type=float, metavar="D",
+                        help="with --db: days a story stays in the index after its last article "
+                             "(default 14, at least 5)")
     add_common_arguments(parser)
 
 
@@ -210,8 +216,14 @@ def cmd_stories(args: argparse.Namespace) -> int:
         return 0
     settings = settings_from(args)
     index_path = args.index or store_sidecar(settings.db, INDEX_SUFFIX)
+    block = settings.story_block_articles if args.block_articles is None else args.block_articles
+    if block < 1:
+        raise InputError(f"--block-articles must be at least 1, not {block}")
+    if args.keep_days is not None and not args.keep_days >= MIN_KEEP_DAYS:
+        raise InputError(f"--keep-days must be at least {MIN_KEEP_DAYS:g} (a story's longest silence), "
+                         f"not {args.keep_days:g}")
     with Store.open_with(settings) as store:
-        print(group_store(store, index_path, rebuild=args.rebuild))
+        print(group_store(store, index_path, rebuild=args.rebuild, block_articles=block, keep_days=args.keep_days))
     return 0
 
 

@@ -2,6 +2,7 @@
 
     OMP_NUM_THREADS=1 python benchmarks/multiday_stories.py [--shared ../shared] [--skip-allsides]
                                                             [--set threshold=0.3 ...] [--curve]
+                                                            [--block-articles 5000]
 
 Prints, the grouping never seeing a story id:
 
@@ -33,6 +34,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from analysis.stories.blocks import group_frame_in_blocks  # noqa: E402
 from analysis.stories.files import pairwise_scores, read_articles_jsonl  # noqa: E402
 from analysis.stories.linking import LinkParams, group_articles  # noqa: E402
 from benchmarks.stories import split_of  # noqa: E402
@@ -75,9 +77,19 @@ def line(name: str, scores: dict[str, float], bcubed: float | None = None) -> st
             f"(gold pairs {scores['gold_pairs']:,}, predicted {scores['predicted_pairs']:,.0f})")
 
 
+BLOCK_ARTICLES = 0  # --block-articles: 0 groups all at once
+
+
+def grouped(articles: pd.DataFrame, links: LinkParams) -> pd.DataFrame:
+    """Return ``id, story, event`` per article: all at once, or in blocks as ``analysis stories --db`` groups."""
+    if BLOCK_ARTICLES > 0:
+        return group_frame_in_blocks(articles, BLOCK_ARTICLES, links=links)[0]
+    return group_articles(articles, links=links).articles
+
+
 def multiday(articles: pd.DataFrame, gold: list[str | None], links: LinkParams, name: str,
              summary: dict[str, float]) -> None:
-    result = group_articles(articles, links=links).articles
+    result = grouped(articles, links)
     story = pairwise_scores(gold, result["story"].tolist())
     print(line(f"{name} stories", story, bcubed_f1(gold, result["story"].tolist())))
     print(line(f"{name} events", pairwise_scores(gold, result["event"].tolist())))
@@ -86,7 +98,7 @@ def multiday(articles: pd.DataFrame, gold: list[str | None], links: LinkParams, 
 
 def curve(articles: pd.DataFrame, gold: list[str | None], links: LinkParams, name: str) -> None:
     """Print story-level F1 by threshold and the leave-one-story-out choice."""
-    predicted = {t: group_articles(articles, links=replace(links, threshold=t)).articles["story"].tolist()
+    predicted = {t: grouped(articles, replace(links, threshold=t))["story"].tolist()
                  for t in CURVE}
     print(f"  {name} F1 by threshold: " + "  ".join(f"{t:.2f} -> {pairwise_scores(gold, p)['f1']:.3f}"
                                                      for t, p in predicted.items()))
@@ -109,7 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--curve", action="store_true", help="F1 by link threshold, leave-one-story-out")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a LinkParams field, e.g. --set threshold=0.35")
+    parser.add_argument("--block-articles", type=int, default=0, metavar="N",
+                        help="group in date-ordered blocks of N articles as `analysis stories --db` does "
+                             "(analysis/stories/blocks.py); 0: all at once")
     args = parser.parse_args(argv)
+    global BLOCK_ARTICLES
+    BLOCK_ARTICLES = args.block_articles
     links = LinkParams(**{k: json.loads(v) for k, _, v in (s.partition("=") for s in args.set)})
     corpora = args.shared / "corpora"
     summary: dict[str, float] = {}
@@ -124,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for name, file in (("basil", "basil/articles.jsonl"), ("groundnews", "groundnews_stories/articles.jsonl")):
         articles, gold = load(corpora / file)
-        result = group_articles(articles, links=links).articles
+        result = grouped(articles, links)
         event = pairwise_scores(gold, result["event"].tolist())
         story = pairwise_scores(gold, result["story"].tolist())
         print(line(f"{name} events", event))
@@ -135,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_allsides:
         articles, gold = load(corpora / "allsides_abp" / "articles.jsonl.gz")
         start, cpu = time.perf_counter(), time.process_time()
-        result = group_articles(articles, links=links).articles
+        result = grouped(articles, links)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         report = [g is not None and split_of(g) == "report" for g in gold]

@@ -1,7 +1,7 @@
 """Benchmark the story grouping of analysis/stories/grouping.py on the corpora of ../shared/corpora.
 
     OMP_NUM_THREADS=1 python benchmarks/stories.py [--shared ../shared] [--repeats 3] [--set name=value ...]
-                                                   [--errors 20]
+                                                   [--errors 20] [--block-articles 5000]
 
 The grouping never sees a story id: it groups every article of a corpus (in
 ``allsides_abp`` the 2,540 articles of AllSides' roundups among 28,184, the rest being
@@ -32,6 +32,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from analysis.stories.blocks import group_frame_in_blocks  # noqa: E402
 from analysis.stories.files import pairwise_scores, read_articles_jsonl  # noqa: E402
 from analysis.stories.grouping import StoryParams, group_stories  # noqa: E402
 
@@ -82,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1, help="timed runs of the allsides grouping (median)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a StoryParams field (for tuning), e.g. --set threshold=0.12")
+    parser.add_argument("--block-articles", type=int, default=0, metavar="N",
+                        help="group in date-ordered blocks of N articles as `analysis stories --db` does "
+                             "(analysis/stories/blocks.py; the events are scored); 0: all at once")
     parser.add_argument("--errors", type=int, default=0, metavar="N",
                         help="list N missed pairs and N false merges of the tune half")
     args = parser.parse_args(argv)
@@ -90,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
         name, _, value = item.partition("=")
         overrides[name] = json.loads(value)
     params = StoryParams(**overrides)
+
+    def events_of(frame: pd.DataFrame) -> list[str]:
+        if args.block_articles > 0:
+            return group_frame_in_blocks(frame, args.block_articles, params=params)[0]["event"].tolist()
+        return group_stories(frame, params=params).articles["story"].tolist()
+
     corpora = args.shared / "corpora"
     summary: dict[str, float] = {}
 
@@ -97,9 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     times = []
     for _ in range(max(1, args.repeats)):
         start = time.perf_counter()
-        result = group_stories(articles, params=params)
+        predicted = events_of(articles)
         times.append(time.perf_counter() - start)
-    predicted = result.articles["story"].tolist()
     print(f"allsides_abp: {len(articles):,} articles, {sum(g is not None for g in gold):,} with a story id, "
           f"{len(set(g for g in gold if g)):,} stories; grouped into {len(set(predicted)):,} stories")
     for part in ("tune", "report"):
@@ -117,8 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for name, file in (("basil", "basil/articles.jsonl"), ("groundnews", "groundnews_stories/articles.jsonl")):
         articles, gold = load(corpora / file)
-        result = group_stories(articles, params=params)
-        scores = pairwise_scores(gold, result.articles["story"].tolist())
+        scores = pairwise_scores(gold, events_of(articles))
         print(line(name, scores))
         summary[f"{name}_f1"] = scores["f1"]
 

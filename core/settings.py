@@ -77,6 +77,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dashboard_selection_max", 20_000,
             "On a store larger than dashboard_catalogue_max: the most articles a page loads row by row (tone "
             "distributions, frames, emphasis, briefs); a larger selection shows the tables summed per outlet."),
+    Setting("story_block_articles", 5000,
+            "Articles read and grouped at a time by analysis stories --db (story grouping in bounded memory)."),
     Setting("dashboard_auth", "none",
             "Who may open the dashboard: `none` (loopback only: python -m dashboard refuses another address) or "
             "`proxy` (behind an authenticating reverse proxy that passes the user and the shared secret)."),
@@ -127,6 +129,7 @@ class Settings:
     news_tone_max_articles: int = _BY_NAME["news_tone_max_articles"].default
     dashboard_catalogue_max: int = _BY_NAME["dashboard_catalogue_max"].default
     dashboard_selection_max: int = _BY_NAME["dashboard_selection_max"].default
+    story_block_articles: int = _BY_NAME["story_block_articles"].default
     dashboard_auth: str = _BY_NAME["dashboard_auth"].default
     proxy_user_header: str = _BY_NAME["proxy_user_header"].default
     proxy_secret_file: str = _BY_NAME["proxy_secret_file"].default
@@ -187,6 +190,8 @@ class Settings:
         if self.dashboard_catalogue_max < 0 or self.dashboard_selection_max < 1:
             raise SettingsError(f"dashboard_catalogue_max must be >= 0 and dashboard_selection_max >= 1, got "
                                 f"{self.dashboard_catalogue_max} and {self.dashboard_selection_max}")
+        if self.story_block_articles < 1:
+            raise SettingsError(f"story_block_articles must be at least 1, got {self.story_block_articles}")
         if self.dashboard_auth not in DASHBOARD_AUTH:
             raise SettingsError(f"dashboard_auth must be one of {', '.join(DASHBOARD_AUTH)}, "
                                 f"got {self.dashboard_auth!r}")

@@ -997,6 +997,52 @@ class Store:
             params,
         )
 
+    def article_blocks(self, columns: Sequence[str], block_rows: int, *, ungrouped: bool = False,
+                       dated: bool | None = None) -> Iterator[pd.DataFrame]:
+        """Yield the articles in blocks of at most ``block_rows``, by (published, id), the undated last (by key).
+
+        A block ends at a day boundary (the first 10 characters of ``published``) unless one day
+        alone fills it; the rows of a cut day are read again with the next block. Each block is
+        one keyset query, so memory holds one block whatever the store's size. ``ungrouped``:
+        only articles without an event yet (never grouped). ``dated``: True only the dated articles,
+        False only the undated, None both.
+        """
+        if block_rows < 1:
+            raise StoreError(f"block_rows must be at least 1, not {block_rows}")
+        wanted = list(dict.fromkeys(["id", "published", *columns]))
+        unknown = sorted(set(wanted) - set(ARTICLE_COLUMNS) - set(GROUPING_COLUMNS))
+        if unknown:
+            raise StoreError(f"unknown article column(s) {unknown}")
+        select = ", ".join("a." + c for c in wanted)
+        extra = " AND a.event_id IS NULL" if ungrouped else ""
+        after: tuple[str, str] | None = None
+        while dated is not False:  # dated articles
+            where = "a.published IS NOT NULL" + extra
+            params: list[Any] = []
+            if after is not None:
+                where += " AND (a.published > ? OR (a.published = ? AND a.id > ?))"
+                params = [after[0], after[0], after[1]]
+            block = self._frame(f"SELECT {select} FROM articles a WHERE {where} ORDER BY a.published, a.id "
+                                f"LIMIT {int(block_rows)}", params)
+            if block.empty:
+                break
+            if len(block) == block_rows:
+                days = block["published"].str[:10]
+                whole = days != days.iloc[-1]
+                if whole.any():
+                    block = block[whole.to_numpy()].reset_index(drop=True)
+            after = (str(block["published"].iloc[-1]), str(block["id"].iloc[-1]))
+            yield block
+        last_key: int | None = None
+        while dated is not True:  # undated articles, by key (the order they came in: no sort of all of them)
+            where = "a.published IS NULL" + extra + ("" if last_key is None else " AND a.key > ?")
+            block = self._frame(f"SELECT a.key AS key_, {select} FROM articles a WHERE {where} ORDER BY a.key "
+                                f"LIMIT {int(block_rows)}", [] if last_key is None else [last_key])
+            if block.empty:
+                break
+            last_key = int(block["key_"].iloc[-1])
+            yield block.drop(columns=["key_"])
+
     def scorers_present(self) -> list[str]:
         """Return the names of the scorers that scored at least one article, sorted."""
         return sorted(str(row[0]) for row in self._db.execute(

@@ -197,6 +197,13 @@ class StoryIndex:
     # the multi-day level (analysis/stories/linking.py): article id -> story, and merged story -> survivor
     story_of: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    # articles ever added (the document frequencies count them all); more than the rows once pruned
+    n_documents: int | None = None
+
+    @property
+    def documents(self) -> int:
+        """Return how many articles the document frequencies count (the rows, unless some were pruned)."""
+        return len(self.ids) if self.n_documents is None else self.n_documents
 
     @classmethod
     def empty(cls, params: StoryParams = StoryParams()) -> StoryIndex:
@@ -214,7 +221,7 @@ class StoryIndex:
         meta = {"format": INDEX_FORMAT, "representation": self.representation, "ids": self.ids,
                 "stories": self.stories, "origins": self.origins, "outlets": self.outlets,
                 "published": self.published, "titles": self.titles, "leads": self.leads,
-                "story_of": self.story_of, "aliases": self.aliases}
+                "story_of": self.story_of, "aliases": self.aliases, "documents": self.documents}
         arrays: dict[str, np.ndarray] = {"meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)}
         for name in ("body_tf", "lead_tf"):
             matrix: sp.csr_matrix = getattr(self, name)
@@ -255,7 +262,31 @@ class StoryIndex:
         return cls(meta["ids"], meta["stories"], meta["origins"], meta["outlets"], meta["published"],
                    meta["titles"], meta["leads"], matrices["body_tf"], matrices["lead_tf"],
                    frequencies["body_df"], frequencies["lead_df"], neighbours, meta["representation"],
-                   dict(meta.get("story_of", {})), dict(meta.get("aliases", {})))
+                   dict(meta.get("story_of", {})), dict(meta.get("aliases", {})), meta.get("documents"))
+
+
+@dataclass
+class Frequencies:
+    """Document frequencies of both views over ``documents`` articles (what the idf weights come from)."""
+
+    body_df: np.ndarray
+    lead_df: np.ndarray
+    documents: int
+
+    @classmethod
+    def of(cls, index: StoryIndex) -> Frequencies:
+        """Return the index's frequencies (a copy)."""
+        return cls(index.body_df.copy(), index.lead_df.copy(), index.documents)
+
+    def add(self, titles: Sequence[object], texts: Sequence[object], params: StoryParams = StoryParams()) -> None:
+        """Count the terms of more articles, as :func:`group_stories` represents them."""
+        heads = [as_text(t) for t in titles]
+        bodies = [as_text(x) for x in texts]
+        self.body_df += features.document_frequency(features.term_counts(features.body_texts(heads, bodies),
+                                                                         features.BODY))
+        self.lead_df += features.document_frequency(features.term_counts(
+            features.lead_texts(heads, bodies, params.lead_chars), features.LEAD))
+        self.documents += len(heads)
 
 
 @dataclass(frozen=True)
@@ -496,7 +527,7 @@ def _story_id(founder: str, prefix: str = STORY_PREFIX) -> str:
 
 def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
                   params: StoryParams = StoryParams(), *, given_level: str = "event",
-                  prefix: str = STORY_PREFIX) -> StoryAssignment:
+                  prefix: str = STORY_PREFIX, frequencies: Frequencies | None = None) -> StoryAssignment:
     """Group articles into stories; with ``existing``, add them to a saved index instead.
 
     ``articles`` has the columns ``id, outlet, url, title, published, text`` and may have
@@ -509,6 +540,10 @@ def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
     :func:`analysis.stories.linking.group_articles` uses) it is a multi-day story inside which
     events are still found: no event joins articles of two given stories, and the
     ``story`` column holds the event. Ids are ``prefix`` plus a hash of the founder.
+
+    ``frequencies``: document frequencies to weigh terms by instead of the index's plus these
+    articles' (a grouping in blocks passes those of every article it will group, so that each
+    block weighs terms as a grouping of all at once would).
 
     >>> arts = pd.DataFrame({"id": ["x"], "outlet": ["A"], "url": None, "title": ["Storm hits coast"],
     ...                      "published": ["2024-02-01"], "text": ["A storm hit the coast."]})
@@ -534,8 +569,12 @@ def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
     texts = [as_text(t) for t in new["text"].tolist()]
     body_tf = features.term_counts(features.body_texts(titles, texts), features.BODY)
     lead_tf = features.term_counts(features.lead_texts(titles, texts, params.lead_chars), features.LEAD)
-    body_df = index.body_df + features.document_frequency(body_tf)
-    lead_df = index.lead_df + features.document_frequency(lead_tf)
+    if frequencies is None:
+        body_df = index.body_df + features.document_frequency(body_tf)
+        lead_df = index.lead_df + features.document_frequency(lead_tf)
+        n_seen = index.documents + len(new_rows)  # the idf counts every article seen, pruned ones too
+    else:
+        body_df, lead_df, n_seen = frequencies.body_df, frequencies.lead_df, frequencies.documents
     n_docs = len(index) + len(new_rows)
 
     all_ids = index.ids + [input_ids[i] for i in new_rows]
@@ -556,8 +595,8 @@ def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
 
     body_all = sp.vstack([index.body_tf, body_tf]).tocsr()[order]
     lead_all = sp.vstack([index.lead_tf, lead_tf]).tocsr()[order]
-    body_idf = features.idf(body_df, n_docs, params.min_document_frequency)
-    lead_idf = features.idf(lead_df, n_docs, params.min_document_frequency)
+    body_idf = features.idf(body_df, n_seen, params.min_document_frequency)
+    lead_idf = features.idf(lead_df, n_seen, params.min_document_frequency)
     matrix = features.compact_columns(sp.hstack([
         math.sqrt(params.body_weight) * features.weighted(body_all, body_idf),
         math.sqrt(1.0 - params.body_weight) * features.weighted(lead_all, lead_idf)]))
@@ -613,7 +652,7 @@ def group_stories(articles: pd.DataFrame, existing: StoryIndex | None = None,
     origins = reorder(all_origins)
     updated = StoryIndex(ids, story_of_row, origins, outlets, reorder(all_published), reorder(all_titles),
                          reorder(all_leads), body_all, lead_all, body_df, lead_df, neighbours,
-                         params.representation_key(), dict(index.story_of), dict(index.aliases))
+                         params.representation_key(), dict(index.story_of), dict(index.aliases), n_seen)
     position = {article_id: row for row, article_id in enumerate(ids)}
     out_story = []
     out_origin = []

@@ -60,6 +60,7 @@ import scipy.sparse as sp
 from analysis.stories import features
 from analysis.stories.grouping import (
     STORY_PREFIX,
+    Frequencies,
     StoryIndex,
     StoryParams,
     _check_frame,
@@ -166,22 +167,25 @@ def resolve(story: str, aliases: dict[str, str]) -> str:
 
 def article_vectors(index: StoryIndex, params: StoryParams = StoryParams()) -> sp.csr_matrix:
     """Return the unit TF-IDF vectors (headline twice + body) of the index's rows, columns compacted."""
-    idf = features.idf(index.body_df, len(index), params.min_document_frequency)
+    idf = features.idf(index.body_df, index.documents, params.min_document_frequency)
     return features.compact_columns(features.weighted(index.body_tf, idf))
 
 
 def group_articles(articles: pd.DataFrame, existing: StoryIndex | None = None,
-                   params: StoryParams = StoryParams(), links: LinkParams = LinkParams()) -> Grouping:
+                   params: StoryParams = StoryParams(), links: LinkParams = LinkParams(),
+                   frequencies: Frequencies | None = None) -> Grouping:
     """Find the events and the multi-day stories of ``articles``; with ``existing``, extend it.
 
     ``articles`` has the columns of :func:`analysis.stories.grouping.group_stories` and may have
-    ``story_id`` (a story given by the data: kept) and ``story_origin``.
+    ``story_id`` (a story given by the data: kept) and ``story_origin``. ``frequencies``: the
+    document frequencies to weigh terms by (see ``group_stories``; a grouping in blocks passes them).
     """
     _check_frame(articles)
     index = existing if existing is not None else StoryIndex.empty(params)
     known_before = set(index.ids)
     # 1. events (given story ids are partitions: no event joins two given stories)
-    events = group_stories(articles, existing=existing, params=params, given_level="story", prefix=EVENT_PREFIX)
+    events = group_stories(articles, existing=existing, params=params, given_level="story", prefix=EVENT_PREFIX,
+                          frequencies=frequencies)
     updated = events.index
     given = ([_optional(s) for s in articles["story_id"].tolist()] if "story_id" in articles.columns
              else [None] * len(articles))
@@ -387,7 +391,7 @@ def _level_table(index: StoryIndex, matrix: sp.csr_matrix, group_of_row: Sequenc
             rows_of.setdefault(group, []).append(row)
     present = {group: _members_with([f"{index.titles[r]}\n{index.leads[r]}" for r in rows])
                for group, rows in rows_of.items() if len(rows) > 1}
-    idf = features.idf(index.body_df, len(index), params.min_document_frequency)
+    idf = features.idf(index.body_df, index.documents, params.min_document_frequency)
     weight_of = _term_weights(sorted(set().union(*present.values())), idf)
     records = []
     for group in sorted(rows_of):
