@@ -1013,7 +1013,6 @@ class Store:
         unknown = sorted(set(wanted) - set(ARTICLE_COLUMNS) - set(GROUPING_COLUMNS))
         if unknown:
             raise StoreError(f"unknown article column(s) {unknown}")
-        select = ", ".join("a." + c for c in wanted)
         extra = " AND a.event_id IS NULL" if ungrouped else ""
         after: tuple[str, str] | None = None
         while dated is not False:  # dated articles
@@ -1022,8 +1021,8 @@ class Store:
             if after is not None:
                 where += " AND (a.published > ? OR (a.published = ? AND a.id > ?))"
                 params = [after[0], after[0], after[1]]
-            block = self._frame(f"SELECT {select} FROM articles a WHERE {where} ORDER BY a.published, a.id "
-                                f"LIMIT {int(block_rows)}", params)
+            block = self._frame(f"SELECT {', '.join('a.' + c for c in wanted)} FROM articles a WHERE {where} "
+                                "ORDER BY a.published, a.id LIMIT ?", [*params, int(block_rows)])
             if block.empty:
                 break
             if len(block) == block_rows:
@@ -1036,8 +1035,9 @@ class Store:
         last_key: int | None = None
         while dated is not True:  # undated articles, by key (the order they came in: no sort of all of them)
             where = "a.published IS NULL" + extra + ("" if last_key is None else " AND a.key > ?")
-            block = self._frame(f"SELECT a.key AS key_, {select} FROM articles a WHERE {where} ORDER BY a.key "
-                                f"LIMIT {int(block_rows)}", [] if last_key is None else [last_key])
+            block = self._frame(f"SELECT a.key AS key_, {', '.join('a.' + c for c in wanted)} FROM articles a "
+                                f"WHERE {where} ORDER BY a.key LIMIT ?",
+                                [*([] if last_key is None else [last_key]), int(block_rows)])
             if block.empty:
                 break
             last_key = int(block["key_"].iloc[-1])
