@@ -74,7 +74,7 @@ def iso_day(day: float) -> str:
     """Return the ISO date of a day number (days since 1970-01-01).
 
     >>> iso_day(20151.0)
-    '2025-03-03'
+    '2025-03-04'
     """
     return (pd.Timestamp("1970-01-01") + pd.Timedelta(days=int(math.floor(day)))).strftime("%Y-%m-%d")
 
