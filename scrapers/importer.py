@@ -401,6 +401,7 @@ class _BatchWriter:
     def _in_thread(self, outlet_rows: list[dict[str, Any]], batch: list[Article]) -> UpsertCounts:
         if self._own is None:
             self._own = Store.open(self.store.location, busy_timeout_ms=self.store.busy_timeout_ms)
+            self._own.tune_for_bulk_writes()
         return self._store(self._own, outlet_rows, batch)
 
     @staticmethod
