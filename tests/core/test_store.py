@@ -14,7 +14,7 @@ import pytest
 from core.errors import StoreError
 from core.migrations import steps
 from core.schema import STORY_FROM_DATA, STORY_FROM_GROUPING, Article, article_id
-from core.store import BULK_CACHE_KIB, BULK_WAL_PAGES, MIGRATIONS, ArticleFilter, ScoreBatch, Store
+from core.store import BULK_CACHE_KIB, BULK_WAL_PAGES, FTS_AUTOMERGE, MIGRATIONS, ArticleFilter, ScoreBatch, Store
 from tests.conftest import REPO_ROOT
 
 
@@ -238,6 +238,8 @@ def test_bulk_writes_tuning_changes_sqlite_connections_only(tmp_path: Path) -> N
         if store.dialect == "sqlite":
             assert store._db.execute("PRAGMA cache_size").fetchone()[0] == -BULK_CACHE_KIB
             assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == BULK_WAL_PAGES
+            config = dict(store._db.execute("SELECT k, v FROM articles_fts_config").fetchall())
+            assert config["automerge"] == FTS_AUTOMERGE
         store.upsert_articles([make(1)])
     with Store.open(tmp_path / "t.db", readonly=True) as reader:
         reader.tune_for_bulk_writes()  # a reader is left as it was
