@@ -267,7 +267,7 @@ def test_batches_stored_on_the_writer_thread_all_land_and_its_failure_surfaces(
         return real(self, articles)
 
     monkeypatch.setattr(Store, "upsert_articles", failing)
-    more = [json.dumps(good(n)) for n in range(10_000, 10_000 + 3 * BATCH)]
+    more = [json.dumps(good(n)) for n in range(10 * BATCH, 13 * BATCH)]  # ids not stored yet
     with pytest.raises(StoreError, match="disk full"):
         import_files([write_jsonl(tmp_path / "b.jsonl", more)], store)
     assert store.count("articles") == 2 * BATCH + 7 + BATCH
