@@ -657,7 +657,7 @@ class Store:
                 return counts
             # SQLite: many rows a statement. The full-text trigger makes each statement open a statement
             # savepoint, and FTS5 writes its pending terms out as a new segment at every savepoint: one row
-            # a statement made a segment per article (and merging them was half of an import's CPU).
+            # a statement made a segment per article (and merging them was a quarter of an import's CPU).
             per_statement = max(1, min(_ARTICLE_ROWS_PER_STATEMENT,
                                        db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(written)))
             for chunk in _chunks(values, per_statement):

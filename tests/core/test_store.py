@@ -225,7 +225,7 @@ def test_a_batch_stored_many_rows_a_statement_equals_one_row_at_a_time(tmp_path:
 @pytest.mark.sqlite_only(reason="reads the FTS5 segments of the SQLite file")
 def test_a_batch_writes_one_full_text_segment_not_one_per_article(store: Store) -> None:
     # FTS5 writes its pending terms out at every statement savepoint, and the insert trigger gives each
-    # statement one; one row a statement made a segment per article, and merging them cost half an import.
+    # statement one; one row a statement made a segment per article, and merging them cost a quarter of an import.
     store._db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 0)")
     store._db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('crisismerge', 2000)")
     store.upsert_articles([make(i) for i in range(100)])
