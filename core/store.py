@@ -1787,8 +1787,8 @@ def _ranks(strings: np.ndarray) -> np.ndarray:
     return codes
 
 
-# Articles written by one INSERT statement in SQLite (each statement writes a full-text segment;
-# 500 is the importer's batch, 10,000 bound values, under SQLite's default limit of 32,766).
+# Articles written by one INSERT statement in SQLite (each statement writes a full-text segment): 500 rows
+# bind 10,000 values, under SQLite's default limit of 32,766; 1,600 saved nothing more (docs/performance.md).
 _ARTICLE_ROWS_PER_STATEMENT = 500
 
 
