@@ -48,7 +48,11 @@ FUTURE_TOLERANCE = timedelta(days=1)
 UNKNOWN_OUTLET = "(unknown outlet)"
 # Labels that carry an outlet's bias rating in the corpora we know.
 BIAS_LABELS = ("allsides_bias", "groundnews_bias", "mbfc_bias")
-BATCH = 500
+# Articles stored in one transaction. Each transaction writes every index page it touched (the id, URL and
+# hash indexes are touched at random) to the WAL: 100,000 articles into a store of 100,000 wrote 25.6 GB
+# and took 39 CPU-s in the writer with 500, 18.5 GB and 34 with 2,000, 11.5 GB and 31 with 5,000
+# (docs/performance.md). Memory: two batches of texts (the one read, the one being stored).
+BATCH = 5000
 
 
 @dataclass
@@ -401,6 +405,7 @@ class _BatchWriter:
     def _in_thread(self, outlet_rows: list[dict[str, Any]], batch: list[Article]) -> UpsertCounts:
         if self._own is None:
             self._own = Store.open(self.store.location, busy_timeout_ms=self.store.busy_timeout_ms)
+            self._own.tune_for_bulk_writes()
         return self._store(self._own, outlet_rows, batch)
 
     @staticmethod

@@ -14,7 +14,7 @@ import pytest
 from core.errors import StoreError
 from core.migrations import steps
 from core.schema import STORY_FROM_DATA, STORY_FROM_GROUPING, Article, article_id
-from core.store import MIGRATIONS, ArticleFilter, ScoreBatch, Store
+from core.store import BULK_CACHE_KIB, BULK_WAL_PAGES, FTS_AUTOMERGE, MIGRATIONS, ArticleFilter, ScoreBatch, Store
 from tests.conftest import REPO_ROOT
 
 
@@ -181,6 +181,71 @@ def test_full_text_search_follows_updates(store: Store) -> None:
     store.upsert_articles([make(1, text="Now about tariffs instead.")])
     assert found("rare earth") == []
     assert found("tariffs") == ["Headline 1", "Headline 2"]
+
+
+def _fts_instances(store: Store) -> list[tuple[object, ...]]:
+    """Every (term, article key, column, offset) the full-text index holds."""
+    store._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_instances USING fts5vocab(main, 'articles_fts', "
+                      "'instance')")
+    return [tuple(r) for r in store._db.execute("SELECT term, doc, col, offset FROM fts_instances "
+                                                "ORDER BY term, doc, col, offset")]
+
+
+@pytest.mark.sqlite_only(reason="reads the FTS5 index of the SQLite file")
+def test_a_batch_stored_many_rows_a_statement_equals_one_row_at_a_time(tmp_path: Path) -> None:
+    # More rows than one statement takes, an id twice in the batch (the later one wins), an update and rows
+    # already stored: the rows and every term of the full-text index are those of one upsert per article.
+    texts = ["Café prices rose — again, said the mayor.", "Tariffs on steel; the mayor's café closed.",
+             "Ünïcode dïacritics fold: naïve résumé."]
+    batch = [make(i, text=texts[i % 3] + f" Item {i}.") for i in range(1100)]
+    batch.insert(700, make(5, text="A corrected body for five."))
+    first = [make(i) for i in range(1090, 1110)]
+    with Store.open(tmp_path / "bulk.db") as bulk, Store.open(tmp_path / "one.db") as one:
+        bulk.upsert_articles(first)
+        counts = bulk.upsert_articles(batch)
+        for article in first + batch:
+            one.upsert_articles([article])
+        assert (counts.inserted, counts.updated, counts.unchanged) == (1090, 11, 0)
+        columns = [c for c in bulk.articles(with_text=True).columns if c != "stored_at"]
+        rows = bulk.articles(with_text=True)[columns].sort_values("id").reset_index(drop=True)
+        assert rows.equals(one.articles(with_text=True)[columns].sort_values("id").reset_index(drop=True))
+        assert rows.set_index("id").loc[make(5).id, "text"] == "A corrected body for five."
+        keys = lambda s: list(s._db.execute("SELECT id, key FROM articles ORDER BY key"))  # noqa: E731
+        assert [tuple(r) for r in keys(bulk)] == [tuple(r) for r in keys(one)]
+        instances = _fts_instances(bulk)
+        assert len(instances) > 10_000
+        assert instances == _fts_instances(one)
+        bulk._db.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")  # from the rows themselves
+        assert _fts_instances(bulk) == instances
+        found = sorted(bulk.articles(ArticleFilter(search="cafe mayor"))["id"])
+        assert found == sorted(one.articles(ArticleFilter(search="cafe mayor"))["id"])
+        assert len(found) == 2 * 1100 // 3 + 1
+
+
+@pytest.mark.sqlite_only(reason="reads the FTS5 segments of the SQLite file")
+def test_a_batch_writes_one_full_text_segment_not_one_per_article(store: Store) -> None:
+    # FTS5 writes its pending terms out at every statement savepoint, and the insert trigger gives each
+    # statement one; one row a statement made a segment per article, and merging them cost a quarter of an import.
+    store._db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 0)")
+    store._db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('crisismerge', 2000)")
+    store.upsert_articles([make(i) for i in range(100)])
+    assert store._db.execute("SELECT count(DISTINCT segid) FROM articles_fts_idx").fetchone()[0] == 1
+
+
+def test_bulk_writes_tuning_changes_sqlite_connections_only(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "t.db") as store:
+        store.tune_for_bulk_writes()
+        if store.dialect == "sqlite":
+            assert store._db.execute("PRAGMA cache_size").fetchone()[0] == -BULK_CACHE_KIB
+            assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == BULK_WAL_PAGES
+            config = dict(store._db.execute("SELECT k, v FROM articles_fts_config").fetchall())
+            assert config["automerge"] == FTS_AUTOMERGE
+        store.upsert_articles([make(1)])
+    with Store.open(tmp_path / "t.db", readonly=True) as reader:
+        reader.tune_for_bulk_writes()  # a reader is left as it was
+        if reader.dialect == "sqlite":
+            assert reader._db.execute("PRAGMA cache_size").fetchone()[0] == -2000
+        assert reader.count("articles") == 1
 
 
 def test_outlet_groups_filter_by_bias_or_country(store: Store) -> None:

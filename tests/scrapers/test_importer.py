@@ -267,7 +267,7 @@ def test_batches_stored_on_the_writer_thread_all_land_and_its_failure_surfaces(
         return real(self, articles)
 
     monkeypatch.setattr(Store, "upsert_articles", failing)
-    more = [json.dumps(good(n)) for n in range(10_000, 10_000 + 3 * BATCH)]
+    more = [json.dumps(good(n)) for n in range(10 * BATCH, 13 * BATCH)]  # ids not stored yet
     with pytest.raises(StoreError, match="disk full"):
         import_files([write_jsonl(tmp_path / "b.jsonl", more)], store)
     assert store.count("articles") == 2 * BATCH + 7 + BATCH
@@ -278,3 +278,25 @@ def test_an_in_memory_store_imports_in_the_callers_thread(tmp_path: Path) -> Non
     with Store.open(":memory:") as memory:
         report = import_files([write_jsonl(tmp_path / "a.jsonl", lines)], memory)
         assert report.counts.inserted == memory.count("articles") == BATCH + 3
+
+
+@pytest.mark.sqlite_only(reason="reads the FTS5 index of the SQLite file")
+def test_the_tuned_writer_thread_stores_what_an_in_memory_import_stores(store: Store, tmp_path: Path) -> None:
+    # The file store's writer thread uses many-row statements, a large cache and FTS5 automerge 8; an in-memory
+    # store is written in the caller's thread with SQLite's defaults: the rows and every indexed term agree.
+    words = ["Tariffs rose", "Café owners", "naïve résumé", "the mayor said"]
+    lines = [json.dumps(good(n, title=f"{words[n % 4]} {n}", text=f"{words[(n + 1) % 4]}. Item {n} of many."))
+             for n in range(2 * BATCH + 11)]
+    path = write_jsonl(tmp_path / "a.jsonl", lines)
+    import_files([path], store)
+    instances = "SELECT term, doc, col, offset FROM temp.v ORDER BY term, doc, col, offset"
+    vocab = "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, 'articles_fts', 'instance')"
+    with Store.open(":memory:") as memory:
+        import_files([path], memory)
+        columns = [c for c in store.articles(with_text=True).columns if c != "stored_at"]
+        assert store.articles(with_text=True)[columns].equals(memory.articles(with_text=True)[columns])
+        for s in (store, memory):
+            s._db.execute(vocab)
+        assert len(store._db.execute(instances).fetchall()) > 5 * (2 * BATCH + 11)
+        assert store._db.execute(instances).fetchall() == memory._db.execute(instances).fetchall()
+        assert dict(store._db.execute("SELECT k, v FROM articles_fts_config").fetchall())["automerge"] == 8
