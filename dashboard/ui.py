@@ -145,6 +145,20 @@ def keyed_metric(path: str, data_version: int, scorer: str, metric: str,
     return values if np.isfinite(values).any() else None
 
 
+# Seconds without a page run before the large store's warm-up takes its next step: a browser's first visit
+# runs the script two or three times in a row (the page, then the address it writes), all before it is drawn.
+WARM_IDLE_S = 1.5
+
+
+def _wait_idle(seconds: float) -> None:
+    """Return once no page run has been in progress for ``seconds``."""
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < seconds:
+        time.sleep(0.05)
+        if _drawing["runs"]:
+            quiet_since = time.monotonic()
+
+
 def _warm_large(path: str, data_version: int, chosen: Settings) -> None:
     """Read a large store's outlet groups and tone scores in the background while the first page is read."""
     steps = [lambda: keyed_groups(path, data_version, chosen)]
@@ -154,8 +168,7 @@ def _warm_large(path: str, data_version: int, chosen: Settings) -> None:
     def load() -> None:
         try:
             for step in steps:
-                while _drawing["runs"]:  # between page runs only: a step holds the interpreter for a second
-                    time.sleep(0.05)
+                _wait_idle(WARM_IDLE_S)  # a step holds the interpreter for up to a second: never beside a page run
                 step()
         except Exception:  # a page that needs them reads them itself and shows the error
             log.exception("warming a large store's columns failed")
