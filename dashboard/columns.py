@@ -2,7 +2,7 @@
 
 On a store of more than ``dashboard_catalogue_max`` articles the dashboard never loads the article
 rows, their texts or all their scores. It reads, once per store version, each article's key,
-outlet, day and topic from the store's covering index (a few megabytes at a million articles),
+outlet, day, topic and story from the store's covering index (a few megabytes at a million articles),
 and each score a page sums (tone, headline tone) as one array over the same keys. A filter is a
 boolean mask over those arrays, and counts, means and intervals per outlet or outlet group are
 sums over the mask: milliseconds, whatever the store's size. The filters the columns do not
@@ -35,7 +35,7 @@ class Columns:
     """Every article of a store as key-aligned columns (ascending keys)."""
 
     keys: np.ndarray  # int64 article keys, ascending
-    facets: pd.DataFrame  # outlet, day (YYYY-MM-DD), topic: categoricals in key order (sorted categories)
+    facets: pd.DataFrame  # outlet, day (YYYY-MM-DD), topic, story: categoricals in key order, sorted categories
     copies: np.ndarray  # bool: a publisher's re-posted copy (counted once in comparisons)
     listed: pd.DataFrame  # the outlets table's name, bias and country: the sidebar's group filter
 
