@@ -14,10 +14,12 @@ import textwrap
 from pathlib import Path
 
 from core.store import Store
+from scrapers.importer import BATCH
 from tests.conftest import REPO_ROOT, require_shared
 from tests.helpers import run_cli
 
-ARTICLES = 3000  # ~15 s of import on the shared 2-core machine: long enough for dozens of reads
+# Three of the import's transactions (BATCH articles each) and a part: readers see the store grow between them.
+ARTICLES = 2 * BATCH + 2000
 
 READER = textwrap.dedent(
     """

@@ -213,6 +213,10 @@ SQL_IDENTIFIERS = {
     "source_q": "pgstore.quote_ident(), as schema",
     "listed": "Store._key_list(): a literal subquery over one ? parameter (a JSON array or an array of keys)",
     "label_key": "with_label(): matched against [A-Za-z_][A-Za-z0-9_]* first (inline, so a partial index matches)",
+    "BULK_CACHE_KIB": "a module constant (a number)",
+    "BULK_WAL_PAGES": "a module constant (a number)",
+    "upsert": "upsert_articles(): the ON CONFLICT clause, column names from ARTICLE_COLUMNS and a module constant",
+    "rows_sql": "upsert_articles(): a run of (?, ...) placeholder groups",
 }
 SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|JOIN|VALUES|PRAGMA|MATCH|ORDER BY)\b|\bIN \(|= \?")
 
