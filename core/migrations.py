@@ -407,13 +407,13 @@ MIGRATIONS: tuple[tuple[int, str, Body], ...] = (
             "sqlite": """
             CREATE INDEX articles_facets ON articles(outlet, published, language, topic, story_id);
             DROP INDEX articles_outlet;
-            CREATE INDEX articles_repaired ON articles(key)
+            CREATE INDEX articles_repaired ON articles(outlet, id)
                 WHERE json_extract(labels, '$.mojibake_original') IS NOT NULL;
             """,
             "postgresql": """
             CREATE INDEX articles_facets ON articles(outlet, published, language, topic, story_id);
             DROP INDEX articles_outlet;
-            CREATE INDEX articles_repaired ON articles(key)
+            CREATE INDEX articles_repaired ON articles(outlet, id)
                 WHERE (CAST(labels AS jsonb) ->> 'mojibake_original') IS NOT NULL;
             """,
         },

@@ -1223,19 +1223,19 @@ class Store:
         cursor.row_factory = None
         rows = cursor.execute("SELECT key, substr(published, 1, 10), topic, story_id FROM articles "
                               "ORDER BY outlet").fetchall()
-        keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        table = np.array(rows, dtype=object).reshape(len(rows), 4)  # one C pass over the tuples
+        keys = table[:, 0].astype(np.int64)
+        order = np.argsort(keys, kind="stable")
         names = [str(name) for name, _ in runs]
-        outlet = pd.Categorical.from_codes(np.repeat(np.arange(len(runs)), [int(n) for _, n in runs]),
-                                           categories=names) if runs else pd.Categorical([])
+        outlet = np.repeat(np.arange(len(runs)), [int(n) for _, n in runs])[order]
 
         def categorical(position: int) -> pd.Categorical:  # sorted categories: days compare as their codes
-            codes, values = pd.factorize(np.array([r[position] for r in rows], dtype=object), sort=True)
+            codes, values = pd.factorize(table[order, position], sort=True)
             return pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype=object))
 
-        facets = pd.DataFrame({"outlet": outlet, "day": categorical(1), "topic": categorical(2),
-                               "story": categorical(3)})
-        order = np.argsort(keys, kind="stable")
-        return keys[order], facets.iloc[order].reset_index(drop=True)
+        facets = pd.DataFrame({"outlet": pd.Categorical.from_codes(outlet, categories=names),
+                               "day": categorical(1), "topic": categorical(2), "story": categorical(3)})
+        return keys[order], facets
 
     def outlet_samples(self, per_outlet: int) -> pd.DataFrame:
         """Return the URL and language of each outlet's ``per_outlet`` most recent articles (outlet, url, language).
@@ -1277,14 +1277,24 @@ class Store:
 
     def with_label(self, key: str) -> pd.DataFrame:
         """Return the id and outlet of every article whose labels hold ``key`` (e.g. mojibake_original)."""
+        condition = self._label_condition(key)
+        return self._frame(f"SELECT id, outlet FROM articles WHERE {condition}", [])
+
+    def keys_with_label(self, key: str) -> np.ndarray:
+        """Return the keys of the articles whose labels hold ``key``, ascending."""
+        condition = self._label_condition(key)
+        rows = self._db.execute(f"SELECT key FROM articles WHERE {condition}").fetchall()
+        return np.array(sorted(int(r[0]) for r in rows), dtype=np.int64)
+
+    def _label_condition(self, key: str) -> str:
+        """Return the condition "labels hold ``key``", the key inline (checked here): for ``mojibake_original``
+        the partial index articles_repaired (outlet, id, and the key) answers it without reading a row."""
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
             raise ValueError(f"not a label key: {key!r}")
-        label_key = key  # inline (checked above): a condition the partial index articles_repaired matches
+        label_key = key
         if self.dialect == "postgresql":
-            return self._frame(
-                f"SELECT id, outlet FROM articles WHERE (CAST(labels AS jsonb) ->> '{label_key}') IS NOT NULL", [])
-        return self._frame(f"SELECT id, outlet FROM articles WHERE json_extract(labels, '$.{label_key}') IS NOT NULL",
-                           [])
+            return f"(CAST(labels AS jsonb) ->> '{label_key}') IS NOT NULL"
+        return f"json_extract(labels, '$.{label_key}') IS NOT NULL"
 
     def evidence_of(self, article_ids: Sequence[str], scorer: str | None = None) -> pd.DataFrame:
         """Return the sentence-level evidence of many articles: one read per 500 ids, not one per article.

@@ -21,6 +21,7 @@ import pandas as pd
 from analysis.compare.outlets import MIN_ARTICLES, OUTLET_COLUMNS, repost_copies
 from analysis.compare.stats import NORMAL_MIN_VALUES, bootstrap_mean_ci, stable_seed
 from analysis.tone.measure import mark_disagreements
+from core.encoding import MOJIBAKE_LABEL
 from core.outlet_profiles import GROUP_FIELDS, UNKNOWN, outlet_groups
 from core.settings import Settings
 from core.store import ArticleFilter, Store
@@ -37,6 +38,7 @@ class Columns:
     keys: np.ndarray  # int64 article keys, ascending
     facets: pd.DataFrame  # outlet, day (YYYY-MM-DD), topic, story: categoricals in key order, sorted categories
     copies: np.ndarray  # bool: a publisher's re-posted copy (counted once in comparisons)
+    repaired: np.ndarray  # bool: mojibake repaired on import (the data-quality ledger)
     listed: pd.DataFrame  # the outlets table's name, bias and country: the sidebar's group filter
 
     @property
@@ -58,10 +60,11 @@ def load(store: Store) -> Columns:
     copied = store.keys_of(sorted(repost_copies(store.syndication())))
     if len(copied):
         copies[np.searchsorted(keys, copied)] = True
+    repaired = np.isin(keys, store.keys_with_label(MOJIBAKE_LABEL))
     outlets = store.outlets()
     listed = outlets[["name", "bias", "country"]] if not outlets.empty else pd.DataFrame(
         columns=["name", "bias", "country"])
-    return Columns(keys=keys, facets=facets, copies=copies, listed=listed)
+    return Columns(keys=keys, facets=facets, copies=copies, repaired=repaired, listed=listed)
 
 
 def load_groups(store: Store) -> pd.DataFrame:

@@ -279,10 +279,10 @@ def large_stories(store: Store, cols: keyed.Columns, keep: np.ndarray) -> pd.Dat
     return table
 
 
-def large_ledger(cols: keyed.Columns, keep: np.ndarray, facts: LedgerFacts, repaired: np.ndarray) -> pd.DataFrame:
+def large_ledger(cols: keyed.Columns, keep: np.ndarray, facts: LedgerFacts) -> pd.DataFrame:
     """Return ``quality_ledger`` of a large store's selection, from its columns: failed fetches, missing dates,
-    re-posted copies and repaired text (``repaired``: which articles were repaired). Missing headlines,
-    unscored languages and wire copies are counted on selections small enough to load."""
+    re-posted copies and repaired text. Missing headlines, unscored languages and wire copies are counted on
+    selections small enough to load."""
     rows: list[dict[str, object]] = []
     outlet_names = np.asarray(cols.outlets, dtype=object)
     present = set(outlet_names[np.unique(cols.codes("outlet")[keep])])
@@ -294,7 +294,7 @@ def large_ledger(cols: keyed.Columns, keep: np.ndarray, facts: LedgerFacts, repa
     outlet = cols.codes("outlet")
     for issue, flags in (("missing publication date", cols.codes("day") < 0),
                          ("re-posted copy of the outlet's own story (counted once in comparisons)", cols.copies),
-                         ("mojibake repaired (original kept in labels)", repaired)):
+                         ("mojibake repaired (original kept in labels)", cols.repaired)):
         counts = np.bincount(outlet[keep & flags], minlength=len(outlet_names))
         rows += [{"issue": issue, "outlet": str(outlet_names[i]), "count": int(counts[i])}
                  for i in np.flatnonzero(counts)]

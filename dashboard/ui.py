@@ -247,11 +247,10 @@ def overview(path: str, data_version: int, flt: ArticleFilter) -> queries.Overvi
         cols = keyed_columns(path, data_version)
         keep = keyed_mask(path, data_version, flt)
         with queries.open_store(path, settings()) as store:
-            repaired = np.isin(cols.keys, store.keys_of(facts.repaired["id"].astype(str).tolist()))
             stories = queries.large_stories(store, cols, keep)
         counts = keyed.day_counts(cols, keep)
         return queries.Overview.of_counts(int(keep.sum()), len(np.unique(cols.codes("outlet")[keep])), counts,
-                                          stories, queries.large_ledger(cols, keep, facts, repaired))
+                                          stories, queries.large_ledger(cols, keep, facts))
     frame = selection(flt, metadata_only=True)
     ledger = queries.quality_ledger(path, frame, settings(), facts)
     counts = frame.groupby(["outlet", "day"], observed=True).size().rename("articles").reset_index()

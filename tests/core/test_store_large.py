@@ -6,7 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from core.schema import Article
 from core.store import ArticleFilter, Store
+from dashboard import columns as keyed
 
 
 def test_migration_8_indexes_what_the_large_reads_need(sample_db: Path) -> None:
@@ -22,6 +24,19 @@ def test_migration_8_indexes_what_the_large_reads_need(sample_db: Path) -> None:
             "EXPLAIN QUERY PLAN SELECT id, outlet FROM articles "
             "WHERE json_extract(labels, '$.mojibake_original') IS NOT NULL"))
         assert "articles_repaired" in plan
+
+
+def test_repaired_articles_are_read_by_key_and_by_id(tmp_path: Path) -> None:
+    articles = [Article(id=f"r-{i}", outlet=f"Outlet {i % 2}", title=f"Title {i}", text=f"Text {i}.",
+                        published=f"2025-01-0{i + 1}", labels={"mojibake_original": "x"} if i in (1, 3) else {})
+                for i in range(5)]
+    with Store.open(tmp_path / "repaired.db") as store:
+        store.upsert_articles(articles)
+        keys = dict(zip(*[store.articles(columns=["key"])[c] for c in ("id", "key")]))
+        assert store.keys_with_label("mojibake_original").tolist() == sorted([keys["r-1"], keys["r-3"]])
+        assert sorted(store.with_label("mojibake_original")["id"]) == ["r-1", "r-3"]
+        cols = keyed.load(store)
+    assert sorted(cols.keys[cols.repaired]) == sorted([keys["r-1"], keys["r-3"]])
 
 
 def test_facet_columns_hold_every_article_in_key_order(sample_db: Path) -> None:

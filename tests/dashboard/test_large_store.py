@@ -92,7 +92,7 @@ def test_intervals_are_the_bootstrap_below_500_values_and_the_normal_law_from_50
         "day": pd.Categorical.from_codes(np.arange(n) % 3, categories=["2025-01-01", "2025-01-02", "2025-01-03"]),
         "topic": pd.Categorical([None] * n), "story": pd.Categorical([None] * n)})
     cols = keyed.Columns(keys=np.arange(n), facets=facets, copies=np.zeros(n, dtype=bool),
-                         listed=pd.DataFrame(columns=["name", "bias", "country"]))
+                         repaired=np.zeros(n, dtype=bool), listed=pd.DataFrame(columns=["name", "bias", "country"]))
     tone = np.r_[big, small, [0.5, 0.4, np.nan]]
     table = keyed.group_table(cols, np.ones(n, dtype=bool), {"tone": tone}, "outlet", SETTINGS, "VADER").set_index(
         "outlet")
