@@ -3,7 +3,9 @@
 The pages load one *catalogue* per store version (every article's metadata and
 numeric scores, no text), cache it at the UI edge, and filter it in memory, so a
 filter change costs milliseconds; only full-text search and evidence go back to
-the store, through short read-only connections.
+the store, through short read-only connections. A store too large for that
+(``dashboard_catalogue_max``) is served from compact columns instead
+(``dashboard.columns``; the ``large_*`` functions here build the same tables from them).
 """
 
 from __future__ import annotations

@@ -1,11 +1,16 @@
 """The dashboard's edge: cached loaders keyed by the store's data version, and shared widgets.
 
-Caching happens only here (bounded ``st.cache_data``), and every loader opens a
-short read-only connection: no connection outlives a call or crosses threads.
+Caching happens only here (bounded ``st.cache_data``, and ``st.cache_resource`` for a large store's
+read-only columns), and every loader opens a short read-only connection: no connection outlives a
+call or crosses threads.
 
 The sidebar and the Overview need only the articles' metadata (``meta``); the other pages the
 whole catalogue (scores and outlet groups, ``catalogue``), which ``warm`` has a lower-priority
 process load while the first page is read, then the Framing page's opening table.
+A store of more than ``dashboard_catalogue_max`` articles has no catalogue: its columns
+(``keyed_columns``, ``dashboard.columns``) are filtered and summed, a selection of up to
+``dashboard_selection_max`` articles is read as rows (``selection``), and ``warm`` reads the outlet
+groups and tone arrays in a thread once no page has run for a while.
 Loaders that the warm-up calls take the settings as ``_settings`` (not part of the cache key):
 a background thread has no session to read them from.
 """
