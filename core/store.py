@@ -35,7 +35,7 @@ import pandas as pd
 from core import pgstore
 from core.errors import StoreError
 from core.migrations import MIGRATIONS, POSTGRESQL_BASE_VERSION, POSTGRESQL_SCHEMA, VACUUM_AFTER, steps
-from core.pgstore import MAX_TERM_BYTES
+from core.pgstore import MAX_TERM_BYTES, store_location  # noqa: F401  (store_location: where it always was)
 from core.schema import (
     ARTICLE_COLUMNS,
     EVIDENCE_COLUMNS,
@@ -110,11 +110,6 @@ def _expected_columns(version: int) -> dict[str, list[str]]:
 GROUPING_COLUMNS: tuple[str, ...] = ("event_id",)
 # The article's integer key (migration 7): readable by articles(columns=...), to join metric_values' rows.
 KEY_COLUMNS: tuple[str, ...] = ("key",)
-
-
-def store_location(db: str | Path) -> str:
-    """Return where a store is, to hand to another process: a file's absolute path, or the URL as it is."""
-    return str(db) if pgstore.is_url(db) else str(Path(db).resolve())
 
 
 def store_exists(db: str | Path) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 from core.cli import add_common_arguments, run_cli, settings_from
 from core.errors import InputError
 from core.settings import DASHBOARD_AUTH, Settings
-from core.store import store_location
+from core.pgstore import store_location
 from dashboard import access
 from dashboard.access import is_loopback
 

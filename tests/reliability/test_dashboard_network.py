@@ -158,3 +158,14 @@ def test_bench_with_a_bad_setting_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert [line for line in done.stderr.splitlines() if line.strip()] == [
         line for line in done.stderr.splitlines() if "batch_size" in line]
+
+
+def test_the_launcher_starts_streamlit_without_loading_the_store_module() -> None:
+    """``python -m dashboard`` hands over to Streamlit before the browser can connect: every import it does
+    delays the first page. The store's module pulls in pandas and numpy (about 0.6 s); the launcher needs
+    only settings and the store's location."""
+    probe = ("import sys, dashboard.__main__ as m; "
+             "print(sorted({'pandas', 'numpy', 'core.store', 'streamlit'} & set(sys.modules))); "
+             "print(m.store_location('postgresql://u@h/db'))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["[]", "postgresql://u@h/db"]
