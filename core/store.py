@@ -984,6 +984,18 @@ class Store:
         row = self._db.execute("SELECT value FROM store_state WHERE key = 'data_version'").fetchone()
         return int(row[0]) if row else 0
 
+    def fingerprint(self) -> str:
+        """Return what a file derived from this store keeps to know it still describes it.
+
+        The data version (grows with every write), the schema version, the number of articles and their
+        largest key, and the first run's id and start: a store deleted and built again at the same path
+        with as many writes differs in its first run's start.
+        """
+        articles, largest = self._db.execute("SELECT COUNT(*), MAX(key) FROM articles").fetchone()
+        first = self._db.execute("SELECT id, started_at FROM runs ORDER BY id LIMIT 1").fetchone()
+        return "|".join(str(part) for part in (self.data_version(), self.schema_version(), articles, largest,
+                                               *(first or ("", ""))))
+
     def count(self, table: str) -> int:
         """Return the number of rows of one of the store's tables."""
         if table not in {"articles", "outlets", "pages", "fetch_log", "scores", "evidence", "runs", "scored"}:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from core.cli import add_common_arguments, run_cli, settings_from
 from core.errors import InputError
-from core.settings import DASHBOARD_AUTH, Settings
 from core.pgstore import store_location
+from core.settings import DASHBOARD_AUTH, Settings
 from dashboard import access
 from dashboard.access import is_loopback
 

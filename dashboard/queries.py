@@ -28,8 +28,9 @@ from core.encoding import MOJIBAKE_LABEL
 from core.errors import StoreError
 from core.outlet_profiles import GROUP_FIELDS as OUTLET_GROUP_FIELDS
 from core.outlet_profiles import UNKNOWN, name_matches_domain, outlet_groups
+from core.pgstore import is_url
 from core.settings import Settings
-from core.store import ArticleFilter, Store
+from core.store import ArticleFilter, Store, store_sidecar
 from core.store import store_exists as store_exists_at
 from dashboard import columns as keyed
 from dashboard import sets
@@ -234,8 +235,14 @@ def sidebar_options(db: str, settings: Settings) -> FilterOptions:
     """Return the sidebar's options of a store as the dashboard computes them (from its columns on a large store)."""
     with _open(db, settings) as store:
         if store.count("articles") > settings.dashboard_catalogue_max:
-            return large_filter_options(store, keyed.load(store))
+            return large_filter_options(store, large_columns(db, store))
     return filter_options(article_meta(db, settings))
+
+
+def large_columns(db: str, store: Store) -> keyed.Columns:
+    """Return a large store's columns (``dashboard.columns``), kept beside an SQLite store's file for the next
+    start of the same store version (``columns.CACHE_SUFFIX``); read from the index of a PostgreSQL store."""
+    return keyed.load_cached(store, None if is_url(db) else store_sidecar(db, keyed.CACHE_SUFFIX))
 
 
 # Stories a large store's sidebar offers (most outlets first); the Overview lists as many of the selection's.

@@ -132,7 +132,7 @@ def _articles(path: str, data_version: int) -> int:
 @st.cache_resource(max_entries=2, show_spinner="Reading the store's index ...")
 def keyed_columns(path: str, data_version: int, _settings: Settings | None = None) -> keyed.Columns:
     with queries.open_store(path, _settings or settings()) as store:
-        return keyed.load(store)
+        return queries.large_columns(path, store)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Reading the outlets ...")

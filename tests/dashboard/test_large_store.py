@@ -6,6 +6,7 @@ with what the in-memory catalogue gives for the same selection.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -182,3 +183,59 @@ def test_the_newest_articles_are_read_from_the_newest_days_only(sample_db: Path,
             got = rows.sort_values(["published", "key"], ascending=False, na_position="last").head(limit)
             expected = everything.sort_values(["published", "key"], ascending=False, na_position="last").head(limit)
             assert got["key"].tolist() == expected["key"].tolist()
+
+
+def _same_columns(a: keyed.Columns, b: keyed.Columns) -> None:
+    assert np.array_equal(a.keys, b.keys) and np.array_equal(a.copies, b.copies)
+    assert np.array_equal(a.repaired, b.repaired)
+    pd.testing.assert_frame_equal(a.facets, b.facets)
+    pd.testing.assert_frame_equal(a.listed.reset_index(drop=True), b.listed.reset_index(drop=True), check_dtype=False)
+
+
+def test_the_columns_kept_beside_the_store_are_the_index_until_the_store_changes(sample_db: Path,
+                                                                                  tmp_path: Path) -> None:
+    db = tmp_path / "copy.db"
+    shutil.copy(sample_db, db)
+    kept = tmp_path / "copy.db.columns.npz"
+    with Store.open(db) as store:
+        fresh = keyed.load(store)
+        assert fresh.listed["country"].isna().any() and fresh.facets["day"].isna().any()  # gaps survive the file
+        _same_columns(keyed.load_cached(store, kept), fresh)
+        stamp = f"{keyed.CACHE_FORMAT}|{store.fingerprint()}"
+        _same_columns(keyed.read_cache(kept, stamp), fresh)  # what the next start reads
+        assert keyed.read_cache(kept, stamp + "x") is None
+        assert store.upsert_outlets([{"name": "Coastline Post", "country": "NZ"}]) == 1  # a country filled in
+        assert keyed.read_cache(kept, f"{keyed.CACHE_FORMAT}|{store.fingerprint()}") is None  # the store changed
+        changed = keyed.load_cached(store, kept)
+        assert changed.listed.set_index("name").loc["Coastline Post", "country"] == "NZ"
+        _same_columns(changed, keyed.load(store))
+        _same_columns(keyed.read_cache(kept, f"{keyed.CACHE_FORMAT}|{store.fingerprint()}"), changed)
+
+
+def test_a_store_built_again_at_the_same_path_never_reads_the_old_columns(sample_db: Path, tmp_path: Path) -> None:
+    """Same path, same number of writes and articles: the first run's start tells the two stores apart."""
+    db = tmp_path / "again.db"
+    kept = tmp_path / "again.db.columns.npz"
+    shutil.copy(sample_db, db)
+    with Store.open(db) as store:
+        first = store.fingerprint()
+        keyed.load_cached(store, kept)
+    with Store.open(db) as store, store._write() as conn:  # the same content, another first run
+        conn.execute("UPDATE runs SET started_at = '2001-01-01T00:00:00' WHERE id = (SELECT MIN(id) FROM runs)")
+        conn.execute("UPDATE articles SET outlet = 'Another Outlet' WHERE key = (SELECT MIN(key) FROM articles)")
+        conn.execute("UPDATE store_state SET value = value - 1 WHERE key = 'data_version'")  # as many writes
+    with Store.open(db) as store:
+        assert store.data_version() == int(first.split("|")[0]) and store.fingerprint() != first
+        assert "Another Outlet" in set(keyed.load_cached(store, kept).outlets)
+
+
+def test_an_unreadable_or_unwritable_columns_file_costs_only_the_index_read(sample_db: Path, tmp_path: Path) -> None:
+    kept = tmp_path / "bad.npz"
+    kept.write_bytes(b"not an npz file")
+    with Store.open(sample_db, readonly=True) as store:
+        fresh = keyed.load(store)
+        _same_columns(keyed.load_cached(store, kept), fresh)  # read from the index, the file replaced
+        assert keyed.read_cache(kept, f"{keyed.CACHE_FORMAT}|{store.fingerprint()}") is not None
+        _same_columns(keyed.load_cached(store, tmp_path / "no-such-dir" / "x.npz"), fresh)
+        _same_columns(keyed.load_cached(store, None), fresh)
+    assert not (tmp_path / "no-such-dir").exists()
