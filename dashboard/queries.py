@@ -249,17 +249,17 @@ def large_columns(db: str, store: Store) -> keyed.Columns:
 LARGE_STORY_OPTIONS = 1000
 
 
-def large_filter_options(store: Store, cols: keyed.Columns) -> FilterOptions:
+def large_filter_options(store: Store, cols: keyed.Columns, stories: pd.DataFrame | None = None) -> FilterOptions:
     """Return ``filter_options`` of a store too large to load, from its columns (``dashboard.columns``).
 
-    The sidebar offers the LARGE_STORY_OPTIONS stories with the most outlets.
+    The sidebar offers the LARGE_STORY_OPTIONS stories with the most outlets: ``stories``, the Overview's
+    ``large_stories`` of the whole store when the caller has it (one computation for both), else computed.
     """
-    everything = np.ones(cols.articles, dtype=bool)
-    top = keyed.story_table(cols, everything, top=LARGE_STORY_OPTIONS)
-    labels = store.story_labels(top["story_id"].tolist())
+    if stories is None:
+        stories = large_stories(store, cols, np.ones(cols.articles, dtype=bool), members=False)
     story_labels = {}
-    for row in top.itertuples(index=False):
-        label = labels.get(row.story_id) or "(untitled)"
+    for row in stories.itertuples(index=False):
+        label = row.headline if isinstance(row.headline, str) and row.headline else "(untitled)"
         span = "" if not isinstance(row.first_day, str) else f" · {row.first_day}" + (
             f" to {row.last_day}" if row.last_day != row.first_day else "")
         story_labels[row.story_id] = f"{label[:90]} · {row.outlets} outlets{span}"
@@ -276,11 +276,14 @@ def large_filter_options(store: Store, cols: keyed.Columns) -> FilterOptions:
     )
 
 
-def large_stories(store: Store, cols: keyed.Columns, keep: np.ndarray) -> pd.DataFrame:
-    """Return ``stories`` of a large store's selection (the LARGE_STORY_OPTIONS with the most outlets)."""
+def large_stories(store: Store, cols: keyed.Columns, keep: np.ndarray, *, members: bool = True) -> pd.DataFrame:
+    """Return ``stories`` of a large store's selection (the LARGE_STORY_OPTIONS with the most outlets);
+    ``members`` False: without ``first_outlet`` (which reads the stories' members)."""
     table = keyed.story_table(cols, keep, top=LARGE_STORY_OPTIONS)
     labels = store.story_labels(table["story_id"].tolist())
     table.insert(1, "headline", table["story_id"].map(labels))
+    if not members:
+        return table
     members = store.story_members(table["story_id"].tolist())
     members = members[np.isin(members["key"].to_numpy(), cols.keys[keep])]  # the selection's articles only
     first = members.sort_values(["story_id", "published", "outlet"], na_position="last").drop_duplicates("story_id")

@@ -110,8 +110,9 @@ def tone_catalogue(path: str, data_version: int, _settings: Settings | None = No
 @st.cache_data(max_entries=4, show_spinner=False)
 def filter_options(path: str, data_version: int) -> queries.FilterOptions:
     if large(path, data_version):
+        stories = large_stories(path, data_version, ArticleFilter())  # the Overview's, which opens next
         with queries.open_store(path, settings()) as store:
-            return queries.large_filter_options(store, keyed_columns(path, data_version))
+            return queries.large_filter_options(store, keyed_columns(path, data_version), stories)
     return queries.filter_options(meta(path, data_version))
 
 
@@ -251,8 +252,7 @@ def overview(path: str, data_version: int, flt: ArticleFilter) -> queries.Overvi
     if large_selection(flt):
         cols = keyed_columns(path, data_version)
         keep = keyed_mask(path, data_version, flt)
-        with queries.open_store(path, settings()) as store:
-            stories = queries.large_stories(store, cols, keep)
+        stories = large_stories(path, data_version, flt)
         counts = keyed.day_counts(cols, keep)
         return queries.Overview.of_counts(int(keep.sum()), len(np.unique(cols.codes("outlet")[keep])), counts,
                                           stories, queries.large_ledger(cols, keep, facts))
@@ -261,6 +261,14 @@ def overview(path: str, data_version: int, flt: ArticleFilter) -> queries.Overvi
     counts = frame.groupby(["outlet", "day"], observed=True).size().rename("articles").reset_index()
     return queries.Overview.of_counts(len(frame), int(frame["outlet"].nunique()), counts, queries.stories(frame),
                                       ledger)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def large_stories(path: str, data_version: int, flt: ArticleFilter) -> pd.DataFrame:
+    """Return the stories of a large store's selection (``queries.large_stories``): the Overview's table and,
+    for the whole store, the sidebar's story options."""
+    with queries.open_store(path, settings()) as store:
+        return queries.large_stories(store, keyed_columns(path, data_version), keyed_mask(path, data_version, flt))
 
 
 def story_events(story_id: str) -> pd.DataFrame:
