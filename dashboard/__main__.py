@@ -30,9 +30,12 @@ DEFAULT_HOST = "127.0.0.1"
 
 
 def streamlit_command(host: str, port: int) -> list[str]:
-    """Return the Streamlit command line: headless, bound to ``host``, no outside request at start."""
+    """Return the Streamlit command line: headless, bound to ``host``, no outside request at start.
+
+    ``dashboard.serve`` is ``python -m streamlit`` that also prepares the first page while the browser loads.
+    """
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "dashboard.serve", "run", str(APP),
         "--server.headless", "true",
         "--server.address", host,
         "--server.port", str(port),

@@ -12,7 +12,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dashboard.__main__ import streamlit_command
 from tests.conftest import REPO_ROOT
 from tests.fixtures import corpus
 
@@ -72,10 +72,8 @@ def app_url(sample_db: Path) -> Iterator[str]:
     _need_browser()
     port = _free_port()
     env = {**os.environ, "PRESSLENS_DB": str(sample_db)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard" / "app.py"),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.port", str(port),
-         "--server.address", "127.0.0.1"],
+    server = subprocess.Popen(  # the server python -m dashboard starts (dashboard.serve)
+        streamlit_command("127.0.0.1", port),
         cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:

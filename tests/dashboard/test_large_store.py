@@ -239,3 +239,27 @@ def test_an_unreadable_or_unwritable_columns_file_costs_only_the_index_read(samp
         _same_columns(keyed.load_cached(store, tmp_path / "no-such-dir" / "x.npz"), fresh)
         _same_columns(keyed.load_cached(store, None), fresh)
     assert not (tmp_path / "no-such-dir").exists()
+
+
+def test_the_server_reads_a_large_stores_columns_before_the_first_page(sample_db: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``dashboard.serve`` prepares the first page while the browser loads: the columns are read (and kept
+    beside the store) before any page asks; the page then takes them from the cache."""
+    from streamlit import runtime
+
+    from dashboard import serve, ui
+
+    db = tmp_path / "served.db"
+    shutil.copy(sample_db, db)
+    monkeypatch.setenv("PRESSLENS_DB", str(db))
+    monkeypatch.setenv("PRESSLENS_DASHBOARD_CATALOGUE_MAX", "10")
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    serve.prepare()
+    kept = db.with_name(db.name + keyed.CACHE_SUFFIX)
+    assert kept.is_file()
+    with Store.open(db, readonly=True) as store:
+        version = store.data_version()
+        _same_columns(keyed.read_cache(kept, f"{keyed.CACHE_FORMAT}|{store.fingerprint()}"), keyed.load(store))
+    kept.unlink()
+    cols = ui.keyed_columns(str(db), version)  # from the cache the preparation filled: no file read, none written
+    assert cols.articles == 36 and not kept.exists()
