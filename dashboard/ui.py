@@ -384,31 +384,37 @@ def group_view(path: str, data_version: int, flt: ArticleFilter, by: str,
 
 @dataclass(frozen=True)
 class Comparison:
-    """What Compare says of its selection beside the table: sizes, the tone measure, sign splits, groupings."""
+    """What Compare says of its selection beside the table: sizes, the tone measure, the groupings it offers."""
 
     articles: int
     outlets: int
     scorer: str
     label: str
-    split: pd.DataFrame
     fields: list[str]
 
 
-def comparison(flt: ArticleFilter, by: str | None = None, *, tone_only: bool = False) -> Comparison:
-    """Return the selection's ``Comparison`` (``by``: the grouping of the sign splits; None: fields only)."""
+def comparison(flt: ArticleFilter, *, tone_only: bool = False) -> Comparison:
+    """Return the selection's ``Comparison`` (``sign_split`` gives the sign splits of the grouping chosen)."""
     path, data_version = db(), version()
     if large_selection(flt):
         cols, keep = keyed_columns(path, data_version), keyed_mask(path, data_version, flt)
         groups = keyed_groups(path, data_version)
         scorer, label, _tones = keyed_tones(flt)
-        news, vader = (keyed_metric(path, data_version, s, "tone") for s in ("tone_news", "tone_vader"))
-        split = keyed.disagreements(cols, keep, news, vader, by, groups) if by else pd.DataFrame()
         fields = [f for f in queries.GROUP_FIELDS if f in groups and (groups[f] != queries.UNKNOWN).any()]
-        return Comparison(int(keep.sum()), len(np.unique(cols.codes("outlet")[keep])), scorer, label, split, fields)
+        return Comparison(int(keep.sum()), len(np.unique(cols.codes("outlet")[keep])), scorer, label, fields)
     frame = selection(flt, tone_only=tone_only)
     scorer, label = queries.tone_measure(frame)
-    return Comparison(len(frame), int(frame["outlet"].nunique()), scorer, label,
-                      queries.disagreements(frame, by) if by else pd.DataFrame(), queries.group_fields(frame))
+    return Comparison(len(frame), int(frame["outlet"].nunique()), scorer, label, queries.group_fields(frame))
+
+
+def sign_split(flt: ArticleFilter, by: str, *, tone_only: bool = False) -> pd.DataFrame:
+    """Return both tone measures' mean per ``by`` value of the selection and where their signs disagree."""
+    path, data_version = db(), version()
+    if large_selection(flt):
+        cols, keep = keyed_columns(path, data_version), keyed_mask(path, data_version, flt)
+        news, vader = (keyed_metric(path, data_version, s, "tone") for s in ("tone_news", "tone_vader"))
+        return keyed.disagreements(cols, keep, news, vader, by, keyed_groups(path, data_version))
+    return queries.disagreements(selection(flt, tone_only=tone_only), by)
 
 
 def _newest(path: str, data_version: int, flt: ArticleFilter, limit: int, columns: list[str]) -> pd.DataFrame:

@@ -28,7 +28,7 @@ table = sets.hide_small_intervals(rows)  # intervals computed for the shown rows
 noun = "outlets" if by == "outlet" else f"{by} groups"
 scored = int(full["scored"].sum())
 scorer, label = facts.scorer, facts.label
-split = ui.comparison(flt, by, tone_only=tone_only).split
+split = ui.sign_split(flt, by, tone_only=tone_only)
 table = queries.with_disagreements(table, split, by)  # both measures scored the selection: mark sign splits
 interval = ("a 95% bootstrap interval over articles, from the mean's normal law for 500 or more" if summed
             else "a 95% bootstrap interval over articles")
