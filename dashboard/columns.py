@@ -95,14 +95,15 @@ def load_cached(store: Store, path: Path | None) -> Columns:
         return found
     columns = load(store)
     try:
-        write_cache(path, columns, stamp)
+        write_cache(path, columns, stamp, _store_mode(store))
     except OSError as exc:
         log.warning("could not keep the dashboard's columns in %s: %s", path, exc)
     return columns
 
 
-def write_cache(path: Path, columns: Columns, stamp: str) -> None:
-    """Write ``columns`` to ``path`` with ``stamp`` (what ``read_cache`` must be given to use them)."""
+def write_cache(path: Path, columns: Columns, stamp: str, mode: int = 0o600) -> None:
+    """Write ``columns`` to ``path`` with ``stamp`` (what ``read_cache`` must be given to use them) and the
+    permission bits ``mode`` (``load_cached``: the store file's, so whoever reads the store reads these)."""
     arrays: dict[str, np.ndarray] = {"stamp": np.array(stamp), "keys": columns.keys,
                                      "copies": columns.copies, "repaired": columns.repaired}
     for name in _FACETS:
@@ -116,10 +117,19 @@ def write_cache(path: Path, columns: Columns, stamp: str) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             np.savez(out, **arrays)
+        os.chmod(partial, mode)
         os.replace(partial, path)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
+
+
+def _store_mode(store: Store) -> int:
+    """Return the permission bits of the store's file (read and write bits only; 0o600 when unknown)."""
+    try:
+        return Path(store.path).stat().st_mode & 0o666
+    except OSError:
+        return 0o600
 
 
 def read_cache(path: Path, stamp: str) -> Columns | None:

@@ -200,7 +200,9 @@ def test_the_columns_kept_beside_the_store_are_the_index_until_the_store_changes
     with Store.open(db) as store:
         fresh = keyed.load(store)
         assert fresh.listed["country"].isna().any() and fresh.facets["day"].isna().any()  # gaps survive the file
+        db.chmod(0o640)
         _same_columns(keyed.load_cached(store, kept), fresh)
+        assert kept.stat().st_mode & 0o777 == 0o640  # readable by whoever reads the store, no more
         stamp = f"{keyed.CACHE_FORMAT}|{store.fingerprint()}"
         _same_columns(keyed.read_cache(kept, stamp), fresh)  # what the next start reads
         assert keyed.read_cache(kept, stamp + "x") is None
