@@ -991,7 +991,8 @@ class Store:
         largest key, and the first run's id and start: a store deleted and built again at the same path
         with as many writes differs in its first run's start.
         """
-        articles, largest = self._db.execute("SELECT COUNT(*), MAX(key) FROM articles").fetchone()
+        articles = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]  # apart: one scan of the smallest
+        largest = self._db.execute("SELECT MAX(key) FROM articles").fetchone()[0]  # index; the key's maximum at once
         first = self._db.execute("SELECT id, started_at FROM runs ORDER BY id LIMIT 1").fetchone()
         return "|".join(str(part) for part in (self.data_version(), self.schema_version(), articles, largest,
                                                *(first or ("", ""))))

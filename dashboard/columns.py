@@ -15,9 +15,11 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import NormalDist
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,7 @@ from core.settings import Settings
 from core.store import ArticleFilter, Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 TONE_METRICS = ("tone", "headline_tone")
 # Articles per outlet whose URLs and languages outlet groups are inferred from (the most recent ones).
 GROUP_EVIDENCE_ARTICLES = 200
@@ -45,6 +48,7 @@ class Columns:
     copies: np.ndarray  # bool: a publisher's re-posted copy (counted once in comparisons)
     repaired: np.ndarray  # bool: mojibake repaired on import (the data-quality ledger)
     listed: pd.DataFrame  # the outlets table's name, bias and country: the sidebar's group filter
+    kept: Kept | None = field(default=None, compare=False)  # where the store's parts are kept (``load_kept``)
 
     @property
     def articles(self) -> int:
@@ -72,98 +76,6 @@ def load(store: Store) -> Columns:
     return Columns(keys=keys, facets=facets, copies=copies, repaired=repaired, listed=listed)
 
 
-# The columns kept beside an SQLite store (``core.store.store_sidecar``) for the next server start: read in
-# tens of milliseconds where the index takes about 1.3 s at a million articles. Arrays only (no pickle).
-CACHE_SUFFIX = ".dashboard-columns.npz"
-CACHE_FORMAT = "1"
-_FACETS = ("outlet", "day", "topic", "story")
-_LISTED = ("name", "bias", "country")
-_SEPARATOR = "\x00"
-
-
-def load_cached(store: Store, path: Path | None) -> Columns:
-    """Return ``load(store)``, from the file at ``path`` when it was written for this very store version.
-
-    Otherwise read the index and (re)write the file, atomically; a file that cannot be written (a read-only
-    directory, a full disk) only costs the next start the index read again. ``path`` None: no file.
-    """
-    if path is None:
-        return load(store)
-    stamp = f"{CACHE_FORMAT}|{store.fingerprint()}"
-    found = read_cache(path, stamp)
-    if found is not None:
-        return found
-    columns = load(store)
-    try:
-        write_cache(path, columns, stamp, _store_mode(store))
-    except OSError as exc:
-        log.warning("could not keep the dashboard's columns in %s: %s", path, exc)
-    return columns
-
-
-def write_cache(path: Path, columns: Columns, stamp: str, mode: int = 0o600) -> None:
-    """Write ``columns`` to ``path`` with ``stamp`` (what ``read_cache`` must be given to use them) and the
-    permission bits ``mode`` (``load_cached``: the store file's, so whoever reads the store reads these)."""
-    arrays: dict[str, np.ndarray] = {"stamp": np.array(stamp), "keys": columns.keys,
-                                     "copies": columns.copies, "repaired": columns.repaired}
-    for name in _FACETS:
-        arrays[f"{name}_codes"] = columns.codes(name)
-        arrays[f"{name}_values"] = _joined([str(v) for v in columns.facets[name].cat.categories])
-    for name in _LISTED:
-        values = columns.listed[name]
-        arrays[f"listed_{name}_missing"] = values.isna().to_numpy()
-        arrays[f"listed_{name}"] = _joined(["" if pd.isna(v) else str(v) for v in values])
-    handle, partial = tempfile.mkstemp(prefix=path.name + ".", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            np.savez(out, **arrays)
-        os.chmod(partial, mode)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-
-
-def _store_mode(store: Store) -> int:
-    """Return the permission bits of the store's file (read and write bits only; 0o600 when unknown)."""
-    try:
-        return Path(store.path).stat().st_mode & 0o666
-    except OSError:
-        return 0o600
-
-
-def read_cache(path: Path, stamp: str) -> Columns | None:
-    """Return the columns kept at ``path`` if they were written with ``stamp``, else None (also when unreadable)."""
-    try:
-        with np.load(path, allow_pickle=False) as kept:
-            if str(kept["stamp"]) != stamp:
-                return None
-            facets = pd.DataFrame({  # the categories' dtypes as Store.facet_columns makes them
-                name: pd.Categorical.from_codes(kept[f"{name}_codes"], categories=(
-                    _split(kept[f"{name}_values"]) if name == "outlet"
-                    else pd.Index(_split(kept[f"{name}_values"]), dtype=object)))
-                for name in _FACETS})
-            listed = pd.DataFrame({name: [None if gap else value for value, gap in zip(  # dtypes as the store's
-                _split(kept[f"listed_{name}"]), kept[f"listed_{name}_missing"])] for name in _LISTED})
-            return Columns(keys=kept["keys"], facets=facets, copies=kept["copies"], repaired=kept["repaired"],
-                           listed=listed)
-    except (OSError, KeyError, ValueError) as exc:
-        if path.exists():
-            log.warning("ignoring the dashboard's columns in %s: %s", path, exc)
-        return None
-
-
-def _joined(values: list[str]) -> np.ndarray:
-    """Strings as one array of UTF-8 bytes, each after a separator (a million story ids in one buffer)."""
-    if any(_SEPARATOR in v for v in values):
-        raise OSError("a value holds the separator")  # never in practice; then the file is not kept
-    return np.frombuffer("".join(_SEPARATOR + v for v in values).encode("utf-8"), dtype=np.uint8)
-
-
-def _split(joined: np.ndarray) -> list[str]:
-    return joined.tobytes().decode("utf-8").split(_SEPARATOR)[1:]
-
-
 def load_groups(store: Store) -> pd.DataFrame:
     """Return each outlet's value under every grouping (``unknown`` when none) and ``inferred``, indexed by outlet.
 
@@ -184,6 +96,161 @@ def metric(store: Store, columns: Columns, scorer: str, name: str) -> np.ndarray
         inside[inside] = columns.keys[at[inside]] == keys[inside]
         out[at[inside]] = values[inside]  # a metric stored under two versions: the newest comes last
     return out
+
+
+# What the dashboard reads of a large store once per store version, kept in a directory beside an SQLite
+# store (``core.store.store_sidecar``) for the next server start: the columns (about 2 s from the index at
+# a million articles), the outlet groups (0.9 s) and each tone array (0.8 s), read back in tens of
+# milliseconds. One file per part, each stamped with the store version it describes (``Store.fingerprint``);
+# arrays only (never a pickle).
+CACHE_SUFFIX = ".dashboard"
+CACHE_FORMAT = "2"
+_FACETS = ("outlet", "day", "topic", "story")
+_LISTED = ("name", "bias", "country")
+_SEPARATOR = "\x00"
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The directory of kept parts of one store (None: keep nothing, as for a PostgreSQL store) and its stamp."""
+
+    directory: Path | None
+    stamp: str
+    mode: int = 0o600  # the store file's permission bits: whoever reads the store reads these
+
+    @classmethod
+    def of(cls, store: Store, directory: Path | None) -> Kept:
+        if directory is None:
+            return cls(None, "")
+        try:
+            mode = Path(store.path).stat().st_mode & 0o666
+        except OSError:
+            mode = 0o600
+        return cls(directory, f"{CACHE_FORMAT}|{store.fingerprint()}", mode)
+
+    def read(self, part: str, decode: Callable[[Any], T]) -> T | None:
+        """Return a part decoded from its file if that file was written for this store version, else None."""
+        if self.directory is None:
+            return None
+        path = self.directory / f"{part}.npz"
+        try:
+            with np.load(path, allow_pickle=False) as kept:
+                return decode(kept) if str(kept["stamp"]) == self.stamp else None
+        except (OSError, KeyError, ValueError) as exc:
+            if path.exists():
+                log.warning("ignoring the dashboard's kept %s in %s: %s", part, path, exc)
+            return None
+
+    def write(self, part: str, arrays: dict[str, np.ndarray]) -> None:
+        """Write a part's arrays with this stamp, atomically; a failure only costs the next start the read."""
+        if self.directory is None:
+            return
+        try:
+            self.directory.mkdir(mode=self.mode | (self.mode & 0o444) >> 2, exist_ok=True)
+            handle, partial = tempfile.mkstemp(prefix=f".{part}.", suffix=".partial", dir=self.directory)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    np.savez(out, stamp=np.array(self.stamp), **arrays)
+                os.chmod(partial, self.mode)
+                os.replace(partial, self.directory / f"{part}.npz")
+            except BaseException:
+                Path(partial).unlink(missing_ok=True)
+                raise
+        except (OSError, ValueError) as exc:
+            log.warning("could not keep the dashboard's %s in %s: %s", part, self.directory, exc)
+
+    def has(self, part: str) -> bool:
+        """Return whether a part is kept for this store version."""
+        return self.read(part, lambda kept: True) is not None
+
+    def get(self, part: str, compute: Callable[[], T], encode: Callable[[T], dict[str, np.ndarray]],
+            decode: Callable[[Any], T]) -> T:
+        """Return the kept part, or compute it and keep it."""
+        found = self.read(part, decode)
+        if found is not None:
+            return found
+        value = compute()
+        self.write(part, encode(value))
+        return value
+
+
+def load_kept(store: Store, directory: Path | None) -> Columns:
+    """Return ``load(store)``, from the directory of kept parts when written for this store version (else read
+    from the index and kept). The columns carry where their store's other parts are kept (``kept_groups``,
+    ``kept_metric``)."""
+    kept = Kept.of(store, directory)
+    columns = kept.get("columns", lambda: load(store), _columns_arrays, _columns_of)
+    return replace(columns, kept=kept)
+
+
+def kept_groups(store: Store, columns: Columns) -> pd.DataFrame:
+    """Return ``load_groups(store)``, kept beside the store as the columns are."""
+    return _kept(columns).get("groups", lambda: load_groups(store), _frame_arrays, _frame_of)
+
+
+def kept_metric(store: Store, columns: Columns, scorer: str, name: str) -> np.ndarray:
+    """Return ``metric(store, columns, scorer, name)``, kept beside the store as the columns are."""
+    return _kept(columns).get(metric_part(scorer, name), lambda: metric(store, columns, scorer, name),
+                              lambda values: {"values": values}, lambda kept: kept["values"])
+
+
+def metric_part(scorer: str, name: str) -> str:
+    return f"metric-{scorer}-{name}"
+
+
+def _kept(columns: Columns) -> Kept:
+    return columns.kept if columns.kept is not None else Kept(None, "")
+
+
+def _columns_arrays(columns: Columns) -> dict[str, np.ndarray]:
+    arrays: dict[str, np.ndarray] = {"keys": columns.keys, "copies": columns.copies, "repaired": columns.repaired}
+    for name in _FACETS:
+        arrays[f"{name}_codes"] = columns.codes(name)
+        arrays[f"{name}_values"] = _joined([str(v) for v in columns.facets[name].cat.categories])
+    arrays.update({f"listed_{k}": v for k, v in _frame_arrays(columns.listed).items()})
+    return arrays
+
+
+def _columns_of(kept: Any) -> Columns:
+    facets = pd.DataFrame({  # the categories' dtypes as Store.facet_columns makes them
+        name: pd.Categorical.from_codes(kept[f"{name}_codes"], categories=(
+            _split(kept[f"{name}_values"]) if name == "outlet" else pd.Index(_split(kept[f"{name}_values"]),
+                                                                             dtype=object)))
+        for name in _FACETS})
+    listed = _frame_of({k[len("listed_"):]: kept[k] for k in kept.files if k.startswith("listed_")})
+    return Columns(keys=kept["keys"], facets=facets, copies=kept["copies"], repaired=kept["repaired"],
+                   listed=listed)
+
+
+def _frame_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A table of strings (index included, gaps marked) as arrays."""
+    flat = frame.reset_index() if frame.index.name is not None else frame
+    arrays: dict[str, np.ndarray] = {"index_name": np.array(frame.index.name or ""),
+                                     "names": _joined([str(c) for c in flat.columns])}
+    for i, column in enumerate(flat.columns):
+        values = flat[column]
+        arrays[f"c{i}_missing"] = values.isna().to_numpy()
+        arrays[f"c{i}"] = _joined(["" if pd.isna(v) else str(v) for v in values])
+    return arrays
+
+
+def _frame_of(kept: Any) -> pd.DataFrame:
+    names = _split(kept["names"])
+    frame = pd.DataFrame({name: [None if gap else value for value, gap in zip(  # dtypes as the store's
+        _split(kept[f"c{i}"]), kept[f"c{i}_missing"])] for i, name in enumerate(names)}, columns=names)
+    index = str(kept["index_name"])
+    return frame.set_index(index) if index else frame
+
+
+def _joined(values: list[str]) -> np.ndarray:
+    """Strings as one array of UTF-8 bytes, each after a separator (a million story ids in one buffer)."""
+    if any(_SEPARATOR in v for v in values):
+        raise ValueError("a value holds the separator")  # never in practice; then the part is not kept
+    return np.frombuffer("".join(_SEPARATOR + v for v in values).encode("utf-8"), dtype=np.uint8)
+
+
+def _split(joined: np.ndarray) -> list[str]:
+    return joined.tobytes().decode("utf-8").split(_SEPARATOR)[1:]
 
 
 def narrow_filter(flt: ArticleFilter) -> ArticleFilter | None:

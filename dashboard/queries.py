@@ -241,8 +241,9 @@ def sidebar_options(db: str, settings: Settings) -> FilterOptions:
 
 def large_columns(db: str, store: Store) -> keyed.Columns:
     """Return a large store's columns (``dashboard.columns``), kept beside an SQLite store's file for the next
-    start of the same store version (``columns.CACHE_SUFFIX``); read from the index of a PostgreSQL store."""
-    return keyed.load_cached(store, None if is_url(db) else store_sidecar(db, keyed.CACHE_SUFFIX))
+    start of the same store version (the directory ``DB.dashboard``, with the outlet groups and tone arrays
+    read through ``keyed.kept_groups`` and ``keyed.kept_metric``); read afresh from a PostgreSQL store."""
+    return keyed.load_kept(store, None if is_url(db) else store_sidecar(db, keyed.CACHE_SUFFIX))
 
 
 # Stories a large store's sidebar offers (most outlets first); the Overview lists as many of the selection's.

@@ -8,7 +8,8 @@ Streamlit's scripts (about half a second to a second) while the server has nothi
 Streamlit as ``python -m streamlit`` does and, meanwhile, imports the dashboard's modules (pandas,
 plotly and ours: about 0.9 s of processor time) and reads what the first page reads from the store into
 the caches the pages use: the articles' metadata, or for a store too large to load whole its columns
-(``dashboard.columns``). The first page then finds them done.
+(``dashboard.columns``), with its outlet groups and tone arrays when they are kept beside the store (else
+the warm-up reads them after the first page). The first page, and Compare after it, then find them done.
 Nothing here changes what a page shows: it only runs earlier what the first page would have run.
 """
 
@@ -36,6 +37,7 @@ def prepare() -> None:
     try:
         from core.settings import Settings
         from dashboard import charts, queries, ui  # noqa: F401  (charts: imported for the first page)
+        from dashboard import columns as keyed
 
         settings = Settings.load()
         if not queries.store_exists(settings.db) or queries.store_problem(settings.db, settings) is not None:
@@ -44,7 +46,14 @@ def prepare() -> None:
             large = store.count("articles") > settings.dashboard_catalogue_max
         version = queries.data_version(settings.db, settings)
         if large:  # the compact columns every page of a large store filters
-            ui.keyed_columns(settings.db, version, settings)
+            columns = ui.keyed_columns(settings.db, version, settings)
+            kept = columns.kept
+            if kept is not None and kept.has("groups"):  # kept beside the store: milliseconds, else read later
+                ui.keyed_groups(settings.db, version, settings)
+            for scorer in ui.TONE_SCORERS:
+                for metric in keyed.TONE_METRICS:
+                    if kept is not None and kept.has(keyed.metric_part(scorer, metric)):
+                        ui.keyed_metric(settings.db, version, scorer, metric, settings)
         else:  # the articles' metadata: the sidebar's options and the Overview
             ui.meta(settings.db, version, settings)
     except Exception:  # the first page does the same work itself and shows the error

@@ -139,7 +139,7 @@ def keyed_columns(path: str, data_version: int, _settings: Settings | None = Non
 @st.cache_resource(max_entries=2, show_spinner="Reading the outlets ...")
 def keyed_groups(path: str, data_version: int, _settings: Settings | None = None) -> pd.DataFrame:
     with queries.open_store(path, _settings or settings()) as store:
-        return keyed.load_groups(store)
+        return keyed.kept_groups(store, keyed_columns(path, data_version, _settings))
 
 
 @st.cache_resource(max_entries=8, show_spinner="Reading the scores ...")
@@ -147,7 +147,7 @@ def keyed_metric(path: str, data_version: int, scorer: str, metric: str,
                  _settings: Settings | None = None) -> np.ndarray | None:
     """Return one metric over the columns' articles, or None when no article has it."""
     with queries.open_store(path, _settings or settings()) as store:
-        values = keyed.metric(store, keyed_columns(path, data_version, _settings), scorer, metric)
+        values = keyed.kept_metric(store, keyed_columns(path, data_version, _settings), scorer, metric)
     return values if np.isfinite(values).any() else None
 
 

@@ -192,61 +192,73 @@ def _same_columns(a: keyed.Columns, b: keyed.Columns) -> None:
     pd.testing.assert_frame_equal(a.listed.reset_index(drop=True), b.listed.reset_index(drop=True), check_dtype=False)
 
 
-def test_the_columns_kept_beside_the_store_are_the_index_until_the_store_changes(sample_db: Path,
-                                                                                  tmp_path: Path) -> None:
+def test_the_parts_kept_beside_the_store_are_what_it_holds_until_it_changes(sample_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "copy.db"
     shutil.copy(sample_db, db)
-    kept = tmp_path / "copy.db.columns.npz"
+    db.chmod(0o640)
+    kept = tmp_path / "copy.db.dashboard"
     with Store.open(db) as store:
         fresh = keyed.load(store)
-        assert fresh.listed["country"].isna().any() and fresh.facets["day"].isna().any()  # gaps survive the file
-        db.chmod(0o640)
-        _same_columns(keyed.load_cached(store, kept), fresh)
-        assert kept.stat().st_mode & 0o777 == 0o640  # readable by whoever reads the store, no more
-        stamp = f"{keyed.CACHE_FORMAT}|{store.fingerprint()}"
-        _same_columns(keyed.read_cache(kept, stamp), fresh)  # what the next start reads
-        assert keyed.read_cache(kept, stamp + "x") is None
+        assert fresh.listed["country"].isna().any() and fresh.facets["day"].isna().any()  # gaps survive the files
+        cols = keyed.load_kept(store, kept)
+        _same_columns(cols, fresh)
+        pd.testing.assert_frame_equal(keyed.kept_groups(store, cols), keyed.load_groups(store))
+        tone = keyed.kept_metric(store, cols, "tone_vader", "tone")
+        assert np.array_equal(tone, keyed.metric(store, fresh, "tone_vader", "tone"), equal_nan=True)
+        assert np.isfinite(tone).sum() > 30
+        assert sorted(p.name for p in kept.iterdir()) == ["columns.npz", "groups.npz", "metric-tone_vader-tone.npz"]
+        assert {p.stat().st_mode & 0o777 for p in kept.iterdir()} == {0o640}  # as readable as the store, no more
+        assert kept.stat().st_mode & 0o777 == 0o750
+        # what the next start reads: the files (the store is not asked), equal to the store's own
+        again = keyed.load_kept(store, kept)
+        no_store = None  # kept parts are read without asking the store
+        pd.testing.assert_frame_equal(keyed.kept_groups(no_store, again), keyed.load_groups(store))
+        assert np.array_equal(keyed.kept_metric(no_store, again, "tone_vader", "tone"), tone, equal_nan=True)
+        _same_columns(again, fresh)
         assert store.upsert_outlets([{"name": "Coastline Post", "country": "NZ"}]) == 1  # a country filled in
-        assert keyed.read_cache(kept, f"{keyed.CACHE_FORMAT}|{store.fingerprint()}") is None  # the store changed
-        changed = keyed.load_cached(store, kept)
+        changed = keyed.load_kept(store, kept)  # the store changed: every part is read afresh
+        assert not changed.kept.has("groups") and not changed.kept.has(keyed.metric_part("tone_vader", "tone"))
         assert changed.listed.set_index("name").loc["Coastline Post", "country"] == "NZ"
         _same_columns(changed, keyed.load(store))
-        _same_columns(keyed.read_cache(kept, f"{keyed.CACHE_FORMAT}|{store.fingerprint()}"), changed)
 
 
 def test_a_store_built_again_at_the_same_path_never_reads_the_old_columns(sample_db: Path, tmp_path: Path) -> None:
     """Same path, same number of writes and articles: the first run's start tells the two stores apart."""
     db = tmp_path / "again.db"
-    kept = tmp_path / "again.db.columns.npz"
+    kept = tmp_path / "again.db.dashboard"
     shutil.copy(sample_db, db)
     with Store.open(db) as store:
         first = store.fingerprint()
-        keyed.load_cached(store, kept)
+        keyed.load_kept(store, kept)
     with Store.open(db) as store, store._write() as conn:  # the same content, another first run
         conn.execute("UPDATE runs SET started_at = '2001-01-01T00:00:00' WHERE id = (SELECT MIN(id) FROM runs)")
         conn.execute("UPDATE articles SET outlet = 'Another Outlet' WHERE key = (SELECT MIN(key) FROM articles)")
         conn.execute("UPDATE store_state SET value = value - 1 WHERE key = 'data_version'")  # as many writes
     with Store.open(db) as store:
         assert store.data_version() == int(first.split("|")[0]) and store.fingerprint() != first
-        assert "Another Outlet" in set(keyed.load_cached(store, kept).outlets)
+        assert "Another Outlet" in set(keyed.load_kept(store, kept).outlets)
 
 
-def test_an_unreadable_or_unwritable_columns_file_costs_only_the_index_read(sample_db: Path, tmp_path: Path) -> None:
-    kept = tmp_path / "bad.npz"
-    kept.write_bytes(b"not an npz file")
+def test_an_unreadable_or_unwritable_kept_part_costs_only_the_read(sample_db: Path, tmp_path: Path) -> None:
+    kept = tmp_path / "bad"
+    kept.mkdir()
+    (kept / "columns.npz").write_bytes(b"not an npz file")
     with Store.open(sample_db, readonly=True) as store:
         fresh = keyed.load(store)
-        _same_columns(keyed.load_cached(store, kept), fresh)  # read from the index, the file replaced
-        assert keyed.read_cache(kept, f"{keyed.CACHE_FORMAT}|{store.fingerprint()}") is not None
-        _same_columns(keyed.load_cached(store, tmp_path / "no-such-dir" / "x.npz"), fresh)
-        _same_columns(keyed.load_cached(store, None), fresh)
-    assert not (tmp_path / "no-such-dir").exists()
+        _same_columns(keyed.load_kept(store, kept), fresh)  # read from the index, the file replaced
+        assert keyed.Kept.of(store, kept).has("columns")
+        _same_columns(keyed.load_kept(store, tmp_path / "no-such-dir" / "deeper"), fresh)
+        assert not (tmp_path / "no-such-dir").exists()
+        plain = keyed.load_kept(store, None)  # a PostgreSQL store: nothing kept
+        _same_columns(plain, fresh)
+        pd.testing.assert_frame_equal(keyed.kept_groups(store, plain), keyed.load_groups(store))
 
 
 def test_the_server_reads_a_large_stores_columns_before_the_first_page(sample_db: Path, tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """``dashboard.serve`` prepares the first page while the browser loads: the columns are read (and kept
-    beside the store) before any page asks; the page then takes them from the cache."""
+    beside the store) before any page asks, with the groups and tone arrays already kept; the pages then
+    take them from the cache."""
     from streamlit import runtime
 
     from dashboard import serve, ui
@@ -256,12 +268,16 @@ def test_the_server_reads_a_large_stores_columns_before_the_first_page(sample_db
     monkeypatch.setenv("PRESSLENS_DB", str(db))
     monkeypatch.setenv("PRESSLENS_DASHBOARD_CATALOGUE_MAX", "10")
     monkeypatch.setattr(runtime, "exists", lambda: True)
-    serve.prepare()
-    kept = db.with_name(db.name + keyed.CACHE_SUFFIX)
-    assert kept.is_file()
+    kept = tmp_path / "served.db.dashboard"
     with Store.open(db, readonly=True) as store:
         version = store.data_version()
-        _same_columns(keyed.read_cache(kept, f"{keyed.CACHE_FORMAT}|{store.fingerprint()}"), keyed.load(store))
-    kept.unlink()
-    cols = ui.keyed_columns(str(db), version)  # from the cache the preparation filled: no file read, none written
-    assert cols.articles == 36 and not kept.exists()
+        cols = keyed.load_kept(store, kept)
+        keyed.kept_groups(store, cols)  # as an earlier server left them
+    (kept / "columns.npz").unlink()
+    serve.prepare()
+    assert (kept / "columns.npz").is_file()
+    for part in kept.iterdir():
+        part.unlink()
+    cols = ui.keyed_columns(str(db), version)  # from the caches the preparation filled: nothing read or written
+    groups = ui.keyed_groups(str(db), version)
+    assert cols.articles == 36 and len(groups) == 6 and not list(kept.iterdir())
