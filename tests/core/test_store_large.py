@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from core.schema import Article
-from core.store import ArticleFilter, Store
+from core.store import ARROW_FACETS_SQL, ArticleFilter, Store
 from dashboard import columns as keyed
 
 
@@ -20,6 +21,8 @@ def test_migration_8_indexes_what_the_large_reads_need(sample_db: Path) -> None:
         plan = " ".join(str(tuple(r)) for r in store._db.execute(
             "EXPLAIN QUERY PLAN SELECT key, substr(published, 1, 10), topic, story_id FROM articles ORDER BY outlet"))
         assert "COVERING INDEX articles_facets" in plan
+        plan = " ".join(str(tuple(r)) for r in store._db.execute(f"EXPLAIN QUERY PLAN {ARROW_FACETS_SQL}"))
+        assert "COVERING INDEX articles_facets" in plan and "TEMP B-TREE" not in plan
         plan = " ".join(str(tuple(r)) for r in store._db.execute(
             "EXPLAIN QUERY PLAN SELECT id, outlet FROM articles "
             "WHERE json_extract(labels, '$.mojibake_original') IS NOT NULL"))
@@ -75,3 +78,24 @@ def test_keys_newest_labels_and_first_outlets(sample_db: Path) -> None:
             search)
         matrix = store.score_matrix(["tone_vader"], keys=keys)
         assert len(matrix) == len(keys) and np.isfinite(matrix["tone_vader.tone"]).all()
+
+
+def test_facets_read_through_arrow_equal_the_rows(tmp_path: Path) -> None:
+    """ADBC's read gives what sqlite3's rows give: gaps (a first block of undated articles, whose type ADBC
+    would guess from its first rows), empty strings kept apart from gaps, outlets and values beyond ASCII in
+    code point order."""
+    outlets = ["Zeit", "Élysée Post", "ábc", "Ärzte Blatt", "abc"]
+    articles = [Article(id=f"a-{i}", outlet=outlets[i % 5], title=f"T{i}", text=f"Text {i}.",
+                        published=None if i < 1500 else f"2025-0{1 + i % 9}-1{i % 10}",
+                        topic=[None, "", "économie", "Economy", "zoo"][i % 5] if i % 7 else None,
+                        story_id=None if i % 3 else ["s-ü", "s-a", "S-b", ""][i % 4])
+                for i in range(2100)]
+    with Store.open(tmp_path / "facets.db") as store:
+        store.upsert_articles(articles)
+        keys, facets = store.facet_columns()
+        row_keys, row_facets = store._row_facets()
+    assert np.array_equal(keys, row_keys)
+    pd.testing.assert_frame_equal(facets, row_facets)
+    assert facets["day"].isna().sum() == 1500 and list(facets["outlet"].cat.categories) == sorted(outlets)
+    assert "" in facets["topic"].cat.categories and facets["topic"].isna().any()
+    assert "" in facets["story"].cat.categories and facets["story"].isna().sum() == 1400
