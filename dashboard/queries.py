@@ -43,6 +43,10 @@ LAZY_SCORERS = ("frames_generic", "frames_policy")
 # Period of the volume and tone-over-time charts, by the span of the selection.
 DAILY_UP_TO_DAYS = 62
 WEEKLY_UP_TO_DAYS = 730
+# Beyond two years: months up to five years, quarters up to fifteen, then years (at most about 60 periods on an
+# axis; 15 years of monthly bars per outlet took the browser half a second to draw after each filter change).
+MONTHLY_UP_TO_DAYS = 1827
+QUARTERLY_UP_TO_DAYS = 5479
 
 
 @dataclass(frozen=True)
@@ -510,18 +514,22 @@ class Overview:
 
 
 def period_for(frame: pd.DataFrame) -> str:
-    """Return the pandas period (D, W or M) that suits the selection's date span."""
+    """Return the pandas period (D, W, M, Q or Y) that suits the selection's date span."""
     days = frame["day"].dropna()
     return period_between(days.min(), days.max()) if not days.empty else "D"
 
 
 def period_between(first: str | None, last: str | None) -> str:
-    """Return the pandas period (D, W or M) for a span of days given as ``YYYY-MM-DD`` (or None)."""
+    """Return the pandas period (D, W, M, Q or Y) for a span of days given as ``YYYY-MM-DD`` (or None)."""
     stamps = pd.to_datetime(pd.Series([first, last], dtype=object), errors="coerce")
     if stamps.isna().any():
         return "D"
     span = (stamps[1] - stamps[0]).days
-    return "D" if span <= DAILY_UP_TO_DAYS else "W" if span <= WEEKLY_UP_TO_DAYS else "M"
+    for period, most in (("D", DAILY_UP_TO_DAYS), ("W", WEEKLY_UP_TO_DAYS), ("M", MONTHLY_UP_TO_DAYS),
+                         ("Q", QUARTERLY_UP_TO_DAYS)):
+        if span <= most:
+            return period
+    return "Y"
 
 
 def volume(frame: pd.DataFrame, top: int = 12) -> pd.DataFrame:

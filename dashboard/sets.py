@@ -28,7 +28,7 @@ MIN_ARTICLES_PER_PERIOD = 3
 STRAY_SHARE = 0.02
 STRAY_GAP_DAYS = 30
 STRAY_SPAN_SHARE = 0.25
-PERIOD_NAMES = {"D": "day", "W": "week", "M": "month"}
+PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
 
 @dataclass(frozen=True)
@@ -198,13 +198,19 @@ def all_periods(first: str, last: str, period: str) -> list[str]:
 
 
 def period_label(start: str, period: str) -> str:
-    """Return a reader's label for a period start: ``Jun 4``, ``wk of Jun 2``, ``Jun 2025``.
+    """Return a reader's label for a period start: ``Jun 4``, ``wk of Jun 2``, ``Jun 2025``, ``Q2 2025``, ``2025``.
 
     >>> period_label("2025-06-04", "D"), period_label("2025-06-02", "W"), period_label("2025-06-01", "M")
     ('Jun 4, 2025', 'wk of Jun 2, 2025', 'Jun 2025')
+    >>> period_label("2025-04-01", "Q"), period_label("2025-01-01", "Y")
+    ('Q2 2025', '2025')
     """
     stamp = pd.Timestamp(start)
     if period == "M":
         return stamp.strftime("%b %Y")
+    if period == "Q":
+        return f"Q{stamp.quarter} {stamp.year}"
+    if period == "Y":
+        return str(stamp.year)
     day = f"{stamp.strftime('%b')} {stamp.day}, {stamp.year}"
     return f"wk of {day}" if period == "W" else day
