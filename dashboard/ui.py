@@ -193,11 +193,16 @@ def keyed_mask(path: str, data_version: int, flt: ArticleFilter) -> np.ndarray:
     return keyed.mask(keyed_columns(path, data_version), flt, keys)
 
 
+def selected_count(flt: ArticleFilter) -> int:
+    """Return how many of a large store's articles the filter selects (from the columns' mask)."""
+    return int(keyed_mask(db(), version(), flt).sum())
+
+
 def large_selection(flt: ArticleFilter) -> bool:
     """Return whether this selection is summed from the columns: a large store, and more than
     ``dashboard_selection_max`` articles selected (a smaller selection is loaded as rows)."""
     path, data_version = db(), version()
-    return large(path, data_version) and int(keyed_mask(path, data_version, flt).sum()) > \
+    return large(path, data_version) and selected_count(flt) > \
         settings().dashboard_selection_max
 
 
@@ -214,7 +219,7 @@ def keyed_tones(flt: ArticleFilter) -> tuple[str, str, dict[str, np.ndarray]]:
 
 def too_large(flt: ArticleFilter, what: str) -> None:
     """Say that this part needs a narrower selection of a large store, and how to get one."""
-    n = int(keyed_mask(db(), version(), flt).sum())
+    n = selected_count(flt)
     st.info(f"{what} reads each article of the selection: it holds {n:,} articles, more than the "
             f"{settings().dashboard_selection_max:,} this store's dashboard loads (setting "
             "`dashboard_selection_max`). Pick a story or a topic, fewer outlets or a shorter period.")

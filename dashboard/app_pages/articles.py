@@ -11,7 +11,7 @@ MAX_ROWS = 5000
 flt = state.current_filter()
 st.title("Articles")
 if ui.large_selection(flt):  # a large store's large selection: the newest rows, read from the store
-    total = ui.comparison(flt).articles
+    total = ui.selected_count(flt)
     listing = ui.newest_articles(ui.db(), ui.version(), flt, MAX_ROWS)
 else:
     frame = ui.selection(flt)  # frame scores are per sentence below; the listing keeps the light ones
