@@ -106,7 +106,6 @@ def metric(store: Store, columns: Columns, scorer: str, name: str) -> np.ndarray
 CACHE_SUFFIX = ".dashboard"
 CACHE_FORMAT = "2"
 _FACETS = ("outlet", "day", "topic", "story")
-_LISTED = ("name", "bias", "country")
 _SEPARATOR = "\x00"
 
 
@@ -156,7 +155,7 @@ class Kept:
             except BaseException:
                 Path(partial).unlink(missing_ok=True)
                 raise
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
             log.warning("could not keep the dashboard's %s in %s: %s", part, self.directory, exc)
 
     def has(self, part: str) -> bool:
@@ -170,7 +169,12 @@ class Kept:
         if found is not None:
             return found
         value = compute()
-        self.write(part, encode(value))
+        try:
+            arrays = encode(value)
+        except ValueError as exc:  # a value holding the separator: the part is read from the store each start
+            log.warning("not keeping the dashboard's %s: %s", part, exc)
+            return value
+        self.write(part, arrays)
         return value
 
 

@@ -249,6 +249,10 @@ def test_an_unreadable_or_unwritable_kept_part_costs_only_the_read(sample_db: Pa
         assert keyed.Kept.of(store, kept).has("columns")
         _same_columns(keyed.load_kept(store, tmp_path / "no-such-dir" / "deeper"), fresh)
         assert not (tmp_path / "no-such-dir").exists()
+        odd = keyed.Kept.of(store, kept)
+        groups = pd.DataFrame({"country": ["a\x00b"]}, index=pd.Index(["X"], name="outlet"))
+        assert odd.get("odd", lambda: groups, keyed._frame_arrays, keyed._frame_of) is groups  # not kept, not lost
+        assert not odd.has("odd")
         plain = keyed.load_kept(store, None)  # a PostgreSQL store: nothing kept
         _same_columns(plain, fresh)
         pd.testing.assert_frame_equal(keyed.kept_groups(store, plain), keyed.load_groups(store))
