@@ -145,7 +145,9 @@ class Kept:
         if self.directory is None:
             return
         try:
-            self.directory.mkdir(mode=self.mode | (self.mode & 0o444) >> 2, exist_ok=True)
+            if not self.directory.is_dir():
+                self.directory.mkdir()
+                os.chmod(self.directory, self.mode | (self.mode & 0o444) >> 2)  # r -> rx, whatever the umask
             handle, partial = tempfile.mkstemp(prefix=f".{part}.", suffix=".partial", dir=self.directory)
             try:
                 with os.fdopen(handle, "wb") as out:
