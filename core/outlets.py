@@ -197,6 +197,12 @@ def _cached(path: Path, local: Path, stamps: tuple[Any, Any]) -> dict[str, dict[
     return load_outlets(path, local)
 
 
+def outlets_table_stamp() -> str:
+    """Return what changes when the outlets table does (the shipped file or the user's): paths, times, sizes."""
+    local = local_outlets_path()
+    return f"{DEFAULT_OUTLETS}:{_stamp(DEFAULT_OUTLETS)}|{local}:{_stamp(local)}"
+
+
 def default_outlets() -> dict[str, dict[str, Any]]:
     """Return the shipped table merged with the user's file (re-read when either file changes).
 

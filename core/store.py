@@ -106,6 +106,13 @@ def _expected_columns(version: int) -> dict[str, list[str]]:
     return _EXPECTED[version]
 
 
+# Every write sets a new random token beside the data version: a store restored from a backup and written to
+# as many times as the one it replaced still differs from it (``Store.fingerprint``).
+WRITE_TOKEN_SQL = {
+    "sqlite": "INSERT OR REPLACE INTO store_state (key, value) VALUES ('write_token', random() & 9007199254740991)",
+    "postgresql": "INSERT INTO store_state (key, value) VALUES ('write_token', floor(random() * 9007199254740991)) "
+                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+}
 # What ``Store._arrow_facets`` reads: every article from the covering index ``articles_facets``, NULL as NUL.
 ARROW_FACETS_SQL = ("SELECT key, IFNULL(substr(published, 1, 10), char(0)) AS day, IFNULL(topic, char(0)) AS topic, "
                     "IFNULL(story_id, char(0)) AS story, outlet FROM articles ORDER BY outlet")
@@ -564,6 +571,7 @@ class Store:
                 self._db.execute("BEGIN IMMEDIATE")
             yield self._db
             self._db.execute("UPDATE store_state SET value = value + 1 WHERE key = 'data_version'")
+            self._db.execute(WRITE_TOKEN_SQL[self.dialect])  # a new random token: see ``fingerprint``
             self._db.execute("COMMIT")
         except BaseException:
             if self._db.in_transaction:
@@ -990,15 +998,18 @@ class Store:
     def fingerprint(self) -> str:
         """Return what a file derived from this store keeps to know it still describes it.
 
-        The data version (grows with every write), the schema version, the number of articles and their
-        largest key, and the first run's id and start: a store deleted and built again at the same path
-        with as many writes differs in its first run's start.
+        The data version (grows with every write) with the last write's random token (a store restored
+        from a backup and written to as often differs), the schema version, the number of articles and
+        their largest key, and the first run's id and start. A write between these reads gives a
+        fingerprint no later store version has: the file is then read afresh, never used wrongly.
         """
+        state = dict(self._db.execute(
+            "SELECT key, value FROM store_state WHERE key IN ('data_version', 'write_token')").fetchall())
         articles = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]  # apart: one scan of the smallest
         largest = self._db.execute("SELECT MAX(key) FROM articles").fetchone()[0]  # index; the key's maximum at once
         first = self._db.execute("SELECT id, started_at FROM runs ORDER BY id LIMIT 1").fetchone()
-        return "|".join(str(part) for part in (self.data_version(), self.schema_version(), articles, largest,
-                                               *(first or ("", ""))))
+        return "|".join(str(part) for part in (state.get("data_version", 0), state.get("write_token", ""),
+                                               self.schema_version(), articles, largest, *(first or ("", ""))))
 
     def count(self, table: str) -> int:
         """Return the number of rows of one of the store's tables."""
@@ -1150,9 +1161,13 @@ class Store:
                f"{join}WHERE m.scorer = ? AND m.metric = ? AND v.value IS NOT NULL AND {where} ORDER BY v.metric_key")
         if where == "1 = 1" and self._arrow_readable():  # in C into Arrow: 0.31-0.39 s a million values, not
             # 0.66-0.92 s. Filtered reads stay here: ADBC's own SQLite planned them 2-13x slower at a million.
-            table = self._arrow_query(sql, [scorer, metric, *params])
-            return (table.column(0).to_numpy().astype(np.int64, copy=False),
-                    table.column(1).to_numpy().astype(float, copy=False))
+            try:
+                table = self._arrow_query(sql, [scorer, metric, *params])
+                return (table.column(0).to_numpy().astype(np.int64, copy=False),
+                        table.column(1).to_numpy().astype(float, copy=False))
+            except Exception as exc:  # the driver missing or failing: the same read through sqlite3
+                log.warning("reading %s's %s.%s through ADBC failed (%s); reading rows instead", self.path, scorer,
+                            metric, exc)
         cursor = self._db.cursor()
         cursor.row_factory = None  # plain tuples: a million rows a metric at the scale the report is made for
         rows = cursor.execute(sql, [scorer, metric, *params]).fetchall()
@@ -1235,7 +1250,10 @@ class Store:
         ``sqlite3``'s Python rows.
         """
         if self._arrow_readable():
-            return self._arrow_facets()
+            try:
+                return self._arrow_facets()
+            except Exception as exc:  # the driver missing or failing: the same read through sqlite3
+                log.warning("reading %s's columns through ADBC failed (%s); reading its rows instead", self.path, exc)
         return self._row_facets()
 
     def _row_facets(self) -> tuple[np.ndarray, pd.DataFrame]:
@@ -1269,6 +1287,9 @@ class Store:
         import adbc_driver_sqlite.dbapi as adbc
 
         with adbc.connect(Path(self.path).resolve().as_uri() + "?mode=ro") as conn, conn.cursor() as cursor:
+            busy_ms = int(self.busy_timeout_ms)
+            cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")  # wait for a writer as sqlite3 does (no placeholder)
+            cursor.fetchall()
             cursor.execute(sql, list(params) if params else None)
             return cursor.fetch_arrow_table()
 

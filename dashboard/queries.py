@@ -28,7 +28,6 @@ from core.encoding import MOJIBAKE_LABEL
 from core.errors import StoreError
 from core.outlet_profiles import GROUP_FIELDS as OUTLET_GROUP_FIELDS
 from core.outlet_profiles import UNKNOWN, name_matches_domain, outlet_groups
-from core.pgstore import is_url
 from core.settings import Settings
 from core.store import ArticleFilter, Store, store_sidecar
 from core.store import store_exists as store_exists_at
@@ -43,8 +42,8 @@ LAZY_SCORERS = ("frames_generic", "frames_policy")
 # Period of the volume and tone-over-time charts, by the span of the selection.
 DAILY_UP_TO_DAYS = 62
 WEEKLY_UP_TO_DAYS = 730
-# Beyond two years: months up to five years, quarters up to fifteen, then years (at most about 60 periods on an
-# axis; 15 years of monthly bars per outlet took the browser half a second to draw after each filter change).
+# Beyond two years: months up to five years, quarters up to fifteen, then years (about 60 periods at most from two
+# to fifteen years; 15 years of monthly bars per outlet took the browser half a second to draw after a change).
 MONTHLY_UP_TO_DAYS = 1827
 QUARTERLY_UP_TO_DAYS = 5479
 
@@ -247,7 +246,7 @@ def large_columns(db: str, store: Store) -> keyed.Columns:
     """Return a large store's columns (``dashboard.columns``), kept beside an SQLite store's file for the next
     start of the same store version (the directory ``DB.dashboard``, with the outlet groups and tone arrays
     read through ``keyed.kept_groups`` and ``keyed.kept_metric``); read afresh from a PostgreSQL store."""
-    return keyed.load_kept(store, None if is_url(db) else store_sidecar(db, keyed.CACHE_SUFFIX))
+    return keyed.load_kept(store, store_sidecar(db, keyed.CACHE_SUFFIX) if store.dialect == "sqlite" else None)
 
 
 # Stories a large store's sidebar offers (most outlets first); the Overview lists as many of the selection's.
@@ -514,8 +513,12 @@ class Overview:
 
 
 def period_for(frame: pd.DataFrame) -> str:
-    """Return the pandas period (D, W, M, Q or Y) that suits the selection's date span."""
+    """Return the pandas period (D, W, M, Q or Y) that suits the selection's date span, stray early articles
+    left off as the time charts leave them (``sets.trim_stray``): the period their axes use."""
     days = frame["day"].dropna()
+    first, _ = sets.trim_stray(days)
+    if first:
+        days = days[days >= first]
     return period_between(days.min(), days.max()) if not days.empty else "D"
 
 
@@ -686,7 +689,7 @@ def tone_over_time(frame: pd.DataFrame, outlets: list[str], metric: str = "tone_
     first, _ = sets.trim_stray(data["day"])
     if first:
         data = data[data["day"] >= first]
-    period = period_for(data)
+    period = period_between(data["day"].min(), data["day"].max())  # trimmed already: as period_for(frame)
     spine = sets.all_periods(data["day"].min(), data["day"].max(), period)
     stamp = sets.periods(data["day"], period)
     rows = []

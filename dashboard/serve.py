@@ -48,7 +48,7 @@ def prepare() -> None:
         if large:  # the compact columns every page of a large store filters
             columns = ui.keyed_columns(settings.db, version, settings)
             kept = columns.kept
-            if kept is not None and kept.has("groups"):  # kept beside the store: milliseconds, else read later
+            if keyed.has_kept_groups(columns):  # kept beside the store: milliseconds, else read later
                 ui.keyed_groups(settings.db, version, settings)
             for scorer in ui.TONE_SCORERS:
                 for metric in keyed.TONE_METRICS:

@@ -37,7 +37,8 @@ if st.button(f"Save {len(pending)} change{'s' if len(pending) != 1 else ''}", di
     except PressLensError as exc:  # a bad code or type: nothing written for it, say which
         st.error(str(exc))
     else:
-        st.cache_data.clear()  # groups are read from the outlets table: every cached view recomputes
+        st.cache_data.clear()  # groups are read from the outlets table: every cached view recomputes,
+        ui.keyed_groups.clear()  # a large store's groups too (kept beside it under the table's stamp)
         st.success(f"Saved {len(pending)} outlet{'s' if len(pending) != 1 else ''} to {path}.")
 st.download_button("Download outlets-listing (CSV)", exports.csv_bytes(listing),
                    file_name=exports.file_stem("outlets-listing", flt) + ".csv", mime="text/csv",

@@ -92,10 +92,27 @@ def test_facets_read_through_arrow_equal_the_rows(tmp_path: Path) -> None:
                 for i in range(2100)]
     with Store.open(tmp_path / "facets.db") as store:
         store.upsert_articles(articles)
-        keys, facets = store.facet_columns()
+        keys, facets = store._arrow_facets() if store.dialect == "sqlite" else store.facet_columns()
         row_keys, row_facets = store._row_facets()
+        assert np.array_equal(store.facet_columns()[0], keys)
     assert np.array_equal(keys, row_keys)
     pd.testing.assert_frame_equal(facets, row_facets)
     assert facets["day"].isna().sum() == 1500 and list(facets["outlet"].cat.categories) == sorted(outlets)
     assert "" in facets["topic"].cat.categories and facets["topic"].isna().any()
     assert "" in facets["story"].cat.categories and facets["story"].isna().sum() == 1400
+
+
+def test_a_failing_arrow_read_falls_back_to_the_rows(sample_db: Path, monkeypatch) -> None:
+    with Store.open(sample_db, readonly=True) as store:
+        keys, facets = store.facet_columns()
+        values = store.metric_values(ArticleFilter(), "tone_vader", "tone")
+
+        def broken(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("no driver")
+
+        monkeypatch.setattr(store, "_arrow_query", broken)
+        again_keys, again = store.facet_columns()
+        again_values = store.metric_values(ArticleFilter(), "tone_vader", "tone")
+    assert np.array_equal(keys, again_keys) and len(keys) == 36
+    pd.testing.assert_frame_equal(facets, again)
+    assert all(np.array_equal(a, b) for a, b in zip(values, again_values)) and len(values[0]) > 30

@@ -192,7 +192,8 @@ def _same_columns(a: keyed.Columns, b: keyed.Columns) -> None:
     pd.testing.assert_frame_equal(a.listed.reset_index(drop=True), b.listed.reset_index(drop=True), check_dtype=False)
 
 
-def test_the_parts_kept_beside_the_store_are_what_it_holds_until_it_changes(sample_db: Path, tmp_path: Path) -> None:
+def test_the_parts_kept_beside_the_store_are_what_it_holds_until_it_changes(sample_db: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "copy.db"
     shutil.copy(sample_db, db)
     db.chmod(0o640)
@@ -210,7 +211,9 @@ def test_the_parts_kept_beside_the_store_are_what_it_holds_until_it_changes(samp
         assert {p.stat().st_mode & 0o777 for p in kept.iterdir()} == {0o640}  # as readable as the store, no more
         assert kept.stat().st_mode & 0o777 == 0o750
         # what the next start reads: the files (the store is not asked), equal to the store's own
-        again = keyed.load_kept(store, kept)
+        with monkeypatch.context() as patched:
+            patched.setattr(keyed, "load", lambda _store: pytest.fail("the kept columns were not read"))
+            again = keyed.load_kept(store, kept)
         no_store = None  # kept parts are read without asking the store
         pd.testing.assert_frame_equal(keyed.kept_groups(no_store, again), keyed.load_groups(store))
         assert np.array_equal(keyed.kept_metric(no_store, again, "tone_vader", "tone"), tone, equal_nan=True)
@@ -223,7 +226,8 @@ def test_the_parts_kept_beside_the_store_are_what_it_holds_until_it_changes(samp
 
 
 def test_a_store_built_again_at_the_same_path_never_reads_the_old_columns(sample_db: Path, tmp_path: Path) -> None:
-    """Same path, same number of writes and articles: the first run's start tells the two stores apart."""
+    """Same path, same number of writes and articles: the last write's token (and the first run's start) tell
+    the two stores apart."""
     db = tmp_path / "again.db"
     kept = tmp_path / "again.db.dashboard"
     shutil.copy(sample_db, db)
@@ -239,12 +243,16 @@ def test_a_store_built_again_at_the_same_path_never_reads_the_old_columns(sample
         assert "Another Outlet" in set(keyed.load_kept(store, kept).outlets)
 
 
-def test_an_unreadable_or_unwritable_kept_part_costs_only_the_read(sample_db: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", ["foreign", "empty", "truncated"])
+def test_an_unreadable_or_unwritable_kept_part_costs_only_the_read(sample_db: Path, tmp_path: Path,
+                                                                   damage: str) -> None:
     kept = tmp_path / "bad"
-    kept.mkdir()
-    (kept / "columns.npz").write_bytes(b"not an npz file")
     with Store.open(sample_db, readonly=True) as store:
         fresh = keyed.load(store)
+        keyed.load_kept(store, kept)
+        whole = (kept / "columns.npz").read_bytes()
+        (kept / "columns.npz").write_bytes({"foreign": b"not an npz file", "empty": b"",
+                                           "truncated": whole[: len(whole) // 2]}[damage])
         _same_columns(keyed.load_kept(store, kept), fresh)  # read from the index, the file replaced
         assert keyed.Kept.of(store, kept).has("columns")
         _same_columns(keyed.load_kept(store, tmp_path / "no-such-dir" / "deeper"), fresh)
@@ -285,3 +293,24 @@ def test_the_server_reads_a_large_stores_columns_before_the_first_page(sample_db
     cols = ui.keyed_columns(str(db), version)  # from the caches the preparation filled: nothing read or written
     groups = ui.keyed_groups(str(db), version)
     assert cols.articles == 36 and len(groups) == 6 and not list(kept.iterdir())
+
+
+def test_kept_outlet_groups_follow_an_edit_of_the_outlets_table(sample_db: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The groups read the outlets table as well as the store: an edit on the Outlets page (the user's file)
+    makes the kept groups stale though the store did not change."""
+    from core.outlets import save_override
+
+    local = tmp_path / "outlets.local.toml"
+    monkeypatch.setenv("PRESSLENS_OUTLETS_LOCAL", str(local))
+    kept = tmp_path / "groups.db.dashboard"
+    with Store.open(sample_db, readonly=True) as store:
+        cols = keyed.load_kept(store, kept)
+        before = keyed.kept_groups(store, cols)
+        assert keyed.has_kept_groups(cols) and before.loc["Valley Courier", "country"] != "NZ"
+        save_override(local, "Valley Courier", {"country": "NZ"})
+        assert not keyed.has_kept_groups(cols)
+        after = keyed.kept_groups(store, cols)
+        assert after.loc["Valley Courier", "country"] == "NZ"
+        pd.testing.assert_frame_equal(after, keyed.load_groups(store))
+        assert keyed.has_kept_groups(cols)

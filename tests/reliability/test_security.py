@@ -218,6 +218,7 @@ SQL_IDENTIFIERS = {
     "BULK_WAL_PAGES": "a module constant (a number)",
     "upsert": "upsert_articles(): the ON CONFLICT clause, column names from ARTICLE_COLUMNS and a module constant",
     "rows_sql": "upsert_articles(): a run of (?, ...) placeholder groups",
+    "busy_ms": "_arrow_query(): int() of the store's busy timeout (a PRAGMA takes no placeholder)",
 }
 SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|JOIN|VALUES|PRAGMA|MATCH|ORDER BY)\b|\bIN \(|= \?")
 
