@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,7 +65,18 @@ def wait_until_listening(server: subprocess.Popen[str], port: int) -> None:
                 ready.set()
 
     threading.Thread(target=watch, daemon=True).start()
+    began = time.monotonic()
     assert ready.wait(READY_SECONDS), "streamlit did not start:\n" + "".join(lines)
+    # `python -m dashboard` prints its address before Streamlit listens: wait for the port itself
+    while time.monotonic() - began < READY_SECONDS:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if server.poll() is not None:
+                break
+            time.sleep(0.1)  # polling a subprocess's port, not Streamlit's own state
+    raise AssertionError("streamlit never listened:\n" + "".join(lines))
 
 
 @pytest.fixture(scope="module")
