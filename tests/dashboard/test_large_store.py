@@ -266,6 +266,7 @@ def test_an_unreadable_or_unwritable_kept_part_costs_only_the_read(sample_db: Pa
         pd.testing.assert_frame_equal(keyed.kept_groups(store, plain), keyed.load_groups(store))
 
 
+@pytest.mark.sqlite_only(reason="the parts are kept beside an SQLite store only; a PostgreSQL store keeps none")
 def test_the_server_reads_a_large_stores_columns_before_the_first_page(sample_db: Path, tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """``dashboard.serve`` prepares the first page while the browser loads: the columns are read (and kept
