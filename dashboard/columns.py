@@ -198,9 +198,10 @@ def kept_groups(store: Store, columns: Columns) -> pd.DataFrame:
     return _groups_kept(columns).get("groups", lambda: load_groups(store), _frame_arrays, _frame_of)
 
 
-def has_kept_groups(columns: Columns) -> bool:
-    """Return whether the outlet groups are kept for this store version and outlets table."""
-    return _groups_kept(columns).has("groups")
+def is_kept(columns: Columns, part: str) -> bool:
+    """Return whether a part (``groups``, ``metric_part(...)``) is kept for this store version (and, for the
+    groups, this outlets table)."""
+    return (_groups_kept(columns) if part == "groups" else _kept(columns)).has(part)
 
 
 def _groups_kept(columns: Columns) -> Kept:

@@ -26,7 +26,7 @@ POLL_S = 0.02
 
 
 def prepare() -> None:
-    """Once Streamlit's runtime exists, import the pages' modules and read a large store's columns."""
+    """Once Streamlit's runtime exists, import the pages' modules and read what the first page reads."""
     from streamlit import runtime
 
     waited = time.monotonic()
@@ -37,23 +37,14 @@ def prepare() -> None:
     try:
         from core.settings import Settings
         from dashboard import charts, queries, ui  # noqa: F401  (charts: imported for the first page)
-        from dashboard import columns as keyed
 
         settings = Settings.load()
         if not queries.store_exists(settings.db) or queries.store_problem(settings.db, settings) is not None:
             return  # the page says what is wrong
         with queries.open_store(settings.db, settings) as store:
-            large = store.count("articles") > settings.dashboard_catalogue_max
-        version = queries.data_version(settings.db, settings)
-        if large:  # the compact columns every page of a large store filters
-            columns = ui.keyed_columns(settings.db, version, settings)
-            kept = columns.kept
-            if keyed.has_kept_groups(columns):  # kept beside the store: milliseconds, else read later
-                ui.keyed_groups(settings.db, version, settings)
-            for scorer in ui.TONE_SCORERS:
-                for metric in keyed.TONE_METRICS:
-                    if kept is not None and kept.has(keyed.metric_part(scorer, metric)):
-                        ui.keyed_metric(settings.db, version, scorer, metric, settings)
+            large, version = store.count("articles") > settings.dashboard_catalogue_max, store.data_version()
+        if large:  # the compact columns every page of a large store filters, and its parts kept beside it
+            ui.prepare_large(settings.db, version, settings)
         else:  # the articles' metadata: the sidebar's options and the Overview
             ui.meta(settings.db, version, settings)
     except Exception:  # the first page does the same work itself and shows the error

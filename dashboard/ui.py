@@ -165,11 +165,27 @@ def _wait_idle(seconds: float) -> None:
             quiet_since = time.monotonic()
 
 
+def _large_parts(path: str, data_version: int, chosen: Settings) -> list[tuple[str, Callable[[], object]]]:
+    """Return what a large store's pages read after its columns, as (kept part, cached loader): the outlet
+    groups and both tone measures' arrays."""
+    parts: list[tuple[str, Callable[[], object]]] = [("groups", lambda: keyed_groups(path, data_version, chosen))]
+    parts += [(keyed.metric_part(s, m), lambda s=s, m=m: keyed_metric(path, data_version, s, m, chosen))
+              for s in TONE_SCORERS for m in keyed.TONE_METRICS]
+    return parts
+
+
+def prepare_large(path: str, data_version: int, chosen: Settings) -> None:
+    """Read a large store's columns into the cache, and those of its other parts kept beside it (milliseconds
+    each; the others are left to the warm-up, which reads them between page runs)."""
+    columns = keyed_columns(path, data_version, chosen)
+    for part, load in _large_parts(path, data_version, chosen):
+        if keyed.is_kept(columns, part):
+            load()
+
+
 def _warm_large(path: str, data_version: int, chosen: Settings) -> None:
     """Read a large store's outlet groups and tone scores in the background while the first page is read."""
-    steps = [lambda: keyed_groups(path, data_version, chosen)]
-    steps += [lambda s=s, m=m: keyed_metric(path, data_version, s, m, chosen)
-              for s in TONE_SCORERS for m in keyed.TONE_METRICS]
+    steps = [load for _part, load in _large_parts(path, data_version, chosen)]
 
     def load() -> None:
         try:

@@ -286,6 +286,7 @@ def test_the_server_reads_a_large_stores_columns_before_the_first_page(sample_db
         version = store.data_version()
         cols = keyed.load_kept(store, kept)
         keyed.kept_groups(store, cols)  # as an earlier server left them
+        keyed.kept_metric(store, cols, "tone_vader", "tone")
     (kept / "columns.npz").unlink()
     serve.prepare()
     assert (kept / "columns.npz").is_file()
@@ -293,7 +294,9 @@ def test_the_server_reads_a_large_stores_columns_before_the_first_page(sample_db
         part.unlink()
     cols = ui.keyed_columns(str(db), version)  # from the caches the preparation filled: nothing read or written
     groups = ui.keyed_groups(str(db), version)
-    assert cols.articles == 36 and len(groups) == 6 and not list(kept.iterdir())
+    tone = ui.keyed_metric(str(db), version, "tone_vader", "tone")
+    assert cols.articles == 36 and len(groups) == 6 and np.isfinite(tone).sum() > 30
+    assert not list(kept.iterdir())
 
 
 def test_kept_outlet_groups_follow_an_edit_of_the_outlets_table(sample_db: Path, tmp_path: Path,
@@ -308,10 +311,10 @@ def test_kept_outlet_groups_follow_an_edit_of_the_outlets_table(sample_db: Path,
     with Store.open(sample_db, readonly=True) as store:
         cols = keyed.load_kept(store, kept)
         before = keyed.kept_groups(store, cols)
-        assert keyed.has_kept_groups(cols) and before.loc["Valley Courier", "country"] != "NZ"
+        assert keyed.is_kept(cols, "groups") and before.loc["Valley Courier", "country"] != "NZ"
         save_override(local, "Valley Courier", {"country": "NZ"})
-        assert not keyed.has_kept_groups(cols)
+        assert not keyed.is_kept(cols, "groups")
         after = keyed.kept_groups(store, cols)
         assert after.loc["Valley Courier", "country"] == "NZ"
         pd.testing.assert_frame_equal(after, keyed.load_groups(store))
-        assert keyed.has_kept_groups(cols)
+        assert keyed.is_kept(cols, "groups")
