@@ -260,7 +260,7 @@ def large_filter_options(store: Store, cols: keyed.Columns, stories: pd.DataFram
     ``large_stories`` of the whole store when the caller has it (one computation for both), else computed.
     """
     if stories is None:
-        stories = large_stories(store, cols, np.ones(cols.articles, dtype=bool), members=False)
+        stories = large_stories(store, cols, np.ones(cols.articles, dtype=bool))
     story_labels = {}
     for row in stories.itertuples(index=False):
         label = row.headline if isinstance(row.headline, str) and row.headline else "(untitled)"
@@ -280,14 +280,11 @@ def large_filter_options(store: Store, cols: keyed.Columns, stories: pd.DataFram
     )
 
 
-def large_stories(store: Store, cols: keyed.Columns, keep: np.ndarray, *, members: bool = True) -> pd.DataFrame:
-    """Return ``stories`` of a large store's selection (the LARGE_STORY_OPTIONS with the most outlets);
-    ``members`` False: without ``first_outlet`` (which reads the stories' members)."""
+def large_stories(store: Store, cols: keyed.Columns, keep: np.ndarray) -> pd.DataFrame:
+    """Return ``stories`` of a large store's selection (the LARGE_STORY_OPTIONS with the most outlets)."""
     table = keyed.story_table(cols, keep, top=LARGE_STORY_OPTIONS)
     labels = store.story_labels(table["story_id"].tolist())
     table.insert(1, "headline", table["story_id"].map(labels))
-    if not members:
-        return table
     members = store.story_members(table["story_id"].tolist())
     members = members[np.isin(members["key"].to_numpy(), cols.keys[keep])]  # the selection's articles only
     first = members.sort_values(["story_id", "published", "outlet"], na_position="last").drop_duplicates("story_id")
