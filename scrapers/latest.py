@@ -6,7 +6,9 @@ outlets' domains, and keeps whatever was published in the window:
 
 1. The window starts where the last ``--latest`` run that finished ended (its ``window_end``
    is in ``runs.counts``); the first time, ``hours`` (the ``latest_hours`` setting, 48) before
-   now. It ends now. Discovery filters by day, so the first and last day are whole days;
+   now. It ends now. Discovery filters by day and reaches back ``LATE_HOURS`` before the
+   window's start, because an item can reach a feed hours after its publication time (one
+   dated 23:50 and listed at 00:10 would fall before a window that starts at midnight);
    articles stored before are skipped by URL, so a second run adds only new ones.
 2. ``scrapers.pipeline.collect`` does the rest; a dead address is a row of the collection
    report (``source_failures``), never a crash. A run without any network raises
@@ -48,6 +50,8 @@ LATEST_OUTLETS = REPO_ROOT / "data" / "latest_outlets.toml"
 LATEST_COMMAND = "scrapers collect --latest"
 OUTLET_KEYS = {"name", "domains", "feeds", "sitemaps", "country", "type", "language"}
 FILE_KEYS = {"checked", "note", "outlets"}
+# How far before a window's start discovery still looks: items listed late in feeds and sitemaps.
+LATE_HOURS = 24
 
 Progress = Callable[[int, int, str], None]
 
@@ -157,12 +161,17 @@ def latest_window(store: Store, hours: int, now: datetime | None = None) -> Wind
 def latest_story(outlets: tuple[StoryOutlet, ...], window: Window, *, gdelt: bool = True) -> Story:
     """Return the story ``collect`` runs for a window: every item of every outlet, no query.
 
+    Its first day is the day ``LATE_HOURS`` before the window's start, for items listed late.
+
     >>> w = Window(datetime(2026, 12, 5, 9), datetime(2026, 12, 7, 9), True)
     >>> s = latest_story((StoryOutlet("E", domains=("e.com",), feeds=("https://e.com/rss",)),), w)
     >>> s.start, s.end, s.query.matches("anything"), s.name
-    (datetime.date(2026, 12, 5), datetime.date(2026, 12, 7), True, '')
+    (datetime.date(2026, 12, 4), datetime.date(2026, 12, 7), True, '')
+    >>> latest_story((), Window(datetime(2026, 12, 8, 0, 33), datetime(2026, 12, 8, 0, 34), False)).start
+    datetime.date(2026, 12, 7)
     """
-    return Story(name="", title=f"latest news: {window.describe()}", start=window.start.date(),
+    start = (window.start - timedelta(hours=LATE_HOURS)).date()
+    return Story(name="", title=f"latest news: {window.describe()}", start=start,
                  end=window.end.date(), query=Query(all_of=()), outlets=outlets, gdelt=gdelt)
 
 

@@ -197,7 +197,9 @@ def test_latest_stores_the_window_then_a_second_run_adds_only_the_new_day(web: L
     assert first.messages[0].startswith("window: the last 48 hours")
     assert web.gdelt_calls and "domainis%3Aalpha.test" in web.gdelt_calls[0]
 
-    new = [web.add("alpha", 0.5), web.add("charlie", 1)]  # the next day's news
+    # The next day's news, and an item dated 20 hours ago that its feed lists only now: discovery
+    # reaches back a day before the window, whatever the hour of the run (a run at 00:30 missed it).
+    new = [web.add("alpha", 0.5), web.add("charlie", 1), web.add("bravo", 20)]
     with Store.open(settings.db) as store:
         window = latest.latest_window(store, WINDOW_HOURS)
         first_end = latest.last_window_end(store)
@@ -206,7 +208,7 @@ def test_latest_stores_the_window_then_a_second_run_adds_only_the_new_day(web: L
         second = latest.collect_latest(store, settings, hours=WINDOW_HOURS, outlets_file=outlets,
                                        policy=policy(settings), gdelt_api=f"{web.base}/api/v2/doc/doc")
         runs = store.runs()
-    assert second.inserted == 2 and second.fetched == 2
+    assert second.inserted == 3 and second.fetched == 3
     assert stored_paths(Path(settings.db)) == inside | {i.path.lstrip("/") for i in new}
     assert second.messages[0].startswith("window: what is new since the last run")
     ends = [json.loads(c).get("window_end") for c in runs["counts"]]
