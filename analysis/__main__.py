@@ -37,6 +37,7 @@ from analysis.tone import train as train_tone
 from core.cli import add_common_arguments, add_verbose, run_cli, settings_from
 from core.errors import InputError, UnknownNameError
 from core.jsonl import JsonlLimits, read_objects
+from core.kept import keep_after_write
 from core.settings import Settings
 from core.store import ArticleFilter, Store, store_sidecar
 
@@ -116,6 +117,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             report = runner.run(store, settings, args.scorer)
         total = store.count("articles")
+        keep_after_write(store, settings)  # the next dashboard start reads the large store's parts kept
     print(report.summary())
     if total == 0:
         print(f"the store {settings.db} has no articles: import some first "
@@ -224,6 +226,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
                          f"not {args.keep_days:g}")
     with Store.open_with(settings) as store:
         print(group_store(store, index_path, rebuild=args.rebuild, block_articles=block, keep_days=args.keep_days))
+        keep_after_write(store, settings)
     return 0
 
 

@@ -11,7 +11,8 @@
 3. Scores: scoring a million articles takes hours, so the scores are replayed too: every scorer's
    article-level scores of the source article in ``--scores-from`` (a scored store of the same corpus,
    opened read-only) are written for each copy through ``Store.write_scores`` (evidence is not
-   replayed). Report and dashboard then read realistic score volumes.
+   replayed). Report and dashboard then read realistic score volumes. Then the dashboard's parts are kept
+   beside the store (``core.kept.keep_after_write``), as ``analysis run`` does when it has written scores.
 4. Footprint: the store's bytes (database, WAL and shared-memory files) after import and after the
    scores, against the UTF-8 bytes of the titles and texts.
 5. ``python -m analysis report --db DB --metrics all`` (child process): wall time and peak RSS.
@@ -44,7 +45,9 @@ import pandas as pd
 from analysis import registry
 from benchmarks.replay import SHIFT_DAYS, replay_records, write_replay
 from core.errors import StoreError
+from core.kept import keep_after_write
 from core.schema import article_id
+from core.settings import Settings
 from core.store import ScoreBatch, Store
 
 GOAL_IMPORT = 2000.0  # articles/s at 1M (issue 24)
@@ -265,6 +268,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{seconds:.0f} s ({done / seconds:,.0f} articles/s; evidence not replayed)")
             print(f"footprint with scores: store {total / 1e9:.2f} GB = {total / text:.2f}x the text "
                   f"(scores {(total - after_import) / 1e9:.2f} GB)")
+            began = time.perf_counter()
+            with Store.open(db) as store:  # as ``analysis run`` does when it has written scores
+                kept = keep_after_write(store, Settings())
+            print(f"dashboard parts kept beside the store after the scores: {kept} in "
+                  f"{time.perf_counter() - began:.1f} s (core.kept.keep_after_write)")
         if "report" not in args.skip:
             run = run_child([*_python(), "-m", "analysis", "report", "--db", str(db), "--metrics", "all",
                              "--format", "csv"])

@@ -122,6 +122,25 @@ GROUPING_COLUMNS: tuple[str, ...] = ("event_id",)
 KEY_COLUMNS: tuple[str, ...] = ("key",)
 
 
+def repost_copies(syndication: pd.DataFrame) -> set[str]:
+    """Return the ids of a publisher's re-posted copies: every article but one per (syndication group, outlet).
+
+    A wire story read on ten hosts is one story of its publisher: comparisons count it once (the
+    original, else the earliest copy). ``syndication`` is ``Store.syndication``'s table.
+
+    >>> syn = pd.DataFrame({"article_id": ["a", "b", "c", "d"], "outlet": ["Reuters", "Reuters", "AP", "Reuters"],
+    ...                     "group_id": [1, 1, 1, 2], "is_original": [False, True, False, False],
+    ...                     "published": ["2025-01-02", "2025-01-01", "2025-01-01", "2025-01-03"]})
+    >>> sorted(repost_copies(syn))
+    ['a']
+    """
+    if syndication is None or syndication.empty:
+        return set()
+    ordered = syndication.sort_values(["group_id", "outlet", "is_original", "published", "article_id"],
+                                      ascending=[True, True, False, True, True], na_position="last")
+    return set(ordered[ordered.duplicated(["group_id", "outlet"], keep="first")]["article_id"].astype(str))
+
+
 def store_exists(db: str | Path) -> bool:
     """Return whether there is a store to read: a file, or a URL (its server is asked when it is opened)."""
     return pgstore.is_url(db) or Path(db).is_file()

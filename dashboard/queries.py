@@ -24,12 +24,13 @@ from analysis.run import SCORED_LANGUAGES
 from analysis.text.sentences import split_spans
 from analysis.tone.measure import mark_disagreements, preferred_tone_metric, tone_label
 from analysis.tone.target import score_target_tone, target_mentions
+from core import kept as kept_parts
 from core.encoding import MOJIBAKE_LABEL
 from core.errors import StoreError
 from core.outlet_profiles import GROUP_FIELDS as OUTLET_GROUP_FIELDS
 from core.outlet_profiles import UNKNOWN, name_matches_domain, outlet_groups
 from core.settings import Settings
-from core.store import ArticleFilter, Store, store_sidecar
+from core.store import ArticleFilter, Store
 from core.store import store_exists as store_exists_at
 from dashboard import columns as keyed
 from dashboard import sets
@@ -242,18 +243,18 @@ def sidebar_options(db: str, settings: Settings) -> FilterOptions:
     return filter_options(article_meta(db, settings))
 
 
-def large_columns(db: str, store: Store) -> keyed.Columns:
+def large_columns(db: str, store: Store) -> kept_parts.Columns:
     """Return a large store's columns (``dashboard.columns``), kept beside an SQLite store's file for the next
     start of the same store version (the directory ``DB.dashboard``, with the outlet groups and tone arrays
-    read through ``keyed.kept_groups`` and ``keyed.kept_metric``); read afresh from a PostgreSQL store."""
-    return keyed.load_kept(store, store_sidecar(db, keyed.CACHE_SUFFIX) if store.dialect == "sqlite" else None)
+    read through ``kept_parts.kept_groups`` and ``kept_parts.kept_metric``); read afresh from a PostgreSQL store."""
+    return kept_parts.load_kept(store, kept_parts.kept_directory(db, store))
 
 
 # Stories a large store's sidebar offers (most outlets first); the Overview lists as many of the selection's.
 LARGE_STORY_OPTIONS = 1000
 
 
-def large_filter_options(store: Store, cols: keyed.Columns, stories: pd.DataFrame | None = None) -> FilterOptions:
+def large_filter_options(store: Store, cols: kept_parts.Columns, stories: pd.DataFrame | None = None) -> FilterOptions:
     """Return ``filter_options`` of a store too large to load, from its columns (``dashboard.columns``).
 
     The sidebar offers the LARGE_STORY_OPTIONS stories with the most outlets: ``stories``, the Overview's
@@ -280,7 +281,7 @@ def large_filter_options(store: Store, cols: keyed.Columns, stories: pd.DataFram
     )
 
 
-def large_stories(store: Store, cols: keyed.Columns, keep: np.ndarray) -> pd.DataFrame:
+def large_stories(store: Store, cols: kept_parts.Columns, keep: np.ndarray) -> pd.DataFrame:
     """Return ``stories`` of a large store's selection (the LARGE_STORY_OPTIONS with the most outlets)."""
     table = keyed.story_table(cols, keep, top=LARGE_STORY_OPTIONS)
     labels = store.story_labels(table["story_id"].tolist())
@@ -292,7 +293,7 @@ def large_stories(store: Store, cols: keyed.Columns, keep: np.ndarray) -> pd.Dat
     return table
 
 
-def large_ledger(cols: keyed.Columns, keep: np.ndarray, facts: LedgerFacts) -> pd.DataFrame:
+def large_ledger(cols: kept_parts.Columns, keep: np.ndarray, facts: LedgerFacts) -> pd.DataFrame:
     """Return ``quality_ledger`` of a large store's selection, from its columns: failed fetches, missing dates,
     re-posted copies and repaired text. Missing headlines, unscored languages and wire copies are counted on
     selections small enough to load."""

@@ -34,6 +34,7 @@ from analysis.brief.build import Brief, build_brief
 from analysis.digest.build import build_digest, story_thread_ids
 from analysis.digest.model import Digest
 from analysis.tone.measure import preferred_tone_metric
+from core import kept as kept_parts
 from core.errors import PressLensError
 from core.outlet_profiles import outlet_listing as outlet_listing_of
 from core.settings import Settings
@@ -84,7 +85,7 @@ def catalogue(path: str, data_version: int, _settings: Settings | None = None) -
 
 
 _catalogued: set[tuple[str, int]] = set()  # store versions whose catalogue has been loaded in this process
-TONE_SCORERS = ("tone_news", "tone_vader")
+TONE_SCORERS = kept_parts.TONE_SCORERS
 
 
 def catalogue_ready(path: str, data_version: int) -> bool:
@@ -131,7 +132,7 @@ def _articles(path: str, data_version: int) -> int:
 
 
 @st.cache_resource(max_entries=2, show_spinner="Reading the store's index ...")
-def keyed_columns(path: str, data_version: int, _settings: Settings | None = None) -> keyed.Columns:
+def keyed_columns(path: str, data_version: int, _settings: Settings | None = None) -> kept_parts.Columns:
     with queries.open_store(path, _settings or settings()) as store:
         return queries.large_columns(path, store)
 
@@ -139,7 +140,7 @@ def keyed_columns(path: str, data_version: int, _settings: Settings | None = Non
 @st.cache_resource(max_entries=2, show_spinner="Reading the outlets ...")
 def keyed_groups(path: str, data_version: int, _settings: Settings | None = None) -> pd.DataFrame:
     with queries.open_store(path, _settings or settings()) as store:
-        return keyed.kept_groups(store, keyed_columns(path, data_version, _settings))
+        return kept_parts.kept_groups(store, keyed_columns(path, data_version, _settings))
 
 
 @st.cache_resource(max_entries=8, show_spinner="Reading the scores ...")
@@ -147,7 +148,7 @@ def keyed_metric(path: str, data_version: int, scorer: str, metric: str,
                  _settings: Settings | None = None) -> np.ndarray | None:
     """Return one metric over the columns' articles, or None when no article has it."""
     with queries.open_store(path, _settings or settings()) as store:
-        values = keyed.kept_metric(store, keyed_columns(path, data_version, _settings), scorer, metric)
+        values = kept_parts.kept_metric(store, keyed_columns(path, data_version, _settings), scorer, metric)
     return values if np.isfinite(values).any() else None
 
 
@@ -169,8 +170,8 @@ def _large_parts(path: str, data_version: int, chosen: Settings) -> list[tuple[s
     """Return what a large store's pages read after its columns, as (kept part, cached loader): the outlet
     groups and both tone measures' arrays."""
     parts: list[tuple[str, Callable[[], object]]] = [("groups", lambda: keyed_groups(path, data_version, chosen))]
-    parts += [(keyed.metric_part(s, m), lambda s=s, m=m: keyed_metric(path, data_version, s, m, chosen))
-              for s in TONE_SCORERS for m in keyed.TONE_METRICS]
+    parts += [(kept_parts.metric_part(s, m), lambda s=s, m=m: keyed_metric(path, data_version, s, m, chosen))
+              for s in TONE_SCORERS for m in kept_parts.TONE_METRICS]
     return parts
 
 
@@ -179,7 +180,7 @@ def prepare_large(path: str, data_version: int, chosen: Settings) -> None:
     each; the others are left to the warm-up, which reads them between page runs)."""
     columns = keyed_columns(path, data_version, chosen)
     for part, load in _large_parts(path, data_version, chosen):
-        if keyed.is_kept(columns, part):
+        if kept_parts.is_kept(columns, part):
             load()
 
 
@@ -229,7 +230,7 @@ def keyed_tones(flt: ArticleFilter) -> tuple[str, str, dict[str, np.ndarray]]:
     found = {s: keyed_metric(path, data_version, s, "tone") for s in TONE_SCORERS}
     cover = pd.DataFrame({f"{s}.tone": values[keep] for s, values in found.items() if values is not None})
     scorer, label = preferred_tone_metric(cover)
-    tones = {m: keyed_metric(path, data_version, scorer, m) for m in keyed.TONE_METRICS}
+    tones = {m: keyed_metric(path, data_version, scorer, m) for m in kept_parts.TONE_METRICS}
     return scorer, label, {m: v for m, v in tones.items() if v is not None}
 
 

@@ -26,6 +26,7 @@ from typing import TextIO
 
 from core.cli import add_common_arguments, add_verbose, run_cli, settings_from
 from core.errors import InputError
+from core.kept import keep_after_write
 from core.outlet_profiles import outlet_listing
 from core.settings import Settings
 from core.store import ArticleFilter, Store
@@ -143,6 +144,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise
         finally:
             store.finish_run(run_id, report.as_counts(), ended)
+        keep_after_write(store, settings)  # the next dashboard start reads the large store's parts kept
     for file, line, _kind, message in report.rejected[:MAX_REJECTIONS_SHOWN]:
         if message.startswith(file):
             continue  # an unreadable file was already reported above
@@ -238,9 +240,11 @@ def cmd_latest(args: argparse.Namespace) -> int:
     _check_latest(args)
     settings = settings_from(args)
     with Store.open_with(settings) as store:
-        return _collect_and_report(args, settings, lambda bar: latest.collect_latest(
+        status = _collect_and_report(args, settings, lambda bar: latest.collect_latest(
             store, settings, hours=args.hours, outlets_file=args.outlets, policy=_policy(args, settings),
             progress=bar, gdelt_api=args.gdelt_api), offline_hint="the same window is asked again")
+        keep_after_write(store, settings)
+    return status
 
 
 def _collect_and_report(args: argparse.Namespace, settings: Settings,
@@ -305,9 +309,11 @@ def cmd_collect(args: argparse.Namespace) -> int:
             print(f"store {settings.db} already holds {store.count('articles')} articles: nothing collected "
                   "(--if-empty)")
             return 0
-        return _collect_and_report(args, settings, lambda bar: pipeline.collect(
+        status = _collect_and_report(args, settings, lambda bar: pipeline.collect(
             store, story, settings, policy=policy, progress=bar, gdelt_api=args.gdelt_api,
             command="scrapers collect " + _describe(args)))
+        keep_after_write(store, settings)
+    return status
 
 
 def private_hosts(values: list[str] | None) -> dict[str, object]:

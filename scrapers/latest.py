@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import InputError
+from core.kept import keep_after_write
 from core.settings import REPO_ROOT, Settings
 from core.store import Store
 from core.tomlfile import read_toml
@@ -245,6 +246,8 @@ def first_run(settings: Settings, *, demo_db: Path = demo.DEMO_DB, outlets_file:
             log.info("collect --latest: %s", exc)
             report = None
         chosen = choose_store(settings.db, store.count("articles"), report, str(demo_db))
+        if report is not None:
+            keep_after_write(store, settings)
     if chosen.demo:
         demo.ensure_demo_store(demo_db, settings)
     return chosen

@@ -33,6 +33,7 @@ from analysis.compare.stats import (
     poisson_rest_means,
     stable_seed,
 )
+from core.store import repost_copies as repost_copies  # comparisons count a re-posted copy once
 
 TONE_SCORER = "tone_vader"
 # False discovery rate of the significance flags (Benjamini-Hochberg over all group x metric tests).
@@ -74,25 +75,6 @@ def wide_scores(scores: pd.DataFrame, scorer: str) -> pd.DataFrame:
     if mine.empty:
         return pd.DataFrame(columns=["article_id"])
     return mine.pivot_table(index="article_id", columns="metric", values="value", aggfunc="first").reset_index()
-
-
-def repost_copies(syndication: pd.DataFrame) -> set[str]:
-    """Return the ids of a publisher's re-posted copies: every article but one per (syndication group, outlet).
-
-    A wire story read on ten hosts is one story of its publisher: comparisons count it once (the
-    original, else the earliest copy). ``syndication`` is ``Store.syndication``'s table.
-
-    >>> syn = pd.DataFrame({"article_id": ["a", "b", "c", "d"], "outlet": ["Reuters", "Reuters", "AP", "Reuters"],
-    ...                     "group_id": [1, 1, 1, 2], "is_original": [False, True, False, False],
-    ...                     "published": ["2025-01-02", "2025-01-01", "2025-01-01", "2025-01-03"]})
-    >>> sorted(repost_copies(syn))
-    ['a']
-    """
-    if syndication is None or syndication.empty:
-        return set()
-    ordered = syndication.sort_values(["group_id", "outlet", "is_original", "published", "article_id"],
-                                      ascending=[True, True, False, True, True], na_position="last")
-    return set(ordered[ordered.duplicated(["group_id", "outlet"], keep="first")]["article_id"].astype(str))
 
 
 def outlet_table(articles: pd.DataFrame, scores: pd.DataFrame, *, scorer: str = TONE_SCORER,

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core import kept as kept_parts
 from core.schema import Article
 from core.store import ARROW_FACETS_SQL, ArticleFilter, Store
-from dashboard import columns as keyed
 
 
 def test_migration_8_indexes_what_the_large_reads_need(sample_db: Path) -> None:
@@ -38,7 +38,7 @@ def test_repaired_articles_are_read_by_key_and_by_id(tmp_path: Path) -> None:
         keys = dict(zip(*[store.articles(columns=["key"])[c] for c in ("id", "key")]))
         assert store.keys_with_label("mojibake_original").tolist() == sorted([keys["r-1"], keys["r-3"]])
         assert sorted(store.with_label("mojibake_original")["id"]) == ["r-1", "r-3"]
-        cols = keyed.load(store)
+        cols = kept_parts.load(store)
     assert sorted(cols.keys[cols.repaired]) == sorted([keys["r-1"], keys["r-3"]])
 
 

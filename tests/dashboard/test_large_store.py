@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.compare.stats import bootstrap_mean_ci, stable_seed
+from core import kept as kept_parts
 from core.settings import Settings
 from core.store import ArticleFilter, Store
 from dashboard import columns as keyed
@@ -25,15 +26,15 @@ SETTINGS = Settings()
 
 
 @pytest.fixture(scope="module")
-def loaded(sample_db: Path) -> tuple[keyed.Columns, pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+def loaded(sample_db: Path) -> tuple[kept_parts.Columns, pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
     with Store.open(sample_db, readonly=True) as store:
-        cols = keyed.load(store)
-        groups = keyed.load_groups(store)
-        tones = {m: keyed.metric(store, cols, "tone_vader", m) for m in keyed.TONE_METRICS}
+        cols = kept_parts.load(store)
+        groups = kept_parts.load_groups(store)
+        tones = {m: kept_parts.metric(store, cols, "tone_vader", m) for m in kept_parts.TONE_METRICS}
     return cols, groups, queries.catalogue(str(sample_db), SETTINGS), tones
 
 
-def _mask(sample_db: Path, cols: keyed.Columns, flt: ArticleFilter) -> np.ndarray:
+def _mask(sample_db: Path, cols: kept_parts.Columns, flt: ArticleFilter) -> np.ndarray:
     narrow = keyed.narrow_filter(flt)
     with Store.open(sample_db, readonly=True) as store:
         keys = store.keys_where(narrow) if narrow is not None else None
@@ -92,7 +93,7 @@ def test_intervals_are_the_bootstrap_below_500_values_and_the_normal_law_from_50
         "outlet": pd.Categorical.from_codes(outlet, categories=["Big", "Small", "Tiny"]),
         "day": pd.Categorical.from_codes(np.arange(n) % 3, categories=["2025-01-01", "2025-01-02", "2025-01-03"]),
         "topic": pd.Categorical([None] * n), "story": pd.Categorical([None] * n)})
-    cols = keyed.Columns(keys=np.arange(n), facets=facets, copies=np.zeros(n, dtype=bool),
+    cols = kept_parts.Columns(keys=np.arange(n), facets=facets, copies=np.zeros(n, dtype=bool),
                          repaired=np.zeros(n, dtype=bool), listed=pd.DataFrame(columns=["name", "bias", "country"]))
     tone = np.r_[big, small, [0.5, 0.4, np.nan]]
     table = keyed.group_table(cols, np.ones(n, dtype=bool), {"tone": tone}, "outlet", SETTINGS, "VADER").set_index(
@@ -185,7 +186,7 @@ def test_the_newest_articles_are_read_from_the_newest_days_only(sample_db: Path,
             assert got["key"].tolist() == expected["key"].tolist()
 
 
-def _same_columns(a: keyed.Columns, b: keyed.Columns) -> None:
+def _same_columns(a: kept_parts.Columns, b: kept_parts.Columns) -> None:
     assert np.array_equal(a.keys, b.keys) and np.array_equal(a.copies, b.copies)
     assert np.array_equal(a.repaired, b.repaired)
     pd.testing.assert_frame_equal(a.facets, b.facets)
@@ -199,30 +200,30 @@ def test_the_parts_kept_beside_the_store_are_what_it_holds_until_it_changes(samp
     db.chmod(0o640)
     kept = tmp_path / "copy.db.dashboard"
     with Store.open(db) as store:
-        fresh = keyed.load(store)
+        fresh = kept_parts.load(store)
         assert fresh.listed["country"].isna().any() and fresh.facets["day"].isna().any()  # gaps survive the files
-        cols = keyed.load_kept(store, kept)
+        cols = kept_parts.load_kept(store, kept)
         _same_columns(cols, fresh)
-        pd.testing.assert_frame_equal(keyed.kept_groups(store, cols), keyed.load_groups(store))
-        tone = keyed.kept_metric(store, cols, "tone_vader", "tone")
-        assert np.array_equal(tone, keyed.metric(store, fresh, "tone_vader", "tone"), equal_nan=True)
+        pd.testing.assert_frame_equal(kept_parts.kept_groups(store, cols), kept_parts.load_groups(store))
+        tone = kept_parts.kept_metric(store, cols, "tone_vader", "tone")
+        assert np.array_equal(tone, kept_parts.metric(store, fresh, "tone_vader", "tone"), equal_nan=True)
         assert np.isfinite(tone).sum() > 30
         assert sorted(p.name for p in kept.iterdir()) == ["columns.npz", "groups.npz", "metric-tone_vader-tone.npz"]
         assert {p.stat().st_mode & 0o777 for p in kept.iterdir()} == {0o640}  # as readable as the store, no more
         assert kept.stat().st_mode & 0o777 == 0o750
         # what the next start reads: the files (the store is not asked), equal to the store's own
         with monkeypatch.context() as patched:
-            patched.setattr(keyed, "load", lambda _store: pytest.fail("the kept columns were not read"))
-            again = keyed.load_kept(store, kept)
+            patched.setattr(kept_parts, "load", lambda _store: pytest.fail("the kept columns were not read"))
+            again = kept_parts.load_kept(store, kept)
         no_store = None  # kept parts are read without asking the store
-        pd.testing.assert_frame_equal(keyed.kept_groups(no_store, again), keyed.load_groups(store))
-        assert np.array_equal(keyed.kept_metric(no_store, again, "tone_vader", "tone"), tone, equal_nan=True)
+        pd.testing.assert_frame_equal(kept_parts.kept_groups(no_store, again), kept_parts.load_groups(store))
+        assert np.array_equal(kept_parts.kept_metric(no_store, again, "tone_vader", "tone"), tone, equal_nan=True)
         _same_columns(again, fresh)
         assert store.upsert_outlets([{"name": "Coastline Post", "country": "NZ"}]) == 1  # a country filled in
-        changed = keyed.load_kept(store, kept)  # the store changed: every part is read afresh
-        assert not changed.kept.has("groups") and not changed.kept.has(keyed.metric_part("tone_vader", "tone"))
+        changed = kept_parts.load_kept(store, kept)  # the store changed: every part is read afresh
+        assert not changed.kept.has("groups") and not changed.kept.has(kept_parts.metric_part("tone_vader", "tone"))
         assert changed.listed.set_index("name").loc["Coastline Post", "country"] == "NZ"
-        _same_columns(changed, keyed.load(store))
+        _same_columns(changed, kept_parts.load(store))
 
 
 def test_a_store_built_again_at_the_same_path_never_reads_the_old_columns(sample_db: Path, tmp_path: Path) -> None:
@@ -233,14 +234,14 @@ def test_a_store_built_again_at_the_same_path_never_reads_the_old_columns(sample
     shutil.copy(sample_db, db)
     with Store.open(db) as store:
         first = store.fingerprint()
-        keyed.load_kept(store, kept)
+        kept_parts.load_kept(store, kept)
     with Store.open(db) as store, store._write() as conn:  # the same content, another first run
         conn.execute("UPDATE runs SET started_at = '2001-01-01T00:00:00' WHERE id = (SELECT MIN(id) FROM runs)")
         conn.execute("UPDATE articles SET outlet = 'Another Outlet' WHERE key = (SELECT MIN(key) FROM articles)")
         conn.execute("UPDATE store_state SET value = value - 1 WHERE key = 'data_version'")  # as many writes
     with Store.open(db) as store:
         assert store.data_version() == int(first.split("|")[0]) and store.fingerprint() != first
-        assert "Another Outlet" in set(keyed.load_kept(store, kept).outlets)
+        assert "Another Outlet" in set(kept_parts.load_kept(store, kept).outlets)
 
 
 @pytest.mark.parametrize("damage", ["foreign", "empty", "truncated"])
@@ -248,22 +249,23 @@ def test_an_unreadable_or_unwritable_kept_part_costs_only_the_read(sample_db: Pa
                                                                    damage: str) -> None:
     kept = tmp_path / "bad"
     with Store.open(sample_db, readonly=True) as store:
-        fresh = keyed.load(store)
-        keyed.load_kept(store, kept)
+        fresh = kept_parts.load(store)
+        kept_parts.load_kept(store, kept)
         whole = (kept / "columns.npz").read_bytes()
         (kept / "columns.npz").write_bytes({"foreign": b"not an npz file", "empty": b"",
                                            "truncated": whole[: len(whole) // 2]}[damage])
-        _same_columns(keyed.load_kept(store, kept), fresh)  # read from the index, the file replaced
-        assert keyed.Kept.of(store, kept).has("columns")
-        _same_columns(keyed.load_kept(store, tmp_path / "no-such-dir" / "deeper"), fresh)
+        _same_columns(kept_parts.load_kept(store, kept), fresh)  # read from the index, the file replaced
+        assert kept_parts.Kept.of(store, kept).has("columns")
+        _same_columns(kept_parts.load_kept(store, tmp_path / "no-such-dir" / "deeper"), fresh)
         assert not (tmp_path / "no-such-dir").exists()
-        odd = keyed.Kept.of(store, kept)
+        odd = kept_parts.Kept.of(store, kept)
         groups = pd.DataFrame({"country": ["a\x00b"]}, index=pd.Index(["X"], name="outlet"))
-        assert odd.get("odd", lambda: groups, keyed._frame_arrays, keyed._frame_of) is groups  # not kept, not lost
+        encode, decode = kept_parts._frame_arrays, kept_parts._frame_of
+        assert odd.get("odd", lambda: groups, encode, decode) is groups  # not kept, not lost
         assert not odd.has("odd")
-        plain = keyed.load_kept(store, None)  # a PostgreSQL store: nothing kept
+        plain = kept_parts.load_kept(store, None)  # a PostgreSQL store: nothing kept
         _same_columns(plain, fresh)
-        pd.testing.assert_frame_equal(keyed.kept_groups(store, plain), keyed.load_groups(store))
+        pd.testing.assert_frame_equal(kept_parts.kept_groups(store, plain), kept_parts.load_groups(store))
 
 
 @pytest.mark.sqlite_only(reason="the parts are kept beside an SQLite store only; a PostgreSQL store keeps none")
@@ -284,9 +286,9 @@ def test_the_server_reads_a_large_stores_columns_before_the_first_page(sample_db
     kept = tmp_path / "served.db.dashboard"
     with Store.open(db, readonly=True) as store:
         version = store.data_version()
-        cols = keyed.load_kept(store, kept)
-        keyed.kept_groups(store, cols)  # as an earlier server left them
-        keyed.kept_metric(store, cols, "tone_vader", "tone")
+        cols = kept_parts.load_kept(store, kept)
+        kept_parts.kept_groups(store, cols)  # as an earlier server left them
+        kept_parts.kept_metric(store, cols, "tone_vader", "tone")
     (kept / "columns.npz").unlink()
     serve.prepare()
     assert (kept / "columns.npz").is_file()
@@ -309,12 +311,12 @@ def test_kept_outlet_groups_follow_an_edit_of_the_outlets_table(sample_db: Path,
     monkeypatch.setenv("PRESSLENS_OUTLETS_LOCAL", str(local))
     kept = tmp_path / "groups.db.dashboard"
     with Store.open(sample_db, readonly=True) as store:
-        cols = keyed.load_kept(store, kept)
-        before = keyed.kept_groups(store, cols)
-        assert keyed.is_kept(cols, "groups") and before.loc["Valley Courier", "country"] != "NZ"
+        cols = kept_parts.load_kept(store, kept)
+        before = kept_parts.kept_groups(store, cols)
+        assert kept_parts.is_kept(cols, "groups") and before.loc["Valley Courier", "country"] != "NZ"
         save_override(local, "Valley Courier", {"country": "NZ"})
-        assert not keyed.is_kept(cols, "groups")
-        after = keyed.kept_groups(store, cols)
+        assert not kept_parts.is_kept(cols, "groups")
+        after = kept_parts.kept_groups(store, cols)
         assert after.loc["Valley Courier", "country"] == "NZ"
-        pd.testing.assert_frame_equal(after, keyed.load_groups(store))
-        assert keyed.is_kept(cols, "groups")
+        pd.testing.assert_frame_equal(after, kept_parts.load_groups(store))
+        assert kept_parts.is_kept(cols, "groups")
