@@ -34,6 +34,7 @@ import pandas as pd
 from core.encoding import MOJIBAKE_LABEL
 from core.outlet_profiles import GROUP_FIELDS, outlet_groups
 from core.outlets import outlets_table_stamp
+from core.pgstore import store_location
 from core.settings import Settings
 from core.store import ArticleFilter, Store, repost_copies, store_sidecar
 
@@ -282,7 +283,7 @@ def _split(joined: np.ndarray) -> list[str]:
 def kept_directory(db: str | Path, store: Store) -> Path | None:
     """Return where a store's parts are kept: ``DB.dashboard`` beside an SQLite store's file; None (nothing is
     kept) for a PostgreSQL store."""
-    return store_sidecar(db, CACHE_SUFFIX) if store.dialect == "sqlite" else None
+    return store_sidecar(store_location(db), CACHE_SUFFIX) if store.dialect == "sqlite" else None  # symlinks resolved
 
 
 def large(store: Store, settings: Settings) -> bool:
@@ -299,17 +300,23 @@ def keep_after_write(store: Store, settings: Settings) -> bool:
     PostgreSQL store (nothing kept) or a read-only one keeps nothing. A failure is logged and costs only the
     next start the reads: it never fails the command that wrote.
     """
-    if store.readonly or store.dialect != "sqlite" or store.path == ":memory:" or not large(store, settings):
+    if store.readonly or store.dialect != "sqlite" or store.path == ":memory:":
         return False
     started = time.perf_counter()
     try:
+        if not large(store, settings):
+            return False
         columns = load_kept(store, kept_directory(store.path, store))
         kept_groups(store, columns)
         for scorer in TONE_SCORERS:
             for name in TONE_METRICS:
                 kept_metric(store, columns, scorer, name)
+    except KeyboardInterrupt:  # Ctrl-C here: the command's own work is done; it still reports it
+        log.warning("the dashboard's parts of %s were not kept (interrupted)", store.path)
+        return False
     except Exception:
-        log.warning("could not keep the dashboard's parts of %s", store.path, exc_info=True)
+        log.warning("could not keep the dashboard's parts of %s: the next dashboard start reads them from the "
+                    "store", store.path, exc_info=True)
         return False
     log.info("kept the dashboard's parts of %s articles in %.1f s", f"{columns.articles:,}",
              time.perf_counter() - started)

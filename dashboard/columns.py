@@ -1,9 +1,9 @@
 """A large store's articles as compact columns: what the dashboard filters and sums when it cannot load a store whole.
 
 On a store of more than ``dashboard_catalogue_max`` articles the dashboard never loads the article
-rows, their texts or all their scores. It reads, once per store version, each article's key,
+rows, their texts or all their scores. ``core.kept`` reads, once per store version, each article's key,
 outlet, day, topic and story from the store's covering index (a few megabytes at a million articles),
-and each score a page sums (tone, headline tone) as one array over the same keys. A filter is a
+and each score a page sums (tone, headline tone) as one array over the same keys. Here a filter is a
 boolean mask over those arrays, and counts, means and intervals per outlet or outlet group are
 sums over the mask: milliseconds, whatever the store's size. The filters the columns do not
 hold (a story, an event, a language, a full-text search) are answered by the store as a set of
@@ -12,7 +12,6 @@ keys. Pure functions: no streamlit here.
 
 from __future__ import annotations
 
-import logging
 from statistics import NormalDist
 
 import numpy as np
@@ -25,8 +24,6 @@ from core.kept import TONE_METRICS, Columns
 from core.outlet_profiles import UNKNOWN
 from core.settings import Settings
 from core.store import ArticleFilter
-
-log = logging.getLogger(__name__)
 
 
 def narrow_filter(flt: ArticleFilter) -> ArticleFilter | None:

@@ -142,7 +142,7 @@ def catalogue(db: str, settings: Settings, *, lazy: Sequence[str] = LAZY_SCORERS
     that need them join ``scorer_columns`` (loaded on first use, cached per store version).
     ``meta``: ``article_meta`` of the store when the caller has it (the dashboard caches it); when it
     holds a selection (its ``key`` column), only those articles' scores are read, and ``groups``
-    (``columns.load_groups``: the whole store's outlet groups) are used as they are.
+    (``core.kept.load_groups``: the whole store's outlet groups) are used as they are.
     """
     meta = article_meta(db, settings) if meta is None else meta
     keys = meta["key"].to_numpy() if "key" in meta else None
@@ -244,9 +244,9 @@ def sidebar_options(db: str, settings: Settings) -> FilterOptions:
 
 
 def large_columns(db: str, store: Store) -> kept_parts.Columns:
-    """Return a large store's columns (``dashboard.columns``), kept beside an SQLite store's file for the next
-    start of the same store version (the directory ``DB.dashboard``, with the outlet groups and tone arrays
-    read through ``kept_parts.kept_groups`` and ``kept_parts.kept_metric``); read afresh from a PostgreSQL store."""
+    """Return a large store's columns (``core.kept``), kept beside an SQLite store's file for the next start
+    of the same store version (the directory ``DB.dashboard``, with the outlet groups and tone arrays read
+    through ``kept_parts.kept_groups`` and ``kept_parts.kept_metric``); read afresh from a PostgreSQL store."""
     return kept_parts.load_kept(store, kept_parts.kept_directory(db, store))
 
 

@@ -6,10 +6,11 @@ outlets' domains, and keeps whatever was published in the window:
 
 1. The window starts where the last ``--latest`` run that finished ended (its ``window_end``
    is in ``runs.counts``); the first time, ``hours`` (the ``latest_hours`` setting, 48) before
-   now. It ends now. Discovery filters by day and reaches back ``LATE_HOURS`` before the
-   window's start, because an item can reach a feed hours after its publication time (one
-   dated 23:50 and listed at 00:10 would fall before a window that starts at midnight);
-   articles stored before are skipped by URL, so a second run adds only new ones.
+   now. It ends now. Discovery filters by day; a window that starts where the last run ended
+   reaches back ``LATE_HOURS`` more, because an item can reach a feed hours after its
+   publication time (one dated 23:50 and listed at 00:10 fell before the next run's window).
+   Articles stored before are skipped by URL, so a second run adds only new ones. A first
+   window, or one cut to ``hours`` after a long pause, reaches back no further than ``hours``.
 2. ``scrapers.pipeline.collect`` does the rest; a dead address is a row of the collection
    report (``source_failures``), never a crash. A run without any network raises
    ``NetworkUnavailable`` and records no window end: the next run asks the same window again.
@@ -34,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import InputError
-from core.kept import keep_after_write
 from core.settings import REPO_ROOT, Settings
 from core.store import Store
 from core.tomlfile import read_toml
@@ -64,6 +64,7 @@ class Window:
     start: datetime
     end: datetime
     first: bool
+    continued: bool = False  # starts where the last run ended: discovery also looks LATE_HOURS earlier
 
     def describe(self) -> str:
         """Return the window in words.
@@ -156,22 +157,22 @@ def latest_window(store: Store, hours: int, now: datetime | None = None) -> Wind
     last = last_window_end(store)
     if last is None:
         return Window(earliest, end, first=True)
-    return Window(max(min(last, end), earliest), end, first=False)
+    return Window(max(min(last, end), earliest), end, first=False, continued=last > earliest)
 
 
 def latest_story(outlets: tuple[StoryOutlet, ...], window: Window, *, gdelt: bool = True) -> Story:
     """Return the story ``collect`` runs for a window: every item of every outlet, no query.
 
-    Its first day is the day ``LATE_HOURS`` before the window's start, for items listed late.
+    A window that continues the last run's starts on the day ``LATE_HOURS`` before it, for items listed late.
 
     >>> w = Window(datetime(2026, 12, 5, 9), datetime(2026, 12, 7, 9), True)
     >>> s = latest_story((StoryOutlet("E", domains=("e.com",), feeds=("https://e.com/rss",)),), w)
     >>> s.start, s.end, s.query.matches("anything"), s.name
-    (datetime.date(2026, 12, 4), datetime.date(2026, 12, 7), True, '')
-    >>> latest_story((), Window(datetime(2026, 12, 8, 0, 33), datetime(2026, 12, 8, 0, 34), False)).start
+    (datetime.date(2026, 12, 5), datetime.date(2026, 12, 7), True, '')
+    >>> latest_story((), Window(datetime(2026, 12, 8, 0, 33), datetime(2026, 12, 8, 0, 34), False, True)).start
     datetime.date(2026, 12, 7)
     """
-    start = (window.start - timedelta(hours=LATE_HOURS)).date()
+    start = (window.start - timedelta(hours=LATE_HOURS if window.continued else 0)).date()
     return Story(name="", title=f"latest news: {window.describe()}", start=start,
                  end=window.end.date(), query=Query(all_of=()), outlets=outlets, gdelt=gdelt)
 
@@ -246,8 +247,6 @@ def first_run(settings: Settings, *, demo_db: Path = demo.DEMO_DB, outlets_file:
             log.info("collect --latest: %s", exc)
             report = None
         chosen = choose_store(settings.db, store.count("articles"), report, str(demo_db))
-        if report is not None:
-            keep_after_write(store, settings)
     if chosen.demo:
         demo.ensure_demo_store(demo_db, settings)
     return chosen

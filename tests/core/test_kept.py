@@ -65,10 +65,25 @@ def test_a_small_a_read_only_or_an_unkeepable_store_keeps_nothing(sample_db: Pat
         assert not kept_parts.keep_after_write(store, SMALL)  # nothing was written
     assert not kept.exists()
     with Store.open(db) as store, monkeypatch.context() as patched, caplog.at_level(logging.WARNING):
+        sqlite = store.dialect == "sqlite"  # a PostgreSQL store keeps nothing: nothing is read, nothing logged
         patched.setattr(kept_parts, "load", lambda _store: (_ for _ in ()).throw(OSError("disk gone")))
         assert not kept_parts.keep_after_write(store, SMALL)  # logged; the command that wrote goes on
-    assert "could not keep the dashboard's parts" in caplog.text
+        patched.setattr(kept_parts, "load", lambda _store: (_ for _ in ()).throw(KeyboardInterrupt()))
+        assert not kept_parts.keep_after_write(store, SMALL)  # Ctrl-C: the command still reports its work
+    assert ("could not keep the dashboard's parts" in caplog.text and "(interrupted)" in caplog.text) == sqlite
     with Store.open(db) as store:
-        sqlite = store.dialect == "sqlite"
         assert kept_parts.keep_after_write(store, SMALL) == sqlite
     assert (sorted(p.name for p in kept.iterdir()) if kept.is_dir() else []) == (PARTS if sqlite else [])
+
+
+@pytest.mark.sqlite_only(reason="the parts are kept beside an SQLite store only")
+def test_a_store_opened_through_a_symlink_keeps_its_parts_where_the_dashboard_looks(sample_db: Path,
+                                                                                   tmp_path: Path) -> None:
+    real = tmp_path / "real.db"
+    shutil.copy(sample_db, real)
+    (tmp_path / "link.db").symlink_to(real)
+    with Store.open(tmp_path / "link.db") as store:
+        assert kept_parts.keep_after_write(store, SMALL)
+        through, direct = (kept_parts.kept_directory(str(path), store) for path in (tmp_path / "link.db", real))
+        assert through == direct
+    assert (tmp_path / "real.db.dashboard" / "columns.npz").is_file() and not (tmp_path / "link.db.dashboard").exists()

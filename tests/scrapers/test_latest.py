@@ -33,8 +33,9 @@ from scrapers.fetch import FetchPolicy
 from scrapers.importer import import_files
 
 OUTLETS = ("alpha", "bravo", "charlie")
-# Item ages of each outlet's sources at the first run: three inside the 48-hour window, one outside.
-AGES_HOURS = (2, 5, 30, 240)
+# Item ages of each outlet's sources at the first run: three inside the 48-hour window, two outside (75 hours:
+# on an earlier day than the window's first, whatever the hour: a first run reaches back no further).
+AGES_HOURS = (2, 5, 30, 75, 240)
 WINDOW_HOURS = 48
 PARAGRAPH = ("The {outlet} desk reports on item {n}: the council met on {day} and agreed a budget for roads, "
              "schools and the harbour after a debate that lasted most of the afternoon. Members said the plan "
@@ -190,20 +191,20 @@ def test_latest_stores_the_window_then_a_second_run_adds_only_the_new_day(web: L
     assert len(inside) == 9
     assert stored_paths(Path(settings.db)) == inside  # the ten-day-old items are outside the window
     assert first.inserted == 9 and first.outlets == {"Alpha", "Bravo", "Charlie"}
-    assert first.dropped["outside date range"] == 3
+    assert first.dropped["outside date range"] == 6
     # The dead feed is a row of the report and of fetch_log, not a crash.
     assert [(url.rsplit("/", 2)[-2:], kind) for url, kind, _m, _o in first.source_failures] == \
         [(["alpha", "gone.xml"], "feed")]
     assert first.messages[0].startswith("window: the last 48 hours")
     assert web.gdelt_calls and "domainis%3Aalpha.test" in web.gdelt_calls[0]
 
-    # The next day's news, and an item dated 20 hours ago that its feed lists only now: discovery
-    # reaches back a day before the window, whatever the hour of the run (a run at 00:30 missed it).
+    # The next day's news, and an item dated 20 hours ago that its feed lists only now: a run that continues
+    # the last one reaches back a day before its window (at 00:30, a run missed it: it fell on the day before).
     new = [web.add("alpha", 0.5), web.add("charlie", 1), web.add("bravo", 20)]
     with Store.open(settings.db) as store:
         window = latest.latest_window(store, WINDOW_HOURS)
         first_end = latest.last_window_end(store)
-        assert not window.first and window.start == first_end and first_end is not None
+        assert not window.first and window.continued and window.start == first_end and first_end is not None
         assert window.end - window.start < timedelta(minutes=5)
         second = latest.collect_latest(store, settings, hours=WINDOW_HOURS, outlets_file=outlets,
                                        policy=policy(settings), gdelt_api=f"{web.base}/api/v2/doc/doc")
